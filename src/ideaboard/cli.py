@@ -1,0 +1,108 @@
+"""The `ideaboard` command: serve, migrate, demo, create-admin."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+from collections.abc import Sequence
+
+from ideaboard.settings import Settings, SettingsError
+
+
+async def run_migrations(settings: Settings) -> None:
+    """Apply every pending migration; running it again changes nothing."""
+    from ideaboard import db
+
+    # Piccolo's migration runner finds its engine through this module.
+    os.environ["PICCOLO_CONF"] = "ideaboard.piccolo_conf"
+    os.environ["IDEABOARD_DATABASE_URL"] = settings.database_url
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    result = await run_forwards(app_name="ideaboard")
+    if not result.success:
+        raise SystemExit(f"Migrations failed: {result.message}")
+    engine = db.engine_for(settings.database_url)
+    await db.prepare(engine, pool_size=1)
+    await db.close(engine)
+
+
+def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
+    asyncio.run(run_migrations(settings))
+    return 0
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    host = args.host or settings.host
+    port = args.port or settings.port
+    print(f"ideaboard serving on http://{host}:{port}", flush=True)
+    uvicorn.run(
+        "ideaboard.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=args.workers,
+        log_level="info" if settings.debug else "warning",
+        proxy_headers=True,
+        server_header=False,
+    )
+    return 0
+
+
+def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
+    from ideaboard.demo import load_demo
+
+    return asyncio.run(load_demo(settings))
+
+
+def cmd_create_admin(settings: Settings, args: argparse.Namespace) -> int:
+    from ideaboard.admin_cli import create_admin
+
+    password = os.environ.get("IDEABOARD_ADMIN_PASSWORD") or getpass.getpass("Password: ")
+    return asyncio.run(
+        create_admin(
+            settings, email=args.email, name=args.name, department=args.department, password=password
+        )
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ideaboard", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="serve the board over HTTP")
+    serve.add_argument("--host", help="address to listen on (default IDEABOARD_HOST)")
+    serve.add_argument("--port", type=int, help="port to listen on (default IDEABOARD_PORT)")
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    serve.set_defaults(handler=cmd_serve)
+
+    migrate = commands.add_parser("migrate", help="create or upgrade the database schema")
+    migrate.set_defaults(handler=cmd_migrate)
+
+    demo = commands.add_parser("demo", help="fill an empty board with a sample company")
+    demo.set_defaults(handler=cmd_demo)
+
+    admin = commands.add_parser("create-admin", help="add an admin (password asked for)")
+    admin.add_argument("--email", required=True)
+    admin.add_argument("--name", required=True)
+    admin.add_argument("--department", required=True, help="department name (made if missing)")
+    admin.set_defaults(handler=cmd_create_admin)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except SettingsError as error:
+        print(f"ideaboard: {error}", file=sys.stderr)
+        return 2
+    return int(args.handler(settings, args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,95 @@
+"""Database engines: one URL in, a Piccolo engine bound to every table out."""
+
+from __future__ import annotations
+
+from contextlib import AbstractAsyncContextManager
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+
+from ideaboard.tables import TABLES
+
+# Seconds a writer waits for SQLite's lock before giving up ("database is locked").
+SQLITE_BUSY_TIMEOUT = 30
+
+
+def sqlite_path(url: str) -> Path:
+    """`sqlite:///var/x.db` is relative to the working directory, `sqlite:////abs` absolute."""
+    path = url.removeprefix("sqlite://")
+    if not path.startswith("/") or path == "/":
+        raise ValueError(f"not a SQLite URL: {url!r}")
+    return Path(path[1:])
+
+
+def engine_for(url: str) -> Engine[Any]:
+    scheme = urlsplit(url).scheme
+    if scheme == "sqlite":
+        path = sqlite_path(url)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return SQLiteEngine(path=str(path), timeout=SQLITE_BUSY_TIMEOUT)
+    if scheme in {"postgres", "postgresql"}:
+        return PostgresEngine(config={"dsn": url})
+    raise ValueError(f"unsupported database URL {url!r}: use sqlite:/// or postgresql://")
+
+
+def bind_tables(engine: Engine[Any]) -> None:
+    for table in TABLES:
+        table._meta.db = engine
+
+
+def current_engine() -> Engine[Any]:
+    return TABLES[0]._meta.db
+
+
+def is_sqlite() -> bool:
+    return isinstance(current_engine(), SQLiteEngine)
+
+
+def write_transaction() -> AbstractAsyncContextManager[Any]:
+    """A transaction for a state change.
+
+    On SQLite it takes the write lock up front (BEGIN IMMEDIATE): a deferred
+    transaction that reads and then writes cannot wait for the lock and fails
+    at once with "database is locked" under concurrent writers.
+    """
+    engine = current_engine()
+    if isinstance(engine, SQLiteEngine):
+        return engine.transaction(transaction_type=TransactionType.immediate)
+    return engine.transaction()
+
+
+async def prepare(engine: Engine[Any], pool_size: int) -> None:
+    """Open what the engine needs for serving: WAL on SQLite, the pool on PostgreSQL."""
+    if isinstance(engine, SQLiteEngine):
+        # WAL lets readers run while one writer writes; the mode is stored in the file.
+        await engine.run_ddl("PRAGMA journal_mode=WAL")
+    elif isinstance(engine, PostgresEngine):
+        await engine.start_connection_pool(min_size=1, max_size=pool_size)
+
+
+async def close(engine: Engine[Any]) -> None:
+    if isinstance(engine, PostgresEngine):
+        await engine.close_connection_pool()
+
+
+async def ping() -> bool:
+    try:
+        await current_engine().run_ddl("SELECT 1")
+    except Exception:
+        return False
+    return True
+
+
+def is_unique_violation(error: BaseException) -> bool:
+    """True when a UNIQUE constraint refused the write, on either database."""
+    import sqlite3
+
+    import asyncpg
+
+    if isinstance(error, asyncpg.UniqueViolationError):
+        return True
+    return isinstance(error, sqlite3.IntegrityError) and "UNIQUE" in str(error)

@@ -1,0 +1,139 @@
+"""The board's rules: statuses, roles, who may do what, ranking. Pure: no I/O."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    NEW = "new"
+    UNDER_REVIEW = "under_review"
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    DECLINED = "declined"
+    DUPLICATE = "duplicate"
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+    @property
+    def is_closed(self) -> bool:
+        return self in CLOSED_STATUSES
+
+
+STATUS_LABELS: dict[Status, str] = {
+    Status.NEW: "New",
+    Status.UNDER_REVIEW: "Under review",
+    Status.PLANNED: "Planned",
+    Status.IN_PROGRESS: "In progress",
+    Status.DONE: "Done",
+    Status.DECLINED: "Declined",
+    Status.DUPLICATE: "Duplicate",
+}
+
+CLOSED_STATUSES = frozenset({Status.DONE, Status.DECLINED, Status.DUPLICATE})
+
+
+class Role(StrEnum):
+    MEMBER = "member"
+    MODERATOR = "moderator"
+    ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: enough of a user for the rules, nothing more."""
+
+    id: int
+    role: Role
+    department_id: int
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
+
+    @property
+    def is_moderator(self) -> bool:
+        return self.role in {Role.MODERATOR, Role.ADMIN}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """An answer to "may this happen?" that carries the reason when it may not."""
+
+    allowed: bool
+    reason: str = ""
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+ALLOWED = Verdict(True)
+
+VOTING_CLOSED_REASONS: dict[Status, str] = {
+    Status.DONE: "Voting is closed: this idea is done.",
+    Status.DECLINED: "Voting is closed: this idea was declined.",
+    Status.DUPLICATE: "Voting is closed: this idea is a duplicate.",
+}
+
+
+def can_vote(status: Status) -> Verdict:
+    """The one rule for the Vote button and the vote endpoint alike."""
+    if status in VOTING_CLOSED_REASONS:
+        return Verdict(False, VOTING_CLOSED_REASONS[status])
+    return ALLOWED
+
+
+def can_edit_idea(actor: Actor, *, author_id: int, status: Status) -> Verdict:
+    if actor.is_moderator:
+        return ALLOWED
+    if actor.id != author_id:
+        return Verdict(False, "Only the author, moderators and admins can edit this idea.")
+    if status is not Status.NEW:
+        return Verdict(False, "Ideas can be edited by their author only while they are new.")
+    return ALLOWED
+
+
+def can_edit_comment(actor: Actor, *, author_id: int) -> Verdict:
+    if actor.id == author_id:
+        return ALLOWED
+    return Verdict(False, "Only the author can edit this comment.")
+
+
+def can_delete_comment(actor: Actor, *, author_id: int) -> Verdict:
+    if actor.id == author_id or actor.is_moderator:
+        return ALLOWED
+    return Verdict(False, "Only the author, moderators and admins can delete this comment.")
+
+
+def can_administer(actor: Actor) -> Verdict:
+    if actor.is_admin:
+        return ALLOWED
+    return Verdict(False, "Only admins can do this.")
+
+
+# Ranking ---------------------------------------------------------------------
+#
+# Hot is Reddit's time-anchored score, log10(votes) + age_offset / TIME_CONSTANT:
+# it changes only when a vote changes, so it can be stored and indexed. Reddit's
+# 45,000 s (12.5 h per factor of ten in votes) suits a news site; ideas inside a
+# company live for weeks, so here one week is worth a factor of ten. A week-old
+# idea with 11+ votes still beats an hour-old idea with one.
+
+HOT_EPOCH = datetime.fromisoformat("2024-01-01T00:00:00+00:00")
+HOT_TIME_CONSTANT = 7 * 24 * 3600
+TRENDING_WINDOW_DAYS = 7
+
+
+def hot_score(votes: int, created_at: datetime) -> float:
+    age_offset = (created_at - HOT_EPOCH).total_seconds()
+    return math.log10(max(votes, 1)) + age_offset / HOT_TIME_CONSTANT

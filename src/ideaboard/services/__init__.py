@@ -1,0 +1,1 @@
+"""Business rules and all database access, as plain async functions."""

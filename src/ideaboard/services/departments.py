@@ -1,0 +1,114 @@
+"""Departments: the company's functions that ideas are aimed at."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from ideaboard.db import is_unique_violation, write_transaction
+from ideaboard.services.clock import now
+from ideaboard.services.errors import NotFound, ValidationFailed
+from ideaboard.services.validation import check_text
+from ideaboard.tables import Department
+
+NAME_MAX = 80
+
+
+@dataclass(frozen=True)
+class DepartmentRow:
+    id: int
+    name: str
+    slug: str
+    archived: bool
+
+
+def _row(record: dict[str, Any]) -> DepartmentRow:
+    return DepartmentRow(
+        id=record["id"], name=record["name"], slug=record["slug"], archived=record["archived"]
+    )
+
+
+def slugify(name: str) -> str:
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-") or "department"
+
+
+def check_name(name: str) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    check_text(errors, "name", name, label="Department name", max_length=NAME_MAX)
+    return errors
+
+
+async def list_departments(*, include_archived: bool = False) -> list[DepartmentRow]:
+    query = Department.select().order_by(Department.name)
+    if not include_archived:
+        query = query.where(Department.archived.eq(False))
+    return [_row(record) for record in await query]
+
+
+async def find_department(department_id: int) -> DepartmentRow | None:
+    record = await Department.select().where(Department.id == department_id).first()
+    return _row(record) if record else None
+
+
+async def get_department(department_id: int) -> DepartmentRow:
+    department = await find_department(department_id)
+    if department is None:
+        raise NotFound("This department")
+    return department
+
+
+def _name_taken(name: str) -> ValidationFailed:
+    return ValidationFailed({"name": f"A department called “{name}” (or very like it) exists."})
+
+
+async def create_department(name: str) -> DepartmentRow:
+    """Add a department; its slug is UNIQUE, so two names that read alike cannot coexist."""
+    name = name.strip()
+    errors = check_name(name)
+    if errors:
+        raise ValidationFailed(errors)
+    department = Department(name=name, slug=slugify(name), created_at=now())
+    try:
+        async with write_transaction():
+            await department.save()
+    except Exception as error:
+        if is_unique_violation(error):
+            raise _name_taken(name) from None
+        raise
+    return await get_department(department.id)
+
+
+async def rename_department(department_id: int, name: str) -> DepartmentRow:
+    name = name.strip()
+    errors = check_name(name)
+    if errors:
+        raise ValidationFailed(errors)
+    try:
+        async with write_transaction():
+            await get_department(department_id)
+            await Department.update({Department.name: name, Department.slug: slugify(name)}).where(
+                Department.id == department_id
+            )
+    except Exception as error:
+        if is_unique_violation(error):
+            raise _name_taken(name) from None
+        raise
+    return await get_department(department_id)
+
+
+async def set_archived(department_id: int, archived: bool) -> DepartmentRow:
+    async with write_transaction():
+        await get_department(department_id)
+        if archived:
+            remaining = await Department.count().where(
+                Department.archived.eq(False), Department.id != department_id
+            )
+            if remaining == 0:
+                raise ValidationFailed({"archived": "Keep at least one department open."})
+        await Department.update({Department.archived: archived}).where(
+            Department.id == department_id
+        )
+    return await get_department(department_id)

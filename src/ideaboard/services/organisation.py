@@ -1,0 +1,115 @@
+"""The organisation: first-run setup and the board-wide settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ideaboard.db import write_transaction
+from ideaboard.domain import Actor, can_administer
+from ideaboard.services.errors import Forbidden, NotFound, ValidationFailed
+from ideaboard.services.validation import check_text
+from ideaboard.tables import Organisation
+
+NAME_MAX = 120
+
+
+@dataclass(frozen=True)
+class OrganisationRow:
+    id: int
+    name: str
+    allowed_email_domains: tuple[str, ...]
+
+
+def parse_domains(raw: str) -> tuple[str, ...]:
+    parts = (part.strip().lower().lstrip("@") for part in raw.replace("\n", ",").split(","))
+    return tuple(dict.fromkeys(part for part in parts if part))
+
+
+def _row(record: dict[str, Any]) -> OrganisationRow:
+    return OrganisationRow(
+        id=record["id"],
+        name=record["name"],
+        allowed_email_domains=parse_domains(record["allowed_email_domains"]),
+    )
+
+
+async def find_organisation() -> OrganisationRow | None:
+    record = await Organisation.select().order_by(Organisation.id).first()
+    return _row(record) if record else None
+
+
+async def get_organisation() -> OrganisationRow:
+    organisation = await find_organisation()
+    if organisation is None:
+        raise NotFound("The organisation")
+    return organisation
+
+
+async def is_set_up() -> bool:
+    return bool(await Organisation.exists())
+
+
+@dataclass(frozen=True)
+class SettingsForm:
+    name: str
+    allowed_email_domains: str
+
+    @classmethod
+    def from_form(cls, form: Any) -> SettingsForm:
+        return cls(
+            name=form.get("name", "").strip(),
+            allowed_email_domains=form.get("allowed_email_domains", "").strip(),
+        )
+
+    def errors(self) -> dict[str, str]:
+        errors: dict[str, str] = {}
+        check_text(errors, "name", self.name, label="Organisation name", max_length=NAME_MAX)
+        check_text(
+            errors, "allowed_email_domains", self.allowed_email_domains,
+            label="Allowed email domains", max_length=2000, required=False, multiline=True,
+        )  # fmt: skip
+        bad = [
+            domain
+            for domain in parse_domains(self.allowed_email_domains)
+            if "." not in domain or " " in domain or "@" in domain
+        ]
+        if bad and "allowed_email_domains" not in errors:
+            errors["allowed_email_domains"] = (
+                f"These are not domains: {', '.join(bad)}. Write them like example.com."
+            )
+        return errors
+
+
+async def update_settings(actor: Actor, form: SettingsForm) -> OrganisationRow:
+    verdict = can_administer(actor)
+    if not verdict:
+        raise Forbidden(verdict.reason)
+    errors = form.errors()
+    if errors:
+        raise ValidationFailed(errors)
+    async with write_transaction():
+        organisation = await get_organisation()
+        await Organisation.update(
+            {
+                Organisation.name: form.name,
+                Organisation.allowed_email_domains: ",".join(
+                    parse_domains(form.allowed_email_domains)
+                ),
+            }
+        ).where(Organisation.id == organisation.id)
+    return await get_organisation()
+
+
+async def email_domain_problem(email: str) -> str | None:
+    """Why sign-up is refused for this email's domain, or None."""
+    organisation = await find_organisation()
+    allowed = organisation.allowed_email_domains if organisation else ()
+    if not allowed:
+        return None
+    domain = email.rpartition("@")[2]
+    if domain in allowed:
+        return None
+    return f"Sign-up is open to addresses at {', '.join(allowed)}."
+
+

@@ -1,0 +1,110 @@
+"""Server-side sessions: the cookie carries a random token, the database its SHA-256."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from ideaboard.domain import Actor, Role
+from ideaboard.services.clock import now
+from ideaboard.tables import Session
+
+
+@dataclass(frozen=True)
+class CurrentUser:
+    """The signed-in person, as every page needs them."""
+
+    id: int
+    name: str
+    email: str
+    role: Role
+    department_id: int
+    department_name: str
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(id=self.id, role=self.role, department_id=self.department_id)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.actor.is_admin
+
+    @property
+    def is_moderator(self) -> bool:
+        return self.actor.is_moderator
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def create_session(user_id: int, *, lifetime: timedelta) -> str:
+    """Start a session and return the token for the cookie (shown nowhere else)."""
+    token = secrets.token_urlsafe(32)
+    created = now()
+    await Session.insert(
+        Session(
+            token_hash=_hash(token),
+            account=user_id,
+            created_at=created,
+            expires_at=created + lifetime,
+        )
+    )
+    return token
+
+
+async def find_session_user(token: str, *, lifetime: timedelta) -> CurrentUser | None:
+    """The active user behind a session token; renews a session past half its life."""
+    if not token or len(token) > 100:
+        return None
+    record = (
+        await Session.select(
+            Session.id,
+            Session.expires_at,
+            Session.account.id.as_alias("user_id"),
+            Session.account.name.as_alias("name"),
+            Session.account.email.as_alias("email"),
+            Session.account.role.as_alias("role"),
+            Session.account.active.as_alias("active"),
+            Session.account.department.id.as_alias("department_id"),
+            Session.account.department.name.as_alias("department_name"),
+        )
+        .where(Session.token_hash == _hash(token))
+        .first()
+    )
+    if record is None or not record["active"]:
+        return None
+    current = now()
+    if record["expires_at"] <= current:
+        await Session.delete().where(Session.id == record["id"])
+        return None
+    if record["expires_at"] - current < lifetime / 2:
+        await Session.update({Session.expires_at: current + lifetime}).where(
+            Session.id == record["id"]
+        )
+    return CurrentUser(
+        id=record["user_id"],
+        name=record["name"],
+        email=record["email"],
+        role=Role(record["role"]),
+        department_id=record["department_id"],
+        department_name=record["department_name"],
+    )
+
+
+async def remove_session(token: str) -> None:
+    if token:
+        await Session.delete().where(Session.token_hash == _hash(token))
+
+
+async def remove_user_sessions(user_id: int) -> None:
+    await Session.delete().where(Session.account == user_id)
+
+
+async def count_user_sessions(user_id: int) -> int:
+    return await Session.count().where(Session.account == user_id)
+
+
+

@@ -1,0 +1,199 @@
+"""People: sign-up, sign-in, and what admins change about them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from ideaboard.db import is_unique_violation, write_transaction
+from ideaboard.domain import Actor, Role, can_administer
+from ideaboard.passwords import Passwords, password_problem
+from ideaboard.services import organisation
+from ideaboard.services.clock import now
+from ideaboard.services.departments import find_department
+from ideaboard.services.errors import Forbidden, NotFound, ValidationFailed
+from ideaboard.services.sessions import remove_user_sessions
+from ideaboard.services.validation import check_email, check_text, normalise_email, parse_id
+from ideaboard.tables import User
+
+NAME_MAX = 80
+EMAIL_TAKEN = "An account with this email already exists. Sign in instead."
+
+
+@dataclass(frozen=True)
+class SignUp:
+    name: str
+    email: str
+    password: str
+    department_id: str
+
+    @classmethod
+    def from_form(cls, form: Any) -> SignUp:
+        return cls(
+            name=form.get("name", "").strip(),
+            email=normalise_email(form.get("email", "")),
+            password=form.get("password", ""),
+            department_id=form.get("department_id", ""),
+        )
+
+    def errors(self) -> dict[str, str]:
+        errors: dict[str, str] = {}
+        check_text(errors, "name", self.name, label="Name", max_length=NAME_MAX)
+        check_email(errors, "email", self.email)
+        problem = password_problem(self.password)
+        if problem:
+            errors["password"] = problem
+        return errors
+
+
+@dataclass(frozen=True)
+class UserRow:
+    id: int
+    name: str
+    email: str
+    role: Role
+    active: bool
+    department_id: int
+    department_name: str
+    created_at: datetime
+
+
+USER_COLUMNS = (
+    User.id,
+    User.name,
+    User.email,
+    User.role,
+    User.active,
+    User.department.id.as_alias("department_id"),
+    User.department.name.as_alias("department_name"),
+    User.created_at,
+)
+
+
+def _row(record: dict[str, Any]) -> UserRow:
+    return UserRow(**{**record, "role": Role(record["role"])})
+
+
+async def insert_user(
+    *, name: str, email: str, password_hash: str, department_id: int, role: Role
+) -> int:
+    user = User(
+        name=name,
+        email=email,
+        password_hash=password_hash,
+        department=department_id,
+        role=role.value,
+        created_at=now(),
+    )
+    try:
+        await user.save()
+    except Exception as error:
+        if is_unique_violation(error):
+            raise ValidationFailed({"email": EMAIL_TAKEN}) from None
+        raise
+    return int(user.id)
+
+
+async def create_user(form: SignUp, passwords: Passwords) -> int:
+    """Sign a new member up; every refusal is a message on the field it concerns."""
+    errors = form.errors()
+    department_id = parse_id(form.department_id)
+    department = await find_department(department_id) if department_id else None
+    if department is None or department.archived:
+        errors["department_id"] = "Choose your department from the list."
+    if "email" not in errors:
+        problem = await organisation.email_domain_problem(form.email)
+        if problem:
+            errors["email"] = problem
+    if errors:
+        raise ValidationFailed(errors)
+    assert department is not None
+    password_hash = await passwords.hash(form.password)
+    async with write_transaction():
+        return await insert_user(
+            name=form.name,
+            email=form.email,
+            password_hash=password_hash,
+            department_id=department.id,
+            role=Role.MEMBER,
+        )
+
+
+async def authenticate(email: str, password: str, passwords: Passwords) -> int | None:
+    """The id of the active user with these credentials, or None (same cost either way)."""
+    record = (
+        await User.select(User.id, User.password_hash, User.active)
+        .where(User.email == normalise_email(email))
+        .first()
+    )
+    password_hash = record["password_hash"] if record else None
+    if not await passwords.verify(password_hash, password) or record is None:
+        return None
+    if not record["active"]:
+        return None
+    if passwords.needs_rehash(record["password_hash"]):
+        new_hash = await passwords.hash(password)
+        await User.update({User.password_hash: new_hash}).where(User.id == record["id"])
+    return int(record["id"])
+
+
+async def get_user(user_id: int) -> UserRow:
+    record = await User.select(*USER_COLUMNS).where(User.id == user_id).first()
+    if record is None:
+        raise NotFound("This person")
+    return _row(record)
+
+
+async def list_users(actor: Actor, *, query: str = "", limit: int = 200) -> list[UserRow]:
+    _require_admin(actor)
+    select = User.select(*USER_COLUMNS).order_by(User.name).limit(limit)
+    if query.strip():
+        pattern = f"%{query.strip().lower()}%"
+        select = select.where(User.email.like(pattern) | User.name.ilike(pattern))
+    return [_row(record) for record in await select]
+
+
+async def count_users() -> int:
+    return await User.count()
+
+
+def _require_admin(actor: Actor) -> None:
+    verdict = can_administer(actor)
+    if not verdict:
+        raise Forbidden(verdict.reason)
+
+
+async def _check_not_last_admin(user_id: int) -> None:
+    others = await User.count().where(
+        User.role == Role.ADMIN.value, User.active.eq(True), User.id != user_id
+    )
+    if others == 0:
+        raise ValidationFailed({"role": "The board needs at least one active admin."})
+
+
+async def set_role(actor: Actor, user_id: int, role_value: str) -> UserRow:
+    _require_admin(actor)
+    try:
+        role = Role(role_value)
+    except ValueError:
+        raise ValidationFailed({"role": "Choose member, moderator or admin."}) from None
+    async with write_transaction():
+        user = await get_user(user_id)
+        if user.role is Role.ADMIN and role is not Role.ADMIN:
+            await _check_not_last_admin(user_id)
+        await User.update({User.role: role.value}).where(User.id == user_id)
+    return await get_user(user_id)
+
+
+async def set_active(actor: Actor, user_id: int, active: bool) -> UserRow:
+    """Deactivating someone also ends every session they have, at once."""
+    _require_admin(actor)
+    async with write_transaction():
+        user = await get_user(user_id)
+        if not active and user.role is Role.ADMIN:
+            await _check_not_last_admin(user_id)
+        await User.update({User.active: active}).where(User.id == user_id)
+        if not active:
+            await remove_user_sessions(user_id)
+    return await get_user(user_id)

@@ -1,0 +1,55 @@
+"""Field checks shared by every form: lengths, control characters, email shape."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Tab, newline and carriage return are text; every other control character is not.
+_ALLOWED_CONTROLS = {"\t", "\n", "\r"}
+
+
+def has_control_characters(value: str) -> bool:
+    return any(
+        unicodedata.category(char) in {"Cc", "Cs"} and char not in _ALLOWED_CONTROLS
+        for char in value
+    )
+
+
+def check_text(
+    errors: dict[str, str],
+    field: str,
+    value: str,
+    *,
+    label: str,
+    max_length: int,
+    required: bool = True,
+    multiline: bool = False,
+) -> None:
+    """Record in `errors` what is wrong with one text field, if anything."""
+    if required and not value.strip():
+        errors[field] = f"{label} is required."
+    elif len(value) > max_length:
+        errors[field] = f"{label} is too long: {len(value):,} characters, at most {max_length:,}."
+    elif has_control_characters(value) or (not multiline and ("\n" in value or "\r" in value)):
+        errors[field] = f"{label} contains characters that are not allowed."
+
+
+def normalise_email(value: str) -> str:
+    return value.strip().lower()
+
+
+def check_email(errors: dict[str, str], field: str, email: str) -> None:
+    if not email:
+        errors[field] = "Email is required."
+    elif len(email) > 254 or not EMAIL_PATTERN.match(email) or has_control_characters(email):
+        errors[field] = "Enter an email address like name@example.com."
+
+
+def parse_id(value: str) -> int | None:
+    """A positive database id from form input, or None."""
+    value = value.strip()
+    if not value.isascii() or not value.isdigit() or len(value) > 18:
+        return None
+    return int(value) or None

@@ -1,0 +1,107 @@
+"""Settings: the only module that reads the environment (`IDEABOARD_*`)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DEFAULT_DATABASE_URL = "sqlite:///var/ideaboard.sqlite3"
+
+
+class SettingsError(ValueError):
+    """A setting has a value the application cannot run with."""
+
+
+def _bundled_dir(name: str) -> Path:
+    """Templates and static files: inside the wheel, or at the repository's top level."""
+    inside_package = PACKAGE_DIR / name
+    if inside_package.is_dir():
+        return inside_package
+    return PACKAGE_DIR.parents[1] / name
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    host: str = "127.0.0.1"
+    port: int = 8000
+    base_url: str = ""
+    secret_key: str = ""
+    data_dir: Path = Path("var")
+    debug: bool = False
+    session_days: int = 30
+    db_pool_size: int = 10
+    templates_dir: Path = field(default_factory=lambda: _bundled_dir("templates"))
+    static_dir: Path = field(default_factory=lambda: _bundled_dir("static"))
+    # Argon2id cost. The defaults are argon2-cffi's RFC 9106 profile (64 MiB, t=3),
+    # above OWASP's minimum (19 MiB, t=2). Not read from the environment: only the
+    # test suite lowers them, to keep thousands of sign-ups fast.
+    password_memory_kib: int = 65536
+    password_time_cost: int = 3
+
+    @property
+    def effective_base_url(self) -> str:
+        return (self.base_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.effective_base_url.startswith("https://")
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite:")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+
+        def get(name: str, default: str) -> str:
+            return env.get(f"IDEABOARD_{name}", "").strip() or default
+
+        def get_int(name: str, default: int) -> int:
+            raw = get(name, str(default))
+            try:
+                return int(raw)
+            except ValueError:
+                raise SettingsError(f"IDEABOARD_{name} must be a whole number, not {raw!r}") from None
+
+        data_dir = Path(get("DATA_DIR", "var"))
+        defaults = cls()
+        return cls(
+            database_url=get("DATABASE_URL", DEFAULT_DATABASE_URL),
+            host=get("HOST", "127.0.0.1"),
+            port=get_int("PORT", 8000),
+            base_url=get("BASE_URL", ""),
+            secret_key=get("SECRET_KEY", ""),
+            data_dir=data_dir,
+            debug=get("DEBUG", "false").lower() in {"1", "true", "yes", "on"},
+            session_days=get_int("SESSION_DAYS", 30),
+            db_pool_size=get_int("DB_POOL_SIZE", 10),
+            templates_dir=Path(get("TEMPLATES_DIR", str(defaults.templates_dir))),
+            static_dir=Path(get("STATIC_DIR", str(defaults.static_dir))),
+        )
+
+
+def resolve_secret_key(settings: Settings) -> str:
+    """The configured key, or one generated once and kept in the data directory.
+
+    Every process serving the same data directory reads the same file, so CSRF
+    tokens and unsubscribe links stay valid whichever process answers.
+    """
+    if settings.secret_key:
+        return settings.secret_key
+    path = settings.data_dir / "secret_key"
+    if not path.exists():
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process won the race; use its key
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
