@@ -65,7 +65,11 @@ def cmd_create_admin(settings: Settings, args: argparse.Namespace) -> int:
     password = os.environ.get("IDEABOARD_ADMIN_PASSWORD") or getpass.getpass("Password: ")
     return asyncio.run(
         create_admin(
-            settings, email=args.email, name=args.name, department=args.department, password=password
+            settings,
+            email=args.email,
+            name=args.name,
+            department=args.department,
+            password=password,
         )
     )
 

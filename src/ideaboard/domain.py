@@ -137,3 +137,14 @@ TRENDING_WINDOW_DAYS = 7
 def hot_score(votes: int, created_at: datetime) -> float:
     age_offset = (created_at - HOT_EPOCH).total_seconds()
     return math.log10(max(votes, 1)) + age_offset / HOT_TIME_CONSTANT
+
+
+class Sort(StrEnum):
+    HOT = "hot"
+    TOP = "top"
+    NEW = "new"
+    TRENDING = "trending"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()

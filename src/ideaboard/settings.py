@@ -67,7 +67,9 @@ class Settings:
             try:
                 return int(raw)
             except ValueError:
-                raise SettingsError(f"IDEABOARD_{name} must be a whole number, not {raw!r}") from None
+                raise SettingsError(
+                    f"IDEABOARD_{name} must be a whole number, not {raw!r}"
+                ) from None
 
         data_dir = Path(get("DATA_DIR", "var"))
         defaults = cls()

@@ -7,6 +7,7 @@ from piccolo.columns import (
     DoublePrecision,
     ForeignKey,
     Integer,
+    Serial,
     OnDelete,
     Text,
     Timestamptz,
@@ -18,6 +19,7 @@ from piccolo.table import Table
 class Organisation(Table):
     """The one row describing this board's company and its settings."""
 
+    id: Serial
     name = Varchar(length=120)
     # Comma-separated, lower-cased; empty means anyone may sign up.
     allowed_email_domains = Text(default="")
@@ -27,6 +29,7 @@ class Organisation(Table):
 class Department(Table):
     """A function of the company that ideas are aimed at (Sales, IT, ...)."""
 
+    id: Serial
     name = Varchar(length=80)
     slug = Varchar(length=80, unique=True)
     archived = Boolean(default=False)
@@ -35,6 +38,8 @@ class Department(Table):
 
 
 class User(Table, tablename="account"):  # "user" is reserved in PostgreSQL
+    id: Serial
+
     email = Varchar(length=254, unique=True)
     name = Varchar(length=80)
     department = ForeignKey(Department, on_delete=OnDelete.restrict, null=False)
@@ -47,6 +52,7 @@ class User(Table, tablename="account"):  # "user" is reserved in PostgreSQL
 class Session(Table, tablename="auth_session"):
     """A server-side sign-in; the cookie holds a token whose SHA-256 is stored here."""
 
+    id: Serial
     token_hash = Varchar(length=64, unique=True)
     account = ForeignKey(User, on_delete=OnDelete.cascade, null=False, index=True)
     created_at = Timestamptz()
@@ -54,6 +60,7 @@ class Session(Table, tablename="auth_session"):
 
 
 class Idea(Table):
+    id: Serial
     title = Varchar(length=160)
     body = Text()
     body_html = Text()
@@ -71,6 +78,7 @@ class Idea(Table):
 
 
 class Vote(Table):
+    id: Serial
     voter = ForeignKey(User, on_delete=OnDelete.cascade, null=False)
     idea = ForeignKey(Idea, on_delete=OnDelete.cascade, null=False, index=True)
     created_at = Timestamptz()
@@ -79,6 +87,7 @@ class Vote(Table):
 
 
 class Comment(Table):
+    id: Serial
     idea = ForeignKey(Idea, on_delete=OnDelete.cascade, null=False, index=True)
     author = ForeignKey(User, on_delete=OnDelete.restrict, null=False)
     body = Text()

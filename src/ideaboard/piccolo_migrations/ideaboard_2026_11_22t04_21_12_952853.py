@@ -1,14 +1,15 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.columns.base import OnDelete
-from piccolo.columns.base import OnUpdate
-from piccolo.columns.column_types import Boolean
-from piccolo.columns.column_types import DoublePrecision
-from piccolo.columns.column_types import ForeignKey
-from piccolo.columns.column_types import Integer
-from piccolo.columns.column_types import Serial
-from piccolo.columns.column_types import Text
-from piccolo.columns.column_types import Timestamptz
-from piccolo.columns.column_types import Varchar
+from piccolo.columns.base import OnDelete, OnUpdate
+from piccolo.columns.column_types import (
+    Boolean,
+    DoublePrecision,
+    ForeignKey,
+    Integer,
+    Serial,
+    Text,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.indexes import IndexMethod
 from piccolo.table import Table
@@ -59,21 +60,13 @@ DESCRIPTION = "the first schema"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="ideaboard", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="ideaboard", description=DESCRIPTION)
 
-    manager.add_table(
-        class_name="Department", tablename="department", schema=None, columns=None
-    )
+    manager.add_table(class_name="Department", tablename="department", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Vote", tablename="vote", schema=None, columns=None
-    )
+    manager.add_table(class_name="Vote", tablename="vote", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Comment", tablename="comment", schema=None, columns=None
-    )
+    manager.add_table(class_name="Comment", tablename="comment", schema=None, columns=None)
 
     manager.add_table(
         class_name="Organisation",
@@ -82,17 +75,11 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Idea", tablename="idea", schema=None, columns=None
-    )
+    manager.add_table(class_name="Idea", tablename="idea", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="User", tablename="account", schema=None, columns=None
-    )
+    manager.add_table(class_name="User", tablename="account", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Session", tablename="auth_session", schema=None, columns=None
-    )
+    manager.add_table(class_name="Session", tablename="auth_session", schema=None, columns=None)
 
     manager.add_column(
         table_class_name="Department",

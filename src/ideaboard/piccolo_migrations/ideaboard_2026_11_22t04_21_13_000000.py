@@ -13,9 +13,7 @@ ID = "2026-11-22T04:21:13:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "one vote per person per idea"
 
-STATEMENTS = (
-    "CREATE UNIQUE INDEX IF NOT EXISTS vote_one_per_person ON vote (voter, idea)",
-)
+STATEMENTS = ("CREATE UNIQUE INDEX IF NOT EXISTS vote_one_per_person ON vote (voter, idea)",)
 
 
 async def forwards() -> MigrationManager:

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ideaboard.db import is_unique_violation, write_transaction
+from ideaboard.domain import Actor, can_administer
 from ideaboard.services.clock import now
-from ideaboard.services.errors import NotFound, ValidationFailed
+from ideaboard.services.errors import Forbidden, NotFound, ValidationFailed
 from ideaboard.services.validation import check_text
 from ideaboard.tables import Department
 
@@ -81,7 +82,19 @@ async def create_department(name: str) -> DepartmentRow:
     return await get_department(department.id)
 
 
-async def rename_department(department_id: int, name: str) -> DepartmentRow:
+def _require_admin(actor: Actor) -> None:
+    verdict = can_administer(actor)
+    if not verdict:
+        raise Forbidden(verdict.reason)
+
+
+async def add_department(actor: Actor, name: str) -> DepartmentRow:
+    _require_admin(actor)
+    return await create_department(name)
+
+
+async def rename_department(actor: Actor, department_id: int, name: str) -> DepartmentRow:
+    _require_admin(actor)
     name = name.strip()
     errors = check_name(name)
     if errors:
@@ -99,7 +112,8 @@ async def rename_department(department_id: int, name: str) -> DepartmentRow:
     return await get_department(department_id)
 
 
-async def set_archived(department_id: int, archived: bool) -> DepartmentRow:
+async def set_archived(actor: Actor, department_id: int, archived: bool) -> DepartmentRow:
+    _require_admin(actor)
     async with write_transaction():
         await get_department(department_id)
         if archived:

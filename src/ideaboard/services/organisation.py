@@ -111,5 +111,3 @@ async def email_domain_problem(email: str) -> str | None:
     if domain in allowed:
         return None
     return f"Sign-up is open to addresses at {', '.join(allowed)}."
-
-

@@ -68,8 +68,8 @@ async def find_session_user(token: str, *, lifetime: timedelta) -> CurrentUser |
             Session.account.email.as_alias("email"),
             Session.account.role.as_alias("role"),
             Session.account.active.as_alias("active"),
-            Session.account.department.id.as_alias("department_id"),
-            Session.account.department.name.as_alias("department_name"),
+            Session.account._.department._.id.as_alias("department_id"),
+            Session.account._.department._.name.as_alias("department_name"),
         )
         .where(Session.token_hash == _hash(token))
         .first()
@@ -105,6 +105,3 @@ async def remove_user_sessions(user_id: int) -> None:
 
 async def count_user_sessions(user_id: int) -> int:
     return await Session.count().where(Session.account == user_id)
-
-
-

@@ -1,0 +1,76 @@
+"""The application factory: wiring only, nothing connects at import time."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from litestar import Litestar
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import State
+from litestar.plugins.htmx import HTMXPlugin
+from litestar.static_files import create_static_files_router
+
+from ideaboard import db
+from ideaboard.passwords import Passwords
+from ideaboard.routes import ROUTES
+from ideaboard.settings import Settings, resolve_secret_key
+from ideaboard.web import (
+    EXCEPTION_HANDLERS,
+    SessionMiddleware,
+    add_security_headers,
+    build_templates,
+)
+
+STATIC_MAX_AGE = 3600
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or Settings.from_env()
+    engine = db.engine_for(settings.database_url)
+    db.bind_tables(engine)
+
+    @asynccontextmanager
+    async def database(app: Litestar) -> AsyncIterator[None]:
+        await db.prepare(engine, pool_size=settings.db_pool_size)
+        try:
+            yield
+        finally:
+            await db.close(engine)
+
+    state: dict[str, Any] = {
+        "settings": settings,
+        "templates": build_templates(settings),
+        "passwords": Passwords(
+            memory_kib=settings.password_memory_kib, time_cost=settings.password_time_cost
+        ),
+    }
+    secure = settings.secure_cookies
+    return Litestar(
+        route_handlers=[
+            *ROUTES,
+            create_static_files_router(
+                path="/static",
+                directories=[settings.static_dir],
+                name="static",
+                cache_control=None,
+                send_as_attachment=False,
+            ),
+        ],
+        state=State(state),
+        lifespan=[database],
+        middleware=[SessionMiddleware()],
+        csrf_config=CSRFConfig(
+            secret=resolve_secret_key(settings),
+            cookie_name="__Host-csrftoken" if secure else "csrftoken",
+            cookie_secure=secure,
+            cookie_samesite="lax",
+            cookie_httponly=False,
+            header_name="x-csrftoken",
+        ),
+        plugins=[HTMXPlugin()],
+        exception_handlers=EXCEPTION_HANDLERS,
+        after_request=add_security_headers,
+        debug=settings.debug,
+    )

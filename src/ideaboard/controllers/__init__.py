@@ -1,0 +1,1 @@
+"""HTTP handlers, one module per area; their URLs are all listed in `ideaboard.routes`."""

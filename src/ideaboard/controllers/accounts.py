@@ -1,0 +1,126 @@
+"""First-run setup, sign-up, sign-in and sign-out."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from litestar import Request, Response
+from litestar.exceptions import NotFoundException
+
+from ideaboard.passwords import Passwords
+from ideaboard.services import departments, organisation, sessions, setup, users
+from ideaboard.services.errors import NotFound, ValidationFailed
+from ideaboard.settings import Settings
+from ideaboard.web import (
+    SESSION_COOKIE,
+    current_user,
+    render,
+    see_other,
+    session_cookie,
+)
+
+AnyRequest = Request[Any, Any, Any]
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths: never an open redirect to another host."""
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
+        return target
+    return "/"
+
+
+async def _sign_in(request: AnyRequest, user_id: int, target: str) -> Response[Any]:
+    """Start a fresh session (a new token on every sign-in) and replace any old one."""
+    settings: Settings = request.app.state.settings
+    await sessions.remove_session(request.cookies.get(SESSION_COOKIE, ""))
+    lifetime = timedelta(days=settings.session_days)
+    token = await sessions.create_session(user_id, lifetime=lifetime)
+    response = see_other(target)
+    response.cookies.append(session_cookie(settings, token, max_age=int(lifetime.total_seconds())))
+    return response
+
+
+async def setup_form(request: AnyRequest) -> Response[str]:
+    if await organisation.is_set_up():
+        raise NotFoundException()
+    return render(request, "accounts/setup.html", form=None, errors={})
+
+
+async def setup_submit(request: AnyRequest) -> Response[Any]:
+    if await organisation.is_set_up():
+        raise NotFoundException()
+    form = setup.SetupForm.from_form(await request.form())
+    passwords: Passwords = request.app.state.passwords
+    try:
+        user_id = await setup.create_board(form, passwords)
+    except ValidationFailed as failed:
+        return render(
+            request, "accounts/setup.html", status_code=422, form=form, errors=failed.errors
+        )
+    except NotFound:
+        raise NotFoundException() from None
+    return await _sign_in(request, user_id, "/")
+
+
+async def signup_form(request: AnyRequest) -> Response[Any]:
+    if current_user(request):
+        return see_other("/")
+    return render(
+        request,
+        "accounts/signup.html",
+        form=None,
+        errors={},
+        departments=await departments.list_departments(),
+        organisation=await organisation.get_organisation(),
+    )
+
+
+async def signup_submit(request: AnyRequest) -> Response[Any]:
+    form = users.SignUp.from_form(await request.form())
+    try:
+        user_id = await users.create_user(form, request.app.state.passwords)
+    except ValidationFailed as failed:
+        return render(
+            request,
+            "accounts/signup.html",
+            status_code=422,
+            form=form,
+            errors=failed.errors,
+            departments=await departments.list_departments(),
+            organisation=await organisation.get_organisation(),
+        )
+    return await _sign_in(request, user_id, "/")
+
+
+async def login_form(request: AnyRequest) -> Response[Any]:
+    target = _safe_next(request.query_params.get("next"))
+    if current_user(request):
+        return see_other(target)
+    return render(request, "accounts/login.html", email="", next=target, error=None)
+
+
+async def login_submit(request: AnyRequest) -> Response[Any]:
+    form = await request.form()
+    email = str(form.get("email", "")).strip()
+    target = _safe_next(str(form.get("next", "")))
+    user_id = await users.authenticate(
+        email, str(form.get("password", "")), request.app.state.passwords
+    )
+    if user_id is None:
+        return render(
+            request,
+            "accounts/login.html",
+            status_code=422,
+            email=email,
+            next=target,
+            error="That email and password do not match an active account.",
+        )
+    return await _sign_in(request, user_id, target)
+
+
+async def logout(request: AnyRequest) -> Response[Any]:
+    await sessions.remove_session(request.cookies.get(SESSION_COOKIE, ""))
+    response = see_other(request.app.route_reverse("accounts:login"))
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response

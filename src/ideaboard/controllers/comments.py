@@ -1,0 +1,64 @@
+"""Comments on an idea: post, edit, delete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response
+
+from ideaboard.controllers.ideas import idea_page
+from ideaboard.services import comments
+from ideaboard.services.errors import Forbidden, ValidationFailed
+from ideaboard.web import is_htmx, render, see_other, signed_in_user
+
+AnyRequest = Request[Any, Any, Any]
+
+
+async def create(request: AnyRequest, idea_id: int) -> Response[Any]:
+    user = signed_in_user(request)
+    form = comments.CommentInput.from_form(await request.form())
+    block = "comments" if is_htmx(request) else None
+    try:
+        comment_id = await comments.add_comment(user.actor, idea_id, form)
+    except ValidationFailed as failed:
+        return await idea_page(
+            request, idea_id, block=block, status_code=422, comment_form=form, errors=failed.errors
+        )
+    if block:
+        return await idea_page(request, idea_id, block=block)
+    url = request.app.route_reverse("ideas:show", idea_id=idea_id)
+    return see_other(f"{url}#comment-{comment_id}")
+
+
+async def edit_form(request: AnyRequest, comment_id: int) -> Response[str]:
+    user = signed_in_user(request)
+    comment = await comments.get_comment(comment_id)
+    verdict = comment.can_edit(user.actor)
+    if not verdict:
+        raise Forbidden(verdict.reason)
+    form = comments.CommentInput(body=comment.body)
+    return render(request, "comments/edit.html", comment=comment, form=form, errors={})
+
+
+async def update(request: AnyRequest, comment_id: int) -> Response[Any]:
+    user = signed_in_user(request)
+    form = comments.CommentInput.from_form(await request.form())
+    try:
+        comment = await comments.update_comment(user.actor, comment_id, form)
+    except ValidationFailed as failed:
+        return render(
+            request,
+            "comments/edit.html",
+            status_code=422,
+            comment=await comments.get_comment(comment_id),
+            form=form,
+            errors=failed.errors,
+        )
+    url = request.app.route_reverse("ideas:show", idea_id=comment.idea_id)
+    return see_other(f"{url}#comment-{comment.id}")
+
+
+async def delete(request: AnyRequest, comment_id: int) -> Response[Any]:
+    user = signed_in_user(request)
+    idea_id = await comments.remove_comment(user.actor, comment_id)
+    return see_other(request.app.route_reverse("ideas:show", idea_id=idea_id) + "#comments")

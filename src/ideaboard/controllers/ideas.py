@@ -1,0 +1,139 @@
+"""The board, proposing and editing ideas, and voting."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from litestar import Request, Response
+
+from ideaboard.domain import Sort, can_edit_idea
+from ideaboard.services import board, comments, departments, ideas, votes
+from ideaboard.services.errors import Forbidden, ValidationFailed
+from ideaboard.web import is_htmx, render, see_other, signed_in_user
+
+AnyRequest = Request[Any, Any, Any]
+
+
+async def index(request: AnyRequest) -> Response[str]:
+    user = signed_in_user(request)
+    query = board.BoardQuery.from_params(request.query_params)
+    page = await board.list_board(query, reader_id=user.id, reader_department_id=user.department_id)
+    target = request.headers.get("hx-target") if is_htmx(request) else None
+    block = {"show-more": "idea_page", "board-results": "board_results"}.get(target or "")
+    return render(
+        request,
+        "ideas/board.html",
+        block=block,
+        query=query,
+        page=page,
+        sorts=list(Sort),
+        departments=await departments.list_departments(include_archived=True),
+        status_filters=board.STATUS_FILTERS,
+        scopes=board.SCOPES,
+        next_url="/?" + urlencode(query.to_params(after=page.next_cursor))
+        if page.next_cursor
+        else None,
+        link=lambda **changes: "/?" + urlencode(query.to_params(after="", **changes)),
+    )
+
+
+async def _form_page(
+    request: AnyRequest,
+    template: str,
+    *,
+    form: ideas.IdeaInput | None,
+    errors: dict[str, str],
+    status_code: int = 200,
+    **context: Any,
+) -> Response[str]:
+    return render(
+        request,
+        template,
+        status_code=status_code,
+        form=form,
+        errors=errors,
+        departments=await departments.list_departments(),
+        **context,
+    )
+
+
+async def new_form(request: AnyRequest) -> Response[str]:
+    return await _form_page(request, "ideas/new.html", form=None, errors={})
+
+
+async def create(request: AnyRequest) -> Response[Any]:
+    user = signed_in_user(request)
+    form = ideas.IdeaInput.from_form(await request.form())
+    try:
+        idea_id = await ideas.create_idea(user.actor, form)
+    except ValidationFailed as failed:
+        return await _form_page(
+            request, "ideas/new.html", form=form, errors=failed.errors, status_code=422
+        )
+    return see_other(request.app.route_reverse("ideas:show", idea_id=idea_id))
+
+
+async def idea_page(
+    request: AnyRequest,
+    idea_id: int,
+    *,
+    block: str | None = None,
+    status_code: int = 200,
+    comment_form: comments.CommentInput | None = None,
+    errors: dict[str, str] | None = None,
+) -> Response[str]:
+    """The idea with its comments; with `block`, only that part of it."""
+    user = signed_in_user(request)
+    idea = await ideas.get_idea(idea_id, reader_id=user.id)
+    return render(
+        request,
+        "ideas/show.html",
+        block=block,
+        status_code=status_code,
+        idea=idea,
+        comments=await comments.list_comments(idea_id),
+        can_edit=can_edit_idea(user.actor, author_id=idea.author_id, status=idea.status),
+        comment_form=comment_form,
+        errors=errors or {},
+    )
+
+
+async def show(request: AnyRequest, idea_id: int) -> Response[str]:
+    return await idea_page(request, idea_id)
+
+
+async def edit_form(request: AnyRequest, idea_id: int) -> Response[str]:
+    user = signed_in_user(request)
+    idea = await ideas.get_idea(idea_id)
+    verdict = can_edit_idea(user.actor, author_id=idea.author_id, status=idea.status)
+    if not verdict:
+        raise Forbidden(verdict.reason)
+    form = ideas.IdeaInput(title=idea.title, body=idea.body, department_id=str(idea.department_id))
+    return await _form_page(request, "ideas/edit.html", form=form, errors={}, idea=idea)
+
+
+async def update(request: AnyRequest, idea_id: int) -> Response[Any]:
+    user = signed_in_user(request)
+    form = ideas.IdeaInput.from_form(await request.form())
+    try:
+        await ideas.update_idea(user.actor, idea_id, form)
+    except ValidationFailed as failed:
+        idea = await ideas.get_idea(idea_id)
+        return await _form_page(
+            request, "ideas/edit.html", form=form, errors=failed.errors, status_code=422, idea=idea
+        )
+    return see_other(request.app.route_reverse("ideas:show", idea_id=idea_id))
+
+
+async def vote(request: AnyRequest, idea_id: int) -> Response[Any]:
+    """Set my vote to what the button said; a fragment for htmx, a redirect without JS."""
+    user = signed_in_user(request)
+    form = await request.form()
+    idea = await votes.set_vote(user.actor, idea_id, voted=form.get("voted") == "1")
+    if is_htmx(request):
+        return render(request, "ideas/_vote_button.html", block="vote_button", idea=idea)
+    back = str(form.get("next", ""))
+    if not back.startswith("/") or back.startswith("//"):
+        back = request.app.route_reverse("ideas:show", idea_id=idea_id)
+    return see_other(back)

@@ -1,0 +1,60 @@
+"""Every URL of the board, in one place: path, method, name, guard, handler."""
+
+from __future__ import annotations
+
+from litestar import get, post
+from litestar.handlers import HTTPRouteHandler
+
+from ideaboard.controllers import accounts, admin, comments, ideas, system
+from ideaboard.web import requires_admin, requires_user
+
+user = [requires_user]
+admins = [requires_admin]
+
+ROUTES: list[HTTPRouteHandler] = [
+    # system
+    get("/healthz", name="system:healthz", cache_control=None)(system.healthz),
+    # accounts
+    get("/setup", name="accounts:setup")(accounts.setup_form),
+    post("/setup", name="accounts:setup_submit")(accounts.setup_submit),
+    get("/signup", name="accounts:signup")(accounts.signup_form),
+    post("/signup", name="accounts:signup_submit")(accounts.signup_submit),
+    get("/login", name="accounts:login")(accounts.login_form),
+    post("/login", name="accounts:login_submit")(accounts.login_submit),
+    post("/logout", name="accounts:logout")(accounts.logout),
+    # ideas
+    get("/", name="ideas:index", guards=user)(ideas.index),
+    get("/ideas/new", name="ideas:new", guards=user)(ideas.new_form),
+    post("/ideas", name="ideas:create", guards=user)(ideas.create),
+    get("/ideas/{idea_id:int}", name="ideas:show", guards=user)(ideas.show),
+    get("/ideas/{idea_id:int}/edit", name="ideas:edit", guards=user)(ideas.edit_form),
+    post("/ideas/{idea_id:int}/edit", name="ideas:update", guards=user)(ideas.update),
+    post("/ideas/{idea_id:int}/vote", name="ideas:vote", guards=user)(ideas.vote),
+    # comments
+    post("/ideas/{idea_id:int}/comments", name="comments:create", guards=user)(comments.create),
+    get("/comments/{comment_id:int}/edit", name="comments:edit", guards=user)(comments.edit_form),
+    post("/comments/{comment_id:int}/edit", name="comments:update", guards=user)(comments.update),
+    post("/comments/{comment_id:int}/delete", name="comments:delete", guards=user)(comments.delete),
+    # admin
+    get("/admin", name="admin:settings", guards=admins)(admin.settings_index),
+    post("/admin", name="admin:save_settings", guards=admins)(admin.save_settings),
+    get("/admin/departments", name="admin:departments", guards=admins)(admin.departments_index),
+    post("/admin/departments", name="admin:create_department", guards=admins)(
+        admin.create_department
+    ),
+    post(
+        "/admin/departments/{department_id:int}/rename",
+        name="admin:rename_department",
+        guards=admins,
+    )(admin.rename_department),
+    post(
+        "/admin/departments/{department_id:int}/archive",
+        name="admin:archive_department",
+        guards=admins,
+    )(admin.archive_department),
+    get("/admin/users", name="admin:users", guards=admins)(admin.users_index),
+    post("/admin/users/{user_id:int}/role", name="admin:set_role", guards=admins)(admin.set_role),
+    post("/admin/users/{user_id:int}/active", name="admin:set_active", guards=admins)(
+        admin.set_active
+    ),
+]

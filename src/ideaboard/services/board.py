@@ -1,0 +1,167 @@
+"""The board: ideas sorted and filtered, a page at a time (keyset pagination)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, replace
+from datetime import timedelta
+from typing import Any
+
+from ideaboard.domain import CLOSED_STATUSES, TRENDING_WINDOW_DAYS, Sort, Status
+from ideaboard.services.clock import now
+from ideaboard.services.ideas import IdeaView, idea_view
+from ideaboard.services.validation import has_control_characters, parse_id
+from ideaboard.tables import Idea
+
+PAGE_SIZE = 20
+SEARCH_MAX = 200
+
+STATUS_FILTERS = {"open": "Open ideas", "all": "All statuses"} | {s.value: s.label for s in Status}
+SCOPES = {
+    "all": "Everyone's ideas",
+    "for_mine": "Ideas for my department",
+    "from_outside": "Ideas from outside my department",
+}
+
+
+@dataclass(frozen=True)
+class BoardQuery:
+    """What the reader asked the board for; unknown values fall back to the defaults."""
+
+    sort: Sort = Sort.HOT
+    department_id: int | None = None
+    status: str = "open"
+    scope: str = "all"
+    search: str = ""
+    after: str = ""
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, str]) -> BoardQuery:
+        sort = params.get("sort", "")
+        status = params.get("status", "")
+        scope = params.get("scope", "")
+        search = " ".join(params.get("q", "").split())[:SEARCH_MAX]
+        return cls(
+            sort=Sort(sort) if sort in Sort.__members__.values() else Sort.HOT,
+            department_id=parse_id(params.get("department", "")),
+            status=status if status in STATUS_FILTERS else "open",
+            scope=scope if scope in SCOPES else "all",
+            search="" if has_control_characters(search) else search,
+            after=params.get("after", "")[:80],
+        )
+
+    def to_params(self, **changes: Any) -> dict[str, str]:
+        """Query parameters for a link to this board view, minus the defaults."""
+        query = replace(self, **changes)
+        values = {
+            "sort": query.sort.value,
+            "department": str(query.department_id or ""),
+            "status": query.status,
+            "scope": query.scope,
+            "q": query.search,
+            "after": query.after,
+        }
+        defaults = asdict(BoardQuery()) | {"sort": Sort.HOT.value, "department": "", "q": ""}
+        return {k: v for k, v in values.items() if v and v != defaults.get(k)}
+
+
+@dataclass(frozen=True)
+class BoardPage:
+    ideas: list[IdeaView]
+    next_cursor: str | None
+
+
+SELECT = """
+SELECT i.id, i.title, i.body, i.body_html, i.status, i.vote_count, i.comment_count,
+       i.created_at, i.updated_at,
+       a.id AS author_id, a.name AS author_name,
+       fd.id AS from_department_id, fd.name AS from_department,
+       td.id AS department_id, td.name AS department,
+       {sort_key} AS sort_key,
+       EXISTS (SELECT 1 FROM vote mine WHERE mine.idea = i.id AND mine.voter = {{}}) AS voted
+FROM idea i
+JOIN account a ON a.id = i.author
+JOIN department fd ON fd.id = i.author_department
+JOIN department td ON td.id = i.department
+"""
+
+TRENDING_KEY = (
+    "(SELECT COUNT(*) FROM vote recent WHERE recent.idea = i.id AND recent.created_at >= {})"
+)
+SORT_KEYS = {Sort.HOT: "i.hot_score", Sort.TOP: "i.vote_count", Sort.NEW: "i.id"}
+
+
+def _parse_cursor(cursor: str, sort: Sort) -> tuple[float | int, int] | None:
+    key, _, last_id = cursor.partition("~")
+    try:
+        number: float | int = float(key) if sort is Sort.HOT else int(key)
+        return number, int(last_id)
+    except ValueError:
+        return None
+
+
+def _cursor(record: dict[str, Any]) -> str:
+    return f"{record['sort_key']!r}~{record['id']}"
+
+
+async def list_board(query: BoardQuery, *, reader_id: int, reader_department_id: int) -> BoardPage:
+    """One page of the board; the cost does not depend on how deep the page is."""
+    trending_since = now() - timedelta(days=TRENDING_WINDOW_DAYS)
+    sort_key = TRENDING_KEY if query.sort is Sort.TRENDING else SORT_KEYS[query.sort]
+    select_args: list[Any] = [trending_since] if query.sort is Sort.TRENDING else []
+    select_args.append(reader_id)
+
+    conditions: list[str] = []
+    args: list[Any] = []
+    if query.status == "open":
+        conditions.append(f"i.status NOT IN ({', '.join('{}' for _ in CLOSED_STATUSES)})")
+        args.extend(sorted(s.value for s in CLOSED_STATUSES))
+    elif query.status != "all":
+        conditions.append("i.status = {}")
+        args.append(query.status)
+    if query.department_id:
+        conditions.append("i.department = {}")
+        args.append(query.department_id)
+    if query.scope == "for_mine":
+        conditions.append("i.department = {}")
+        args.append(reader_department_id)
+    elif query.scope == "from_outside":
+        conditions.append("i.author_department <> {}")
+        args.append(reader_department_id)
+    if query.search:
+        pattern = (
+            "%"
+            + query.search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            + "%"
+        )
+        conditions.append(
+            "(LOWER(i.title) LIKE {} ESCAPE '\\' OR LOWER(i.body) LIKE {} ESCAPE '\\')"
+        )
+        args.extend([pattern, pattern])
+    cursor = _parse_cursor(query.after, query.sort) if query.after else None
+    if cursor is not None:
+        key, last_id = cursor
+        if query.sort is Sort.NEW:
+            conditions.append("i.id < {}")
+            args.append(last_id)
+        else:
+            conditions.append(f"({sort_key} < {{}} OR ({sort_key} = {{}} AND i.id < {{}}))")
+            key_args: list[Any] = [trending_since] if query.sort is Sort.TRENDING else []
+            args.extend([*key_args, key, *key_args, key, last_id])
+
+    sql = SELECT.format(sort_key=sort_key)
+    if conditions:
+        sql += "WHERE " + " AND ".join(conditions) + "\n"
+    sql += "ORDER BY sort_key DESC, i.id DESC\nLIMIT {}"
+    records = await Idea.raw(sql, *select_args, *args, PAGE_SIZE + 1)
+
+    ideas = [_view(record) for record in records[:PAGE_SIZE]]
+    has_more = len(records) > PAGE_SIZE
+    return BoardPage(ideas=ideas, next_cursor=_cursor(records[PAGE_SIZE - 1]) if has_more else None)
+
+
+def _view(record: dict[str, Any]) -> IdeaView:
+    fields = dict(record)
+    fields.pop("sort_key")
+    voted = fields.pop("voted")
+    return idea_view(fields, voted=bool(voted))

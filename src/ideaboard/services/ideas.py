@@ -1,0 +1,169 @@
+"""Ideas: proposing, reading and editing them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from ideaboard.db import write_transaction
+from ideaboard.domain import Actor, Status, Verdict, can_edit_idea, can_vote, hot_score
+from ideaboard.markup import plain_text, render_markdown
+from ideaboard.services.clock import now
+from ideaboard.services.departments import find_department
+from ideaboard.services.errors import Forbidden, NotFound, ValidationFailed
+from ideaboard.services.validation import check_text, parse_id
+from ideaboard.tables import Idea, Vote
+
+TITLE_MAX = 160
+BODY_MAX = 20_000
+EXCERPT_LENGTH = 240
+
+
+@dataclass(frozen=True)
+class IdeaInput:
+    title: str
+    body: str
+    department_id: str
+
+    @classmethod
+    def from_form(cls, form: Any) -> IdeaInput:
+        return cls(
+            title=form.get("title", "").strip(),
+            body=form.get("body", "").strip(),
+            department_id=form.get("department_id", ""),
+        )
+
+    def errors(self) -> dict[str, str]:
+        errors: dict[str, str] = {}
+        check_text(errors, "title", self.title, label="Title", max_length=TITLE_MAX)
+        check_text(
+            errors, "body", self.body, label="Description", max_length=BODY_MAX, multiline=True
+        )
+        return errors
+
+
+@dataclass(frozen=True)
+class IdeaView:
+    """An idea as pages show it, with the reader's own vote."""
+
+    id: int
+    title: str
+    body: str
+    body_html: str
+    status: Status
+    vote_count: int
+    comment_count: int
+    created_at: datetime
+    updated_at: datetime
+    author_id: int
+    author_name: str
+    from_department_id: int
+    from_department: str
+    department_id: int
+    department: str
+    voted: bool = False
+
+    @property
+    def excerpt(self) -> str:
+        text = " ".join(plain_text(self.body_html).split())
+        if len(text) <= EXCERPT_LENGTH:
+            return text
+        return text[:EXCERPT_LENGTH].rsplit(" ", 1)[0] + "…"
+
+    @property
+    def voting(self) -> Verdict:
+        return can_vote(self.status)
+
+    @property
+    def is_cross_department(self) -> bool:
+        return self.from_department_id != self.department_id
+
+
+IDEA_COLUMNS = (
+    Idea.id,
+    Idea.title,
+    Idea.body,
+    Idea.body_html,
+    Idea.status,
+    Idea.vote_count,
+    Idea.comment_count,
+    Idea.created_at,
+    Idea.updated_at,
+    Idea.author.id.as_alias("author_id"),
+    Idea.author.name.as_alias("author_name"),
+    Idea.author_department.id.as_alias("from_department_id"),
+    Idea.author_department.name.as_alias("from_department"),
+    Idea.department.id.as_alias("department_id"),
+    Idea.department.name.as_alias("department"),
+)
+
+
+def idea_view(record: dict[str, Any], *, voted: bool = False) -> IdeaView:
+    return IdeaView(**{**record, "status": Status(record["status"]), "voted": bool(voted)})
+
+
+async def _target_department(errors: dict[str, str], raw_id: str) -> int | None:
+    department_id = parse_id(raw_id)
+    department = await find_department(department_id) if department_id else None
+    if department is None or department.archived:
+        errors["department_id"] = "Choose the department this idea is for."
+        return None
+    return department.id
+
+
+async def create_idea(actor: Actor, form: IdeaInput) -> int:
+    errors = form.errors()
+    department_id = await _target_department(errors, form.department_id)
+    if errors:
+        raise ValidationFailed(errors)
+    created = now()
+    idea = Idea(
+        title=form.title,
+        body=form.body,
+        body_html=render_markdown(form.body),
+        author=actor.id,
+        author_department=actor.department_id,
+        department=department_id,
+        status=Status.NEW.value,
+        hot_score=hot_score(0, created),
+        created_at=created,
+        updated_at=created,
+    )
+    async with write_transaction():
+        await idea.save()
+    return int(idea.id)
+
+
+async def has_voted(idea_id: int, user_id: int) -> bool:
+    return bool(await Vote.exists().where(Vote.idea == idea_id, Vote.voter == user_id))
+
+
+async def get_idea(idea_id: int, *, reader_id: int | None = None) -> IdeaView:
+    record = await Idea.select(*IDEA_COLUMNS).where(Idea.id == idea_id).first()
+    if record is None:
+        raise NotFound("This idea")
+    voted = await has_voted(idea_id, reader_id) if reader_id else False
+    return idea_view(record, voted=voted)
+
+
+async def update_idea(actor: Actor, idea_id: int, form: IdeaInput) -> IdeaView:
+    idea = await get_idea(idea_id)
+    verdict = can_edit_idea(actor, author_id=idea.author_id, status=idea.status)
+    if not verdict:
+        raise Forbidden(verdict.reason)
+    errors = form.errors()
+    department_id = await _target_department(errors, form.department_id)
+    if errors:
+        raise ValidationFailed(errors)
+    async with write_transaction():
+        await Idea.update(
+            {
+                Idea.title: form.title,
+                Idea.body: form.body,
+                Idea.body_html: render_markdown(form.body),
+                Idea.department: department_id,
+                Idea.updated_at: now(),
+            }
+        ).where(Idea.id == idea_id)
+    return await get_idea(idea_id, reader_id=actor.id)

@@ -1,0 +1,297 @@
+"""What every controller shares: rendering, the signed-in user, guards, error pages."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import quote
+
+from babel.dates import format_datetime, format_timedelta
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2_fragments import render_block
+from litestar import Request
+from litestar.connection import ASGIConnection
+from litestar.datastructures import Cookie
+from litestar.enums import MediaType, ScopeType
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    NotFoundException,
+    PermissionDeniedException,
+)
+from litestar.handlers import BaseRouteHandler
+from litestar.middleware import ASGIMiddleware
+from litestar.response import Redirect, Response
+from litestar.response.redirect import ASGIRedirectResponse
+from litestar.template.base import csrf_token, url_for
+from litestar.types import ASGIApp, Receive, Scope, Send
+from markupsafe import Markup
+
+from ideaboard.services import organisation
+from ideaboard.services.errors import Forbidden, NotFound, ServiceError, ValidationFailed
+from ideaboard.services.organisation import OrganisationRow
+from ideaboard.services.sessions import CurrentUser, find_session_user
+from ideaboard.settings import Settings
+
+log = logging.getLogger("ideaboard")
+
+SESSION_COOKIE = "ideaboard_session"
+SETUP_EXEMPT = ("/setup", "/healthz", "/static/")
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+        "object-src 'none'",
+    ]
+)
+
+
+# Templates -------------------------------------------------------------------
+
+
+def relative_time(moment: datetime, *, now: datetime | None = None) -> str:
+    """'3 days ago' (the exact time goes in the element's title)."""
+    now = now or datetime.now(UTC)
+    delta = moment - now
+    if abs(delta) < timedelta(seconds=45):
+        return "just now"
+    return format_timedelta(delta, add_direction=True, locale="en", threshold=0.9)
+
+
+def exact_time(moment: datetime) -> str:
+    return format_datetime(moment, "d MMM y, HH:mm 'UTC'", tzinfo=UTC, locale="en")
+
+
+def time_tag(moment: datetime) -> Markup:
+    """A relative date with the exact time on hover."""
+    return Markup('<time datetime="{}" title="{}">{}</time>').format(
+        moment.isoformat(), exact_time(moment), relative_time(moment)
+    )
+
+
+@pass_context
+def _csrf_input(context: Any) -> Markup:
+    return Markup('<input type="hidden" name="_csrf_token" value="{}">').format(csrf_token(context))
+
+
+def _plural(count: int, singular: str, plural: str | None = None) -> str:
+    word = singular if count == 1 else (plural or singular + "s")
+    return f"{count:,} {word}"
+
+
+def build_templates(settings: Settings) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(settings.templates_dir),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=settings.debug,
+    )
+    env.globals.update(
+        url_for=pass_context(url_for),
+        csrf_token=pass_context(csrf_token),
+        csrf_input=_csrf_input,
+        time=time_tag,
+    )
+    env.filters.update(
+        relative_time=relative_time,
+        exact_time=exact_time,
+        plural=_plural,
+        urlquote=lambda value: quote(str(value), safe=""),
+    )
+    return env
+
+
+def render(
+    request: Request[Any, Any, Any],
+    template_name: str,
+    *,
+    block: str | None = None,
+    status_code: int = 200,
+    **context: Any,
+) -> Response[str]:
+    """A page, or with `block` one named fragment of it for an htmx swap."""
+    env: Environment = request.app.state.templates
+    context = {"request": request, "current_user": current_user(request), **context}
+    if block:
+        html = render_block(env, template_name, block, context)
+    else:
+        org: OrganisationRow | None = request.state.get("organisation")
+        context.setdefault("organisation_name", org.name if org else "ideaboard")
+        html = env.get_template(template_name).render(context)
+    headers = {"Vary": "HX-Request"}
+    if context["current_user"] is not None:
+        headers["Cache-Control"] = "no-store"  # personal pages never sit in a shared cache
+    return Response(html, status_code=status_code, media_type=MediaType.HTML, headers=headers)
+
+
+def see_other(url: str) -> Redirect:
+    """POST → 303 → GET, so a reload never repeats the action."""
+    return Redirect(url, status_code=303)
+
+
+def is_htmx(request: Request[Any, Any, Any]) -> bool:
+    """A targeted htmx request (a fragment swap), not a boosted page navigation."""
+    headers = request.headers
+    return headers.get("hx-request") == "true" and headers.get("hx-boosted") != "true"
+
+
+# The signed-in user ------------------------------------------------------------
+
+
+def current_user(connection: ASGIConnection[Any, Any, Any, Any]) -> CurrentUser | None:
+    user: CurrentUser | None = connection.scope.get("user")
+    return user
+
+
+def signed_in_user(request: Request[Any, Any, Any]) -> CurrentUser:
+    """The user of a handler guarded by `requires_user`."""
+    user = current_user(request)
+    if user is None:
+        raise NotAuthorizedException()
+    return user
+
+
+def session_cookie(settings: Settings, token: str, *, max_age: int) -> Cookie:
+    return Cookie(
+        key=SESSION_COOKIE,
+        value=token,
+        max_age=max_age,
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+        path="/",
+    )
+
+
+class SessionMiddleware(ASGIMiddleware):
+    """Puts the organisation and the signed-in user (or None) in the scope.
+
+    A board without an organisation has not been set up: every page but the
+    setup page, the health check and static files redirects there.
+    """
+
+    scopes = (ScopeType.HTTP,)
+    exclude_path_pattern = ("^/static/",)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        connection: ASGIConnection[Any, Any, Any, Any] = ASGIConnection(scope)
+        state = connection.app.state
+        path = scope["path"]
+        connection.state.organisation = org = await organisation.find_organisation()
+        if org is None and not path.startswith(SETUP_EXEMPT):
+            await ASGIRedirectResponse(path="/setup", status_code=303)(scope, receive, send)
+            return
+        settings: Settings = state.settings
+        token = connection.cookies.get(SESSION_COOKIE, "")
+        scope["user"] = (
+            await find_session_user(token, lifetime=timedelta(days=settings.session_days))
+            if token
+            else None
+        )
+        await next_app(scope, receive, send)
+
+
+# Guards --------------------------------------------------------------------
+
+
+def requires_user(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    if current_user(connection) is None:
+        raise NotAuthorizedException()
+
+
+def requires_admin(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    user = current_user(connection)
+    if user is None:
+        raise NotAuthorizedException()
+    if not user.is_admin:
+        raise PermissionDeniedException("Only admins can open this page.")
+
+
+# Responses for errors --------------------------------------------------------
+
+
+def _error_page(
+    request: Request[Any, Any, Any], status_code: int, title: str, message: str
+) -> Response[str]:
+    return render(
+        request, "errors/error.html", status_code=status_code, title=title, message=message
+    )
+
+
+def on_not_signed_in(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
+    login = request.app.route_reverse("accounts:login")
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    if request.method == "GET" and target != "/":
+        login += f"?next={quote(target, safe='')}"
+    if request.headers.get("hx-request") == "true":
+        return Response("", status_code=401, headers={"HX-Redirect": login})
+    return see_other(login)
+
+
+def on_service_error(request: Request[Any, Any, Any], error: Exception) -> Response[str]:
+    if isinstance(error, NotFound):
+        return _error_page(request, 404, "Not found", str(error))
+    if isinstance(error, Forbidden):
+        return _error_page(request, 403, "Not allowed", str(error))
+    if isinstance(error, ValidationFailed):
+        return _error_page(request, 422, "Check your input", " ".join(error.errors.values()))
+    return _error_page(request, 400, "Something is wrong", str(error))
+
+
+HTTP_TITLES = {
+    400: "Bad request",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Not allowed here",
+    413: "Too large",
+    429: "Slow down",
+}
+
+
+def on_http_error(request: Request[Any, Any, Any], error: Exception) -> Response[str]:
+    assert isinstance(error, HTTPException)
+    status = error.status_code
+    if isinstance(error, NotFoundException):
+        message = "There is no page at this address."
+    elif isinstance(error, PermissionDeniedException) and "CSRF" in str(error.detail):
+        message = "This form expired. Go back, reload the page and try again."
+    else:
+        message = str(error.detail) if status < 500 else "Something went wrong on our side."
+    return _error_page(request, status, HTTP_TITLES.get(status, "Error"), message)
+
+
+def on_unexpected_error(request: Request[Any, Any, Any], error: Exception) -> Response[str]:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
+    return _error_page(
+        request,
+        500,
+        "Something went wrong",
+        "Something went wrong on our side. Please try again in a moment.",
+    )
+
+
+EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
+    NotAuthorizedException: on_not_signed_in,
+    ServiceError: on_service_error,
+    HTTPException: on_http_error,
+    Exception: on_unexpected_error,
+}
+
+
+async def add_security_headers(response: Response[Any]) -> Response[Any]:
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("X-Frame-Options", "DENY")
+    return response
