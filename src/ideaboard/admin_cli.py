@@ -1,0 +1,63 @@
+"""`ideaboard create-admin`: add an admin from the command line (e.g. a lost password)."""
+
+from __future__ import annotations
+
+import sys
+
+from ideaboard import db
+from ideaboard.domain import Role
+from ideaboard.passwords import Passwords, password_problem
+from ideaboard.services import departments, organisation
+from ideaboard.services.errors import ValidationFailed
+from ideaboard.services.users import insert_user
+from ideaboard.services.validation import check_email, check_text, normalise_email
+from ideaboard.settings import Settings
+from ideaboard.tables import Department
+
+
+async def create_admin(
+    settings: Settings, *, email: str, name: str, department: str, password: str
+) -> int:
+    errors: dict[str, str] = {}
+    email = normalise_email(email)
+    check_email(errors, "email", email)
+    check_text(errors, "name", name.strip(), label="Name", max_length=80)
+    problem = password_problem(password)
+    if problem:
+        errors["password"] = problem
+    if errors:
+        for field, message in errors.items():
+            print(f"{field}: {message}", file=sys.stderr)
+        return 2
+    engine = db.engine_for(settings.database_url)
+    db.bind_tables(engine)
+    if not await organisation.is_set_up():
+        print("The board is not set up yet: open /setup in a browser first.", file=sys.stderr)
+        return 2
+    passwords = Passwords(
+        memory_kib=settings.password_memory_kib, time_cost=settings.password_time_cost
+    )
+    password_hash = await passwords.hash(password)
+    try:
+        async with db.write_transaction():
+            record = (
+                await Department.select(Department.id)
+                .where(Department.slug == departments.slugify(department))
+                .first()
+            )
+            department_id = (
+                record["id"] if record else (await departments.create_department(department)).id
+            )
+            await insert_user(
+                name=name.strip(),
+                email=email,
+                password_hash=password_hash,
+                department_id=department_id,
+                role=Role.ADMIN,
+            )
+    except ValidationFailed as failed:
+        for field, message in failed.errors.items():
+            print(f"{field}: {message}", file=sys.stderr)
+        return 2
+    print(f"Admin {email} created.")
+    return 0

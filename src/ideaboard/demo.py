@@ -1,0 +1,159 @@
+"""`ideaboard demo`: fill an empty board with a believable company (fixed sign-ins)."""
+
+from __future__ import annotations
+
+import random
+import sys
+from datetime import datetime, timedelta
+
+from ideaboard import db
+from ideaboard.demo_data import COMMENTS, DEPARTMENTS, FIRST_NAMES, IDEAS, LAST_NAMES
+from ideaboard.domain import Role, Status, hot_score
+from ideaboard.markup import render_markdown
+from ideaboard.passwords import Passwords
+from ideaboard.services import organisation
+from ideaboard.services.clock import now
+from ideaboard.services.departments import slugify
+from ideaboard.settings import Settings
+from ideaboard.tables import Comment, Department, Idea, Organisation, User, Vote
+
+DEMO_PASSWORD = "ideaboard-demo"  # demo data only: a real install never has a fixed password
+ORGANISATION = "Northwind Logistics"
+PEOPLE = 60
+# The documented sign-ins, one per role: email, name, department, role.
+FIXED_ACCOUNTS = (
+    ("admin@example.com", "Alex Admin", "IT", Role.ADMIN),
+    ("manager@example.com", "Morgan Manager", "Operations", Role.MEMBER),
+    ("member@example.com", "Maria Member", "Customer Service", Role.MEMBER),
+    ("moderator@example.com", "Robin Moderator", "People & Culture", Role.MODERATOR),
+)
+# Older ideas are more likely to have moved on from "new".
+LATER_STATUSES = (
+    Status.UNDER_REVIEW,
+    Status.PLANNED,
+    Status.IN_PROGRESS,
+    Status.DONE,
+    Status.DECLINED,
+)
+
+
+def _body(problem: str, title: str, rng: random.Random) -> str:
+    closing = rng.choice(
+        (
+            "Happy to help with a pilot.",
+            "I'd be glad to share more details with whoever picks this up.",
+            "It would make a real difference to our daily work.",
+            "Curious what others think.",
+        )
+    )
+    return f"**What happens today:** {problem}\n\n**The idea:** {title}.\n\n{closing}"
+
+
+async def load_demo(settings: Settings) -> int:
+    engine = db.engine_for(settings.database_url)
+    db.bind_tables(engine)
+    if await organisation.is_set_up():
+        print("This board already has data; `ideaboard demo` only fills an empty one.")
+        print("Point IDEABOARD_DATABASE_URL at a new database, or delete var/ to start over.")
+        return 2
+    rng = random.Random(2026)
+    started = now()
+    passwords = Passwords(
+        memory_kib=settings.password_memory_kib, time_cost=settings.password_time_cost
+    )
+    password_hash = await passwords.hash(DEMO_PASSWORD)
+
+    async with db.write_transaction():
+        await Organisation.insert(
+            Organisation(name=ORGANISATION, created_at=started - timedelta(days=200))
+        )
+        department_ids: dict[str, int] = {}
+        for name in DEPARTMENTS:
+            department = Department(name=name, slug=slugify(name), created_at=started)
+            await department.save()
+            department_ids[name] = department.id
+
+        people: list[tuple[int, int]] = []  # (user id, department id)
+        accounts = list(FIXED_ACCOUNTS)
+        names = iter(rng.sample([(f, ln) for f in FIRST_NAMES for ln in LAST_NAMES], PEOPLE))
+        while len(accounts) < PEOPLE:
+            first, last = next(names)
+            email = f"{first}.{last}@example.com".lower()
+            accounts.append((email, f"{first} {last}", rng.choice(DEPARTMENTS), Role.MEMBER))
+        for email, name, department_name, role in accounts:
+            user = User(
+                email=email,
+                name=name,
+                department=department_ids[department_name],
+                role=role.value,
+                password_hash=password_hash,
+                created_at=started - timedelta(days=rng.randint(100, 200)),
+            )
+            await user.save()
+            people.append((user.id, department_ids[department_name]))
+
+        idea_count = vote_count = comment_count = 0
+        for line in IDEAS.splitlines():
+            department_name, title, problem = line.split("|")
+            author_id, author_department = rng.choice(people)
+            created = started - timedelta(days=rng.uniform(0, 120), minutes=rng.randint(0, 600))
+            age_days = (started - created).days
+            status = Status.NEW
+            if age_days > 14 and rng.random() < 0.55:
+                status = rng.choice(LATER_STATUSES)
+            popularity = min(int(rng.paretovariate(1.3) * 2), len(people) - 1)
+            voters = rng.sample(people, popularity)
+            commenters = [rng.choice(people) for _ in range(min(rng.randint(0, 6), popularity + 2))]
+            body = _body(problem, title, rng)
+            idea = Idea(
+                title=title,
+                body=body,
+                body_html=render_markdown(body),
+                author=author_id,
+                author_department=author_department,
+                department=department_ids[department_name],
+                status=status.value,
+                vote_count=len(voters),
+                comment_count=len(commenters),
+                hot_score=hot_score(len(voters), created),
+                created_at=created,
+                updated_at=created,
+            )
+            await idea.save()
+            idea_count += 1
+            if voters:
+                await Vote.insert(
+                    *(
+                        Vote(voter=voter_id, idea=idea.id, created_at=_after(created, started, rng))
+                        for voter_id, _ in voters
+                    )
+                )
+            vote_count += len(voters)
+            for commenter_id, _ in commenters:
+                text = rng.choice(COMMENTS)
+                moment = _after(created, started, rng)
+                await Comment.insert(
+                    Comment(
+                        idea=idea.id,
+                        author=commenter_id,
+                        body=text,
+                        body_html=render_markdown(text),
+                        created_at=moment,
+                        updated_at=moment,
+                    )
+                )
+            comment_count += len(commenters)
+
+    print(f"Demo company “{ORGANISATION}” loaded: {len(DEPARTMENTS)} departments, ", end="")
+    print(
+        f"{len(people)} people, {idea_count} ideas, {vote_count} votes, {comment_count} comments."
+    )
+    print(f"Sign in with any of these (password: {DEMO_PASSWORD}):")
+    for email, name, department_name, role in FIXED_ACCOUNTS:
+        print(f"  {email:<24} {role.label:<10} {name}, {department_name}")
+    sys.stdout.flush()
+    return 0
+
+
+def _after(start: datetime, end: datetime, rng: random.Random) -> datetime:
+    return start + (end - start) * rng.random()
