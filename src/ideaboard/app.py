@@ -41,6 +41,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     state: dict[str, Any] = {
         "settings": settings,
+        "engine": engine,
         "templates": build_templates(settings),
         "passwords": Passwords(
             memory_kib=settings.password_memory_kib, time_cost=settings.password_time_cost

@@ -181,7 +181,11 @@ class SessionMiddleware(ASGIMiddleware):
     """
 
     scopes = (ScopeType.HTTP,)
-    exclude_path_pattern = ("^/static/",)
+
+    def should_bypass_for_scope(self, scope: Scope) -> bool:
+        # Static files and the health check need neither a user nor the database.
+        path: str = scope["path"]
+        return path.startswith("/static/") or path == "/healthz"
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         connection: ASGIConnection[Any, Any, Any, Any] = ASGIConnection(scope)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, Response
+from litestar.params import FromPath
 
 from ideaboard.domain import Role
 from ideaboard.services import departments, organisation, users
@@ -87,7 +88,7 @@ async def create_department(request: AnyRequest) -> Response[Any]:
     return see_other(request.app.route_reverse("admin:departments"))
 
 
-async def rename_department(request: AnyRequest, department_id: int) -> Response[Any]:
+async def rename_department(request: AnyRequest, department_id: FromPath[int]) -> Response[Any]:
     user = signed_in_user(request)
     name = str((await request.form()).get("name", ""))
     try:
@@ -103,7 +104,7 @@ async def rename_department(request: AnyRequest, department_id: int) -> Response
     return see_other(request.app.route_reverse("admin:departments"))
 
 
-async def archive_department(request: AnyRequest, department_id: int) -> Response[Any]:
+async def archive_department(request: AnyRequest, department_id: FromPath[int]) -> Response[Any]:
     user = signed_in_user(request)
     archived = (await request.form()).get("archived") == "1"
     try:
@@ -142,7 +143,7 @@ async def users_index(request: AnyRequest) -> Response[str]:
     return await users_page(request)
 
 
-async def set_role(request: AnyRequest, user_id: int) -> Response[Any]:
+async def set_role(request: AnyRequest, user_id: FromPath[int]) -> Response[Any]:
     user = signed_in_user(request)
     role = str((await request.form()).get("role", ""))
     try:
@@ -152,7 +153,7 @@ async def set_role(request: AnyRequest, user_id: int) -> Response[Any]:
     return see_other(request.app.route_reverse("admin:users"))
 
 
-async def set_active(request: AnyRequest, user_id: int) -> Response[Any]:
+async def set_active(request: AnyRequest, user_id: FromPath[int]) -> Response[Any]:
     user = signed_in_user(request)
     active = (await request.form()).get("active") == "1"
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, Response
+from litestar.params import FromPath
 
 from ideaboard.controllers.ideas import idea_page
 from ideaboard.services import comments
@@ -14,7 +15,7 @@ from ideaboard.web import is_htmx, render, see_other, signed_in_user
 AnyRequest = Request[Any, Any, Any]
 
 
-async def create(request: AnyRequest, idea_id: int) -> Response[Any]:
+async def create(request: AnyRequest, idea_id: FromPath[int]) -> Response[Any]:
     user = signed_in_user(request)
     form = comments.CommentInput.from_form(await request.form())
     block = "comments" if is_htmx(request) else None
@@ -30,7 +31,7 @@ async def create(request: AnyRequest, idea_id: int) -> Response[Any]:
     return see_other(f"{url}#comment-{comment_id}")
 
 
-async def edit_form(request: AnyRequest, comment_id: int) -> Response[str]:
+async def edit_form(request: AnyRequest, comment_id: FromPath[int]) -> Response[str]:
     user = signed_in_user(request)
     comment = await comments.get_comment(comment_id)
     verdict = comment.can_edit(user.actor)
@@ -40,7 +41,7 @@ async def edit_form(request: AnyRequest, comment_id: int) -> Response[str]:
     return render(request, "comments/edit.html", comment=comment, form=form, errors={})
 
 
-async def update(request: AnyRequest, comment_id: int) -> Response[Any]:
+async def update(request: AnyRequest, comment_id: FromPath[int]) -> Response[Any]:
     user = signed_in_user(request)
     form = comments.CommentInput.from_form(await request.form())
     try:
@@ -58,7 +59,7 @@ async def update(request: AnyRequest, comment_id: int) -> Response[Any]:
     return see_other(f"{url}#comment-{comment.id}")
 
 
-async def delete(request: AnyRequest, comment_id: int) -> Response[Any]:
+async def delete(request: AnyRequest, comment_id: FromPath[int]) -> Response[Any]:
     user = signed_in_user(request)
     idea_id = await comments.remove_comment(user.actor, comment_id)
     return see_other(request.app.route_reverse("ideas:show", idea_id=idea_id) + "#comments")

@@ -6,6 +6,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from litestar import Request, Response
+from litestar.params import FromPath
 
 from ideaboard.domain import Sort, can_edit_idea
 from ideaboard.services import board, comments, departments, ideas, votes
@@ -99,11 +100,11 @@ async def idea_page(
     )
 
 
-async def show(request: AnyRequest, idea_id: int) -> Response[str]:
+async def show(request: AnyRequest, idea_id: FromPath[int]) -> Response[str]:
     return await idea_page(request, idea_id)
 
 
-async def edit_form(request: AnyRequest, idea_id: int) -> Response[str]:
+async def edit_form(request: AnyRequest, idea_id: FromPath[int]) -> Response[str]:
     user = signed_in_user(request)
     idea = await ideas.get_idea(idea_id)
     verdict = can_edit_idea(user.actor, author_id=idea.author_id, status=idea.status)
@@ -113,7 +114,7 @@ async def edit_form(request: AnyRequest, idea_id: int) -> Response[str]:
     return await _form_page(request, "ideas/edit.html", form=form, errors={}, idea=idea)
 
 
-async def update(request: AnyRequest, idea_id: int) -> Response[Any]:
+async def update(request: AnyRequest, idea_id: FromPath[int]) -> Response[Any]:
     user = signed_in_user(request)
     form = ideas.IdeaInput.from_form(await request.form())
     try:
@@ -126,7 +127,7 @@ async def update(request: AnyRequest, idea_id: int) -> Response[Any]:
     return see_other(request.app.route_reverse("ideas:show", idea_id=idea_id))
 
 
-async def vote(request: AnyRequest, idea_id: int) -> Response[Any]:
+async def vote(request: AnyRequest, idea_id: FromPath[int]) -> Response[Any]:
     """Set my vote to what the button said; a fragment for htmx, a redirect without JS."""
     user = signed_in_user(request)
     form = await request.form()

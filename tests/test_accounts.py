@@ -1,0 +1,269 @@
+"""First-run setup, sign-up, sign-in, sign-out, sessions and cookies."""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+
+from conftest import PASSWORD, Client, Personas
+from ideaboard.services.sessions import count_user_sessions
+from ideaboard.tables import Department, Organisation, Session, User
+
+SETUP = {
+    "organisation_name": "Acme Logistics",
+    "name": "Ada Admin",
+    "email": "Ada@Example.com ",
+    "password": "correct horse battery",
+    "department_name": "Operations",
+}
+
+
+async def test_empty_board_sends_every_page_to_setup(client: Client) -> None:
+    for url in ["/", "/login", "/signup", "/ideas/new", "/admin", "/ideas/1"]:
+        response = await client.get(url, follow_redirects=False)
+        assert response.status_code == 303, url
+        assert response.headers["location"] == "/setup"
+
+
+async def test_health_and_static_files_work_before_setup(client: Client) -> None:
+    assert (await client.get("/healthz")).status_code == 200
+    response = await client.get("/static/app.css")
+    assert response.status_code == 200
+    assert "text/css" in response.headers["content-type"]
+
+
+async def test_setup_creates_organisation_admin_and_signs_in(client: Client) -> None:
+    page = await client.get("/setup")
+    assert page.status_code == 200
+    assert "Create board" in page.text
+
+    response = await client.post("/setup", SETUP)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/"
+
+    organisation = await Organisation.select().first()
+    assert organisation["name"] == "Acme Logistics"
+    admin = await User.select().first()
+    assert admin["email"] == "ada@example.com"
+    assert admin["role"] == "admin"
+    assert admin["password_hash"].startswith("$argon2id$")
+    assert await Department.count() == 1
+
+    board = await client.get("/")
+    assert board.status_code == 200
+    assert "Acme Logistics" in board.text
+    assert "Sign out" in board.text
+
+
+async def test_setup_is_gone_for_good_once_done(client: Client) -> None:
+    await client.post("/setup", SETUP)
+    await client.logout()
+    assert (await client.get("/setup")).status_code == 404
+    again = await client.post("/setup", {**SETUP, "email": "eve@example.com"})
+    assert again.status_code == 404
+    assert await User.count() == 1
+
+
+async def test_setup_bad_input_keeps_values_and_explains(client: Client) -> None:
+    response = await client.post(
+        "/setup", {**SETUP, "organisation_name": "", "email": "not-an-email", "password": "short"}
+    )
+    assert response.status_code == 422
+    assert "Organisation name is required." in response.text
+    assert "Enter an email address like name@example.com." in response.text
+    assert "Use at least 8 characters." in response.text
+    assert 'value="Ada Admin"' in response.text
+    assert 'value="Operations"' in response.text
+    assert await Organisation.count() == 0
+
+
+async def test_signup_creates_member_in_department_and_signs_in(
+    client: Client, board: Personas
+) -> None:
+    page = await client.get("/signup")
+    assert "Customer Service" in page.text
+    response = await client.post(
+        "/signup",
+        {
+            "name": "Sam Support",
+            "email": "sam@example.com",
+            "password": "a long enough passphrase",
+            "department_id": str(board.customer_service),
+        },
+    )
+    assert response.status_code == 303
+    user = await User.select().where(User.email == "sam@example.com").first()
+    assert user["role"] == "member"
+    assert user["department"] == board.customer_service
+    assert "Sam Support" in (await client.get("/")).text
+
+
+async def test_signup_refuses_taken_email_common_password_and_unknown_department(
+    client: Client, board: Personas
+) -> None:
+    response = await client.post(
+        "/signup",
+        {
+            "name": "Mia Again",
+            "email": "MIA@example.com",
+            "password": "password123",
+            "department_id": "9999",
+        },
+    )
+    assert response.status_code == 422
+    assert "This password is too common" in response.text
+    assert "Choose your department from the list." in response.text
+    assert 'value="Mia Again"' in response.text
+
+    taken = await client.post(
+        "/signup",
+        {
+            "name": "Mia Again",
+            "email": "MIA@example.com",
+            "password": "a long enough passphrase",
+            "department_id": str(board.it),
+        },
+    )
+    assert taken.status_code == 422
+    assert "An account with this email already exists" in taken.text
+    assert await User.count().where(User.email == "mia@example.com") == 1
+
+
+async def test_signup_accepts_long_passwords_and_refuses_absurd_ones(
+    client: Client, board: Personas
+) -> None:
+    long_ok = await client.post(
+        "/signup",
+        {
+            "name": "Long",
+            "email": "long@example.com",
+            "password": "p" * 64 + "!",
+            "department_id": str(board.it),
+        },
+    )
+    assert long_ok.status_code == 303
+    await client.logout()
+    too_long = await client.post(
+        "/signup",
+        {
+            "name": "Longer",
+            "email": "longer@example.com",
+            "password": "p" * 500,
+            "department_id": str(board.it),
+        },
+    )
+    assert too_long.status_code == 422
+    assert "Use at most 128 characters." in too_long.text
+
+
+async def test_signup_restricted_to_allowed_domains(client: Client, board: Personas) -> None:
+    await Organisation.update({Organisation.allowed_email_domains: "acme.com"}).where(
+        Organisation.id > 0
+    )
+    form = {
+        "name": "Out Sider",
+        "email": "out@gmail.com",
+        "password": "a long enough passphrase",
+        "department_id": str(board.it),
+    }
+    refused = await client.post("/signup", form)
+    assert refused.status_code == 422
+    assert "Sign-up is open to addresses at acme.com." in refused.text
+    accepted = await client.post("/signup", {**form, "email": "in@ACME.com"})
+    assert accepted.status_code == 303
+
+
+async def test_signup_with_control_characters_is_refused_not_crashed(
+    client: Client, board: Personas
+) -> None:
+    response = await client.post(
+        "/signup",
+        {
+            "name": "Bad\x00Name\x07",
+            "email": "ctrl@example.com",
+            "password": "a long enough passphrase",
+            "department_id": str(board.it),
+        },
+    )
+    assert response.status_code == 422
+    assert "Name contains characters that are not allowed." in response.text
+
+
+async def test_login_with_wrong_password_says_so_and_keeps_email(
+    client: Client, board: Personas
+) -> None:
+    response = await client.post("/login", {"email": "mia@example.com", "password": "wrong-one"})
+    assert response.status_code == 422
+    assert "do not match an active account" in response.text
+    assert 'value="mia@example.com"' in response.text
+    unknown = await client.post("/login", {"email": "nobody@example.com", "password": "x" * 9})
+    assert unknown.status_code == 422
+    assert "do not match an active account" in unknown.text
+
+
+async def test_login_rotates_session_and_logout_ends_it(client: Client, board: Personas) -> None:
+    await client.login("mia@example.com")
+    first = client.http.cookies.get("ideaboard_session")
+    await client.login("mia@example.com")
+    second = client.http.cookies.get("ideaboard_session")
+    assert first and second and first != second
+    assert await count_user_sessions(board.mia.id) == 1  # the old one was removed
+
+    await client.logout()
+    assert await count_user_sessions(board.mia.id) == 0
+    response = await client.get("/", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/login")
+
+
+async def test_login_returns_to_the_page_asked_for_but_never_off_site(
+    client: Client, board: Personas
+) -> None:
+    redirect = await client.get("/ideas/new", follow_redirects=False)
+    assert redirect.headers["location"] == "/login?next=%2Fideas%2Fnew"
+    response = await client.post(
+        "/login", {"email": "mia@example.com", "password": PASSWORD, "next": "/ideas/new"}
+    )
+    assert response.headers["location"] == "/ideas/new"
+    await client.logout()
+    evil = await client.post(
+        "/login", {"email": "mia@example.com", "password": PASSWORD, "next": "//evil.example"}
+    )
+    assert evil.headers["location"] == "/"
+
+
+async def test_session_cookie_is_httponly_and_samesite_lax(client: Client, board: Personas) -> None:
+    response = await client.login("mia@example.com")
+    cookie = next(
+        value
+        for key, value in response.headers.multi_items()
+        if key == "set-cookie" and value.startswith("ideaboard_session=")
+    )
+    assert "HttpOnly" in cookie
+    assert "SameSite=lax" in cookie or "SameSite=Lax" in cookie
+    assert "Secure" not in cookie  # served over http in the tests
+
+
+async def test_sessions_live_in_the_database(client: Client, board: Personas) -> None:
+    await client.login("otto@example.com")
+    token = client.http.cookies.get("ideaboard_session")
+    assert token
+    stored = await Session.select(Session.token_hash).first()
+    assert stored["token_hash"] != token  # only a hash of the token is kept
+    assert len(stored["token_hash"]) == 64
+
+
+async def test_login_rehashes_a_password_hashed_with_old_parameters(
+    client: Client, board: Personas
+) -> None:
+    weak = PasswordHasher(memory_cost=512, time_cost=1).hash(PASSWORD)
+    await User.update({User.password_hash: weak}).where(User.id == board.otto.id)
+    await client.login("otto@example.com")
+    rehashed = await User.select(User.password_hash).where(User.id == board.otto.id).first()
+    assert rehashed["password_hash"] != weak
+    assert "m=1024,t=1" in rehashed["password_hash"]
+
+
+async def test_signed_in_visitor_skips_signup_and_login(client: Client, board: Personas) -> None:
+    await client.login("mia@example.com")
+    assert (await client.get("/signup", follow_redirects=False)).status_code == 303
+    assert (await client.get("/login", follow_redirects=False)).status_code == 303
