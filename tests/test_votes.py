@@ -1,0 +1,155 @@
+"""Votes: one per person per idea, toggled by the Vote button, closed on final statuses."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from conftest import Client, Personas, make_idea, session_cookie_for
+from ideaboard.db import write_transaction
+from ideaboard.domain import Role, Status
+from ideaboard.services.users import insert_user
+from ideaboard.tables import Idea, Vote
+
+
+async def vote_count(idea_id: int) -> int:
+    return (await Idea.select(Idea.vote_count).where(Idea.id == idea_id).first())["vote_count"]
+
+
+async def test_vote_button_shows_state_and_count(client: Client, board: Personas) -> None:
+    idea_id = await make_idea(board.mia, board.operations)
+    await client.login("otto@example.com")
+    page = await client.get(f"/ideas/{idea_id}")
+    assert 'aria-pressed="false"' in page.text
+    assert "0 votes" in page.text
+
+    response = await client.post(f"/ideas/{idea_id}/vote", {"voted": "1"}, htmx=True)
+    assert response.status_code == 200
+    assert response.text.lstrip().startswith(f'<form id="vote-button-{idea_id}"')
+    assert 'aria-pressed="true"' in response.text
+    assert "1 vote<" in response.text
+    assert await vote_count(idea_id) == 1
+
+    undo = await client.post(f"/ideas/{idea_id}/vote", {"voted": "0"}, htmx=True)
+    assert 'aria-pressed="false"' in undo.text
+    assert "0 votes" in undo.text
+    assert await vote_count(idea_id) == 0
+    assert await Vote.count() == 0
+
+
+async def test_vote_without_javascript_redirects_back(client: Client, board: Personas) -> None:
+    idea_id = await make_idea(board.mia, board.operations)
+    await client.login("otto@example.com")
+    response = await client.post(f"/ideas/{idea_id}/vote", {"voted": "1", "next": "/?sort=top"})
+    assert response.status_code == 303
+    assert response.headers["location"] == "/?sort=top"
+    off_site = await client.post(
+        f"/ideas/{idea_id}/vote", {"voted": "1", "next": "https://evil.example/"}
+    )
+    assert off_site.headers["location"] == f"/ideas/{idea_id}"
+    assert await vote_count(idea_id) == 1  # the second "vote" changed nothing
+    page = await client.get(f"/ideas/{idea_id}")
+    assert 'aria-pressed="true"' in page.text
+
+
+async def test_voting_again_is_idempotent(client: Client, board: Personas) -> None:
+    idea_id = await make_idea(board.mia, board.operations)
+    await client.login("otto@example.com")
+    for _ in range(3):
+        await client.post(f"/ideas/{idea_id}/vote", {"voted": "1"})
+    assert await Vote.count() == 1
+    assert await vote_count(idea_id) == 1
+
+
+@pytest.mark.parametrize("status", [Status.DONE, Status.DECLINED, Status.DUPLICATE])
+async def test_voting_closed_on_final_statuses(
+    client: Client, board: Personas, status: Status
+) -> None:
+    idea_id = await make_idea(board.mia, board.operations)
+    await Idea.update({Idea.status: status.value}).where(Idea.id == idea_id)
+    await client.login("otto@example.com")
+    page = await client.get(f"/ideas/{idea_id}")
+    assert "Voting is closed" in page.text
+    assert "disabled" in page.text.split(f'id="vote-button-{idea_id}"')[1].split("</form>")[0]
+
+    response = await client.post(f"/ideas/{idea_id}/vote", {"voted": "1"})
+    assert response.status_code == 403
+    assert "Voting is closed" in response.text
+    assert await Vote.count() == 0
+
+
+async def test_vote_on_missing_idea_is_404(client: Client, board: Personas) -> None:
+    await client.login("otto@example.com")
+    response = await client.post("/ideas/999999/vote", {"voted": "1"})
+    assert response.status_code == 404
+    assert await Vote.count() == 0
+
+
+async def test_vote_updates_hot_score_with_the_count(client: Client, board: Personas) -> None:
+    idea_id = await make_idea(board.mia, board.operations)
+    before = (await Idea.select(Idea.hot_score).first())["hot_score"]
+    for person in ["otto@example.com", "mo@example.com"]:
+        await client.login(person)
+        await client.post(f"/ideas/{idea_id}/vote", {"voted": "1"})
+    after = (await Idea.select(Idea.hot_score).first())["hot_score"]
+    assert after == pytest.approx(before + 0.30103, abs=1e-4)  # log10(2)
+
+
+async def _voters(count: int, department_id: int) -> list[int]:
+    ids = []
+    async with write_transaction():
+        for n in range(count):
+            ids.append(
+                await insert_user(
+                    name=f"Voter {n}",
+                    email=f"voter{n}@example.com",
+                    password_hash="$argon2id$unused",
+                    department_id=department_id,
+                    role=Role.MEMBER,
+                )
+            )
+    return ids
+
+
+async def test_fifty_people_voting_at_once_are_all_counted(client: Client, board: Personas) -> None:
+    idea_id = await make_idea(board.mia, board.operations)
+    voters = await _voters(50, board.it)
+    tokens = [await session_cookie_for(voter) for voter in voters]
+    await client.get("/healthz")
+    csrf = client.csrf_token
+    client.http.cookies.clear()  # each request carries its own voter's cookies
+
+    async def vote(token: str) -> int:
+        response = await client.http.post(
+            f"/ideas/{idea_id}/vote",
+            data={"voted": "1", "_csrf_token": csrf},
+            headers={
+                "HX-Request": "true",
+                "Cookie": f"ideaboard_session={token}; csrftoken={csrf}",
+            },
+        )
+        return response.status_code
+
+    statuses = await asyncio.gather(*(vote(token) for token in tokens))
+    assert statuses == [200] * 50
+    assert await Vote.count().where(Vote.idea == idea_id) == 50
+    assert await vote_count(idea_id) == 50
+
+
+async def test_fifty_duplicate_votes_from_one_person_count_once(
+    client: Client, board: Personas
+) -> None:
+    idea_id = await make_idea(board.mia, board.operations)
+    await client.login("otto@example.com")
+
+    async def vote() -> int:
+        response = await client.post(f"/ideas/{idea_id}/vote", {"voted": "1"}, htmx=True)
+        return response.status_code
+
+    statuses = await asyncio.gather(*(vote() for _ in range(50)))
+    assert statuses == [200] * 50
+    assert await Vote.count().where(Vote.idea == idea_id) == 1
+    assert await vote_count(idea_id) == 1
+
+
