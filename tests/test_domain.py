@@ -85,7 +85,9 @@ def test_comments_deleted_by_author_or_moderators(role: Role, user_id: int, expe
     assert bool(can_delete_comment(actor(role, user_id), author_id=AUTHOR)) is expected
 
 
-@pytest.mark.parametrize(("role", "expected"), [(Role.MEMBER, False), (Role.MODERATOR, False), (Role.ADMIN, True)])
+@pytest.mark.parametrize(
+    ("role", "expected"), [(Role.MEMBER, False), (Role.MODERATOR, False), (Role.ADMIN, True)]
+)
 def test_only_admins_administer(role: Role, expected: bool) -> None:
     assert bool(can_administer(actor(role))) is expected
 

@@ -86,8 +86,7 @@ async def test_archived_department_takes_no_new_ideas(client: Client, board: Per
 async def test_invalid_utf8_in_a_form_never_becomes_a_500(client: Client, board: Personas) -> None:
     await client.login("mia@example.com")
     body = (
-        f"_csrf_token={client.csrf_token}&title=%FF%FE%FD&body=%C3%28"
-        f"&department_id={board.it}"
+        f"_csrf_token={client.csrf_token}&title=%FF%FE%FD&body=%C3%28&department_id={board.it}"
     ).encode()
     response = await client.http.post(
         "/ideas",

@@ -151,5 +151,3 @@ async def test_fifty_duplicate_votes_from_one_person_count_once(
     assert statuses == [200] * 50
     assert await Vote.count().where(Vote.idea == idea_id) == 1
     assert await vote_count(idea_id) == 1
-
-

@@ -84,6 +84,15 @@ async def ping() -> bool:
     return True
 
 
+def contains_pattern(text: str) -> str:
+    """A LIKE pattern matching `text` anywhere, lower-cased, with %, _ and \\ taken literally.
+
+    Use with `LOWER(column) LIKE {} ESCAPE '\\'` (case-insensitive on both databases).
+    """
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 def is_unique_violation(error: BaseException) -> bool:
     """True when a UNIQUE constraint refused the write, on either database."""
     import sqlite3

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import timedelta
 from typing import Any
 
+from ideaboard.db import contains_pattern
 from ideaboard.domain import CLOSED_STATUSES, TRENDING_WINDOW_DAYS, Sort, Status
 from ideaboard.services.clock import now
 from ideaboard.services.ideas import IdeaView, idea_view
@@ -129,11 +130,7 @@ async def list_board(query: BoardQuery, *, reader_id: int, reader_department_id:
         conditions.append("i.author_department <> {}")
         args.append(reader_department_id)
     if query.search:
-        pattern = (
-            "%"
-            + query.search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            + "%"
-        )
+        pattern = contains_pattern(query.search)
         conditions.append(
             "(LOWER(i.title) LIKE {} ESCAPE '\\' OR LOWER(i.body) LIKE {} ESCAPE '\\')"
         )

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from ideaboard.db import is_unique_violation, write_transaction
+from piccolo.columns.combination import WhereRaw
+
+from ideaboard.db import contains_pattern, is_unique_violation, write_transaction
 from ideaboard.domain import Actor, Role, can_administer
 from ideaboard.passwords import Passwords, password_problem
 from ideaboard.services import organisation
@@ -149,8 +151,14 @@ async def list_users(actor: Actor, *, query: str = "", limit: int = 200) -> list
     _require_admin(actor)
     select = User.select(*USER_COLUMNS).order_by(User.name).limit(limit)
     if query.strip():
-        pattern = f"%{query.strip().lower()}%"
-        select = select.where(User.email.like(pattern) | User.name.ilike(pattern))
+        pattern = contains_pattern(query.strip())
+        select = select.where(
+            WhereRaw(
+                "(LOWER(account.email) LIKE {} ESCAPE '\\' OR LOWER(account.name) LIKE {} ESCAPE '\\')",
+                pattern,
+                pattern,
+            )
+        )
     return [_row(record) for record in await select]
 
 

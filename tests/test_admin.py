@@ -1,0 +1,140 @@
+"""Admin: organisation settings, departments, people and roles."""
+
+from __future__ import annotations
+
+from conftest import Client, Personas
+from ideaboard.services.sessions import count_user_sessions
+from ideaboard.tables import Department, Organisation, User
+
+
+async def test_admin_restricts_signup_domains(client: Client, board: Personas) -> None:
+    await client.login("ada@example.com")
+    response = await client.post(
+        "/admin", {"name": "Acme Group", "allowed_email_domains": "Example.com, @acme.org"}
+    )
+    assert response.status_code == 303
+    organisation = await Organisation.select().first()
+    assert organisation["name"] == "Acme Group"
+    assert organisation["allowed_email_domains"] == "example.com,acme.org"
+    page = await client.get("/admin?saved=1")
+    assert "Settings saved." in page.text
+    assert "example.com, acme.org" in page.text
+
+
+async def test_admin_settings_bad_input(client: Client, board: Personas) -> None:
+    await client.login("ada@example.com")
+    response = await client.post("/admin", {"name": "", "allowed_email_domains": "not a domain"})
+    assert response.status_code == 422
+    assert "Organisation name is required." in response.text
+    assert "These are not domains: not a domain" in response.text
+    assert (await Organisation.select().first())["name"] == "Acme"
+
+
+async def test_admin_creates_renames_and_archives_departments(
+    client: Client, board: Personas
+) -> None:
+    await client.login("ada@example.com")
+    assert (await client.post("/admin/departments", {"name": "Sales"})).status_code == 303
+    sales = await Department.select().where(Department.name == "Sales").first()
+    assert sales["slug"] == "sales"
+
+    renamed = await client.post(f"/admin/departments/{sales['id']}/rename", {"name": "Sales & CS"})
+    assert renamed.status_code == 303
+    assert (await Department.select().where(Department.id == sales["id"]).first())[
+        "name"
+    ] == "Sales & CS"
+
+    await client.post(f"/admin/departments/{sales['id']}/archive", {"archived": "1"})
+    assert (await Department.select().where(Department.id == sales["id"]).first())["archived"]
+    assert "Sales &amp; CS" not in (await client.get("/ideas/new")).text
+    await client.post(f"/admin/departments/{sales['id']}/archive", {"archived": "0"})
+    assert not (await Department.select().where(Department.id == sales["id"]).first())["archived"]
+
+
+async def test_department_names_are_unique_and_checked(client: Client, board: Personas) -> None:
+    await client.login("ada@example.com")
+    taken = await client.post("/admin/departments", {"name": "it"})
+    assert taken.status_code == 422
+    assert "(or very like it) exists" in taken.text
+    assert 'value="it"' in taken.text
+    empty = await client.post("/admin/departments", {"name": "  "})
+    assert empty.status_code == 422
+    assert "Department name is required." in empty.text
+    long = await client.post(f"/admin/departments/{board.it}/rename", {"name": "x" * 81})
+    assert long.status_code == 422
+    assert "at most 80" in long.text
+    clash = await client.post(f"/admin/departments/{board.it}/rename", {"name": "Operations"})
+    assert clash.status_code == 422
+    assert await Department.count() == 3
+    missing = await client.post("/admin/departments/9999/rename", {"name": "Ghost"})
+    assert missing.status_code == 404
+
+
+async def test_last_open_department_cannot_be_archived(client: Client, board: Personas) -> None:
+    await client.login("ada@example.com")
+    await client.post(f"/admin/departments/{board.it}/archive", {"archived": "1"})
+    await client.post(f"/admin/departments/{board.customer_service}/archive", {"archived": "1"})
+    response = await client.post(
+        f"/admin/departments/{board.operations}/archive", {"archived": "1"}
+    )
+    assert response.status_code == 422
+    assert "Keep at least one department open." in response.text
+
+
+async def test_admin_sets_roles(client: Client, board: Personas) -> None:
+    await client.login("ada@example.com")
+    page = await client.get("/admin/users")
+    assert "Mia Member" in page.text and "mia@example.com" in page.text
+    response = await client.post(f"/admin/users/{board.mia.id}/role", {"role": "moderator"})
+    assert response.status_code == 303
+    assert (await User.select(User.role).where(User.id == board.mia.id).first())[
+        "role"
+    ] == "moderator"
+    bad = await client.post(f"/admin/users/{board.mia.id}/role", {"role": "emperor"})
+    assert bad.status_code == 422
+    assert "Choose member, moderator or admin." in bad.text
+
+
+async def test_the_last_admin_cannot_step_down_or_be_deactivated(
+    client: Client, board: Personas
+) -> None:
+    await client.login("ada@example.com")
+    demote = await client.post(f"/admin/users/{board.ada.id}/role", {"role": "member"})
+    assert demote.status_code == 422
+    assert "at least one active admin" in demote.text
+    deactivate = await client.post(f"/admin/users/{board.ada.id}/active", {"active": "0"})
+    assert deactivate.status_code == 422
+    assert (await User.select(User.active).where(User.id == board.ada.id).first())["active"]
+
+
+async def test_deactivating_a_user_ends_their_sessions_at_once(
+    client: Client, board: Personas
+) -> None:
+    await client.login("mia@example.com")
+    mia_cookies = dict(client.http.cookies)
+    assert await count_user_sessions(board.mia.id) == 1
+    client.http.cookies.clear()
+
+    await client.login("ada@example.com")
+    response = await client.post(f"/admin/users/{board.mia.id}/active", {"active": "0"})
+    assert response.status_code == 303
+    assert await count_user_sessions(board.mia.id) == 0
+
+    client.http.cookies.clear()
+    client.http.cookies.update(mia_cookies)
+    assert (await client.get("/", follow_redirects=False)).status_code == 303
+    refused = await client.post("/login", {"email": "mia@example.com", "password": "x"})
+    assert refused.status_code == 422
+
+    client.http.cookies.clear()
+    await client.login("ada@example.com")
+    await client.post(f"/admin/users/{board.mia.id}/active", {"active": "1"})
+    client.http.cookies.clear()
+    await client.login("mia@example.com")
+
+
+async def test_admin_searches_people(client: Client, board: Personas) -> None:
+    await client.login("ada@example.com")
+    page = await client.get("/admin/users?q=OTTO")
+    assert "Otto Operator" in page.text
+    assert "Mia Member" not in page.text

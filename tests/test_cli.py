@@ -1,0 +1,97 @@
+"""The `ideaboard` command: migrate, demo, create-admin."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import PASSWORD
+
+CLI = [sys.executable, "-m", "ideaboard.cli"]
+
+
+def run(database_url: str, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*CLI, *args],
+        env={**os.environ, "IDEABOARD_DATABASE_URL": database_url, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def empty_sqlite(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+
+
+def test_migrate_is_idempotent(empty_sqlite: str) -> None:
+    first = run(empty_sqlite, "migrate")
+    assert first.returncode == 0, first.stderr
+    second = run(empty_sqlite, "migrate")
+    assert second.returncode == 0, second.stderr
+    assert "No migrations need to be run" in second.stdout
+
+
+def test_demo_fills_an_empty_board_and_prints_the_sign_ins(database_url: str) -> None:
+    result = run(database_url, "demo")
+    assert result.returncode == 0, result.stderr
+    assert "8 departments, 60 people, 190 ideas" in result.stdout
+    for email in ["admin@example.com", "manager@example.com", "member@example.com"]:
+        assert email in result.stdout
+    assert "ideaboard-demo" in result.stdout
+    again = run(database_url, "demo")
+    assert again.returncode == 2
+    assert "only fills an empty one" in again.stdout
+
+
+def test_create_admin_needs_a_board_and_good_input(database_url: str) -> None:
+    args = ["create-admin", "--email", "root@example.com", "--name", "Root", "--department", "IT"]
+    not_set_up = run(database_url, *args, IDEABOARD_ADMIN_PASSWORD=PASSWORD)
+    assert not_set_up.returncode == 2
+    assert "not set up yet" in not_set_up.stderr
+    run(database_url, "demo")
+    weak = run(database_url, *args, IDEABOARD_ADMIN_PASSWORD="password")
+    assert weak.returncode == 2
+    assert "too common" in weak.stderr
+    created = run(database_url, *args, IDEABOARD_ADMIN_PASSWORD=PASSWORD)
+    assert created.returncode == 0, created.stderr
+    assert "Admin root@example.com created." in created.stdout
+    duplicate = run(database_url, *args, IDEABOARD_ADMIN_PASSWORD=PASSWORD)
+    assert duplicate.returncode == 2
+    assert "already exists" in duplicate.stderr
+
+
+def test_bad_setting_is_a_message_not_a_traceback(empty_sqlite: str) -> None:
+    result = run(empty_sqlite, "migrate", IDEABOARD_PORT="eighty")
+    assert result.returncode == 2
+    assert "IDEABOARD_PORT must be a whole number" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_wheel_carries_templates_static_files_and_migrations(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parents[1]
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+         "-w", str(tmp_path), str(root)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )  # fmt: skip
+    import zipfile
+
+    wheel = next(tmp_path.glob("ideaboard-*.whl"))
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for expected in [
+        "ideaboard/templates/base.html",
+        "ideaboard/templates/ideas/show.html",
+        "ideaboard/static/app.css",
+        "ideaboard/static/vendor/htmx-2.0.11.min.js",
+        "ideaboard/common-passwords.txt.gz",
+    ]:
+        assert expected in names
+    assert any(name.startswith("ideaboard/piccolo_migrations/ideaboard_") for name in names)
