@@ -12,9 +12,9 @@ import secrets
 import shutil
 import subprocess
 import sys
-from datetime import timedelta
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit

@@ -26,7 +26,8 @@ async def test_board_lists_ideas_with_path_counts_and_vote_buttons(
     assert "0 votes" in page.text
     for control in ["Hot", "Top", "New", "Trending", 'aria-label="Search ideas"']:
         assert control in page.text
-    assert "<label>Department" in page.text and "<label>Status" in page.text
+    assert '<label for="filter-department">Department</label>' in page.text
+    assert '<label for="filter-status">Status</label>' in page.text
 
 
 async def test_sorts_order_the_board(client: Client, board: Personas) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from conftest import Client
@@ -24,8 +22,7 @@ async def test_healthz_is_503_when_the_database_does_not_answer(
         pytest.skip("stopping the shared PostgreSQL server would break the rest of the run")
     path = sqlite_path(settings.database_url)
     path.unlink()
-    path.mkdir()  # a directory where the database file was: every connection now fails
+    path.mkdir()
     response = await client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["database"] == "unreachable"
-    Path(path).rmdir()

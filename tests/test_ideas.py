@@ -176,7 +176,8 @@ async def test_markdown_is_sanitised_in_ideas(client: Client, board: Personas) -
         "/ideas",
         {
             "title": "<script>alert(1)</script>",
-            "body": '<img src=x onerror=alert(1)> [click](javascript:alert(1)) <b hx-get="/x">b</b>',
+            "body": "<img src=x onerror=alert(1)> [click](javascript:alert(1))"
+            ' <b hx-get="/x">b</b>',
             "department_id": str(board.it),
         },
     )

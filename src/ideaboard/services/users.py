@@ -154,7 +154,8 @@ async def list_users(actor: Actor, *, query: str = "", limit: int = 200) -> list
         pattern = contains_pattern(query.strip())
         select = select.where(
             WhereRaw(
-                "(LOWER(account.email) LIKE {} ESCAPE '\\' OR LOWER(account.name) LIKE {} ESCAPE '\\')",
+                "(LOWER(account.email) LIKE {} ESCAPE '\\'"
+                " OR LOWER(account.name) LIKE {} ESCAPE '\\')",
                 pattern,
                 pattern,
             )

@@ -1,0 +1,252 @@
+"""The main flows in a real Chromium, with JavaScript on and off.
+
+Screenshots of every page visited land in test-artifacts/ (desktop and phone widths).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+PASSWORD = "correct horse battery"
+
+if not CHROMIUM.exists():
+    if os.environ.get("CI"):
+        pytest.fail(f"{CHROMIUM} is missing: CI must install Debian's chromium", pytrace=False)
+    pytest.skip(
+        f"browser tests need Debian's Chromium at {CHROMIUM} (apt-get install chromium)",
+        allow_module_level=True,
+    )
+
+from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def server(database_url: str, tmp_path: Path) -> Iterator[str]:
+    """`ideaboard serve` as a user runs it, on a fresh database."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "IDEABOARD_DATABASE_URL": database_url,
+        "IDEABOARD_DATA_DIR": str(tmp_path / "var"),
+        "IDEABOARD_PORT": str(port),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ideaboard.cli", "serve"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.TransportError:
+            time.sleep(0.1)
+    else:
+        process.kill()
+        pytest.fail(f"server did not start: {process.communicate()[0]}")
+    yield url
+    process.terminate()
+    output = process.communicate(timeout=10)[0]
+    assert "Traceback" not in output, output
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def watch_console(page: Page) -> list[str]:
+    problems: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            problems.append(message.text)
+            if message.type == "error" or "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    return problems
+
+
+def shoot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    # caret="initial": hiding the caret would inject a style that our own CSP blocks.
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True, caret="initial")
+
+
+def set_up_board(page: Page, url: str) -> None:
+    page.goto(url + "/")
+    expect(page).to_have_url(url + "/setup")
+    page.get_by_label("Organisation name").fill("Acme Logistics")
+    page.get_by_label("Your name").fill("Ada Admin")
+    page.get_by_label("Email").fill("ada@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Your department").fill("Operations")
+    page.get_by_role("button", name="Create board").click()
+    expect(page.get_by_role("heading", name="Ideas")).to_be_visible()
+
+
+def add_department(page: Page, url: str, name: str) -> None:
+    page.goto(url + "/admin/departments")
+    page.get_by_label("New department").fill(name)
+    page.get_by_role("button", name="Add department").click()
+    expect(page.get_by_role("button", name=f"Archive {name}")).to_be_visible()
+
+
+def sign_up(page: Page, name: str, email: str, department: str) -> None:
+    page.get_by_role("navigation").get_by_role("link", name="Sign up").click()
+    page.get_by_label("Name").fill(name)
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Department").select_option(label=department)
+    page.get_by_role("button", name="Sign up").click()
+    expect(page.get_by_text(name)).to_be_visible()
+
+
+def propose(page: Page, title: str, department: str) -> None:
+    page.get_by_role("link", name="New idea").click()
+    page.get_by_label("Title").fill(title)
+    page.get_by_label("Description").fill("Drivers wait **hours** at the gate.\n\n- book slots")
+    page.get_by_label("Department").select_option(label=department)
+    page.get_by_role("button", name="Submit idea").click()
+    expect(page.get_by_role("heading", name=title)).to_be_visible()
+
+
+def test_whole_flow_with_javascript(browser: Browser, server: str) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    problems = watch_console(page)
+    set_up_board(page, server)
+    add_department(page, server, "Customer Service")
+    shoot(page, "admin-departments")
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+
+    page.goto(server + "/login")
+    sign_up(page, "Mia Member", "mia@example.com", "Customer Service")
+    propose(page, "Shared calendar for the loading docks", "Operations")
+    expect(page.get_by_text("from Customer Service")).to_be_visible()
+    shoot(page, "idea")
+
+    # Voting swaps the button in place: the page is not reloaded.
+    page.evaluate("window.__stillHere = true")
+    vote = page.get_by_role("button", name="Vote")
+    expect(vote).to_have_attribute("aria-pressed", "false")
+    vote.click()
+    expect(page.get_by_role("button", name="Vote")).to_have_attribute("aria-pressed", "true")
+    expect(page.get_by_text("1 vote", exact=True)).to_be_visible()
+    page.get_by_role("button", name="Vote").click()
+    expect(page.get_by_text("0 votes", exact=True)).to_be_visible()
+    page.get_by_role("button", name="Vote").click()
+    expect(page.get_by_text("1 vote", exact=True)).to_be_visible()
+
+    page.get_by_role("textbox", name="Comment").fill("Yes, *please*!")
+    page.get_by_role("button", name="Post comment").click()
+    expect(page.locator(".comment em", has_text="please")).to_be_visible()
+    expect(page.get_by_role("textbox", name="Comment")).to_have_value("")
+    page.get_by_role("button", name="Post comment").click()  # empty: the browser says why
+    box = page.get_by_role("textbox", name="Comment")
+    assert box.evaluate("element => element.validity.valueMissing") is True
+    assert page.evaluate("window.__stillHere") is True
+    shoot(page, "idea-with-vote-and-comment")
+
+    page.get_by_role("link", name="All ideas").click()
+    expect(page.get_by_text("1 vote", exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name="1 comment")).to_be_visible()
+    shoot(page, "board")
+    page.set_viewport_size({"width": 360, "height": 800})
+    shoot(page, "board-phone")
+
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    assert problems == []
+
+
+def test_vote_and_comment_without_javascript(browser: Browser, server: str) -> None:
+    context = browser.new_context(
+        java_script_enabled=False, viewport={"width": 1280, "height": 900}
+    )
+    page = context.new_page()
+    set_up_board(page, server)
+    propose(page, "Quiet room for the night shift", "Operations")
+
+    page.get_by_role("button", name="Vote").click()
+    expect(page.get_by_role("button", name="Vote")).to_have_attribute("aria-pressed", "true")
+    expect(page.get_by_text("1 vote", exact=True)).to_be_visible()
+
+    page.get_by_role("textbox", name="Comment").fill("Works without JavaScript too")
+    page.get_by_role("button", name="Post comment").click()
+    expect(page.get_by_text("Works without JavaScript too")).to_be_visible()
+    shoot(page, "idea-no-js")
+
+    page.goto(server + "/")
+    page.get_by_role("button", name="Vote").click()  # the board's own vote button
+    expect(page).to_have_url(server + "/")
+    expect(page.get_by_text("0 votes", exact=True)).to_be_visible()
+
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    context.close()
+
+
+def test_board_filters_and_show_more_with_javascript(browser: Browser, server: str) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    problems = watch_console(page)
+    set_up_board(page, server)
+    add_department(page, server, "IT")
+    for n in range(22):
+        page.goto(server + "/ideas/new")
+        page.get_by_label("Title").fill(f"Idea number {n:02}")
+        page.get_by_label("Description").fill("Details")
+        page.get_by_label("Department").select_option(label="IT" if n % 2 else "Operations")
+        page.get_by_role("button", name="Submit idea").click()
+        expect(page.get_by_role("heading", name=f"Idea number {n:02}")).to_be_visible()
+
+    page.goto(server + "/?sort=new")
+    cards = page.locator(".idea-card")
+    expect(cards).to_have_count(20)
+    page.get_by_role("link", name="Show more").click()
+    expect(cards).to_have_count(22)
+    expect(page.get_by_role("link", name="Show more")).to_have_count(0)
+
+    page.get_by_label("Department", exact=True).select_option(label="IT")
+    expect(cards).to_have_count(11)
+    expect(page).to_have_url(re.compile(r"[?&]department=2(&|$)"))  # the filter is in the URL
+    page.get_by_label("Search ideas").fill("number 07")
+    expect(cards).to_have_count(1)
+    shoot(page, "board-filtered")
+    assert problems == []
