@@ -12,7 +12,8 @@ import secrets
 import shutil
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -39,6 +40,13 @@ BACKENDS = ["sqlite", "postgres"] if POSTGRES_URL else ["sqlite"]
 PASSWORD = "persona-password-1"
 # Cheap Argon2id for the suite only; the defaults are checked in test_passwords.
 FAST_HASHING = {"password_memory_kib": 1024, "password_time_cost": 1}
+
+
+def run_in_own_loop(coroutine: Coroutine[Any, Any, None]) -> None:
+    """Run a coroutine from sync code, even where a loop already runs in this thread
+    (Playwright's sync API keeps one running during the browser tests)."""
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        executor.submit(asyncio.run, coroutine).result()
 
 
 def migrate(database_url: str) -> None:
@@ -80,13 +88,13 @@ def postgres_database() -> Iterator[str]:
             await connection.close()
 
     try:
-        asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+        run_in_own_loop(admin(f'CREATE DATABASE "{name}"'))
     except (OSError, asyncpg.PostgresError) as error:
         pytest.fail(f"PostgreSQL at IDEABOARD_TEST_POSTGRES_URL does not answer: {error}")
     url = _with_database(POSTGRES_URL, name)
     migrate(url)
     yield url
-    asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    run_in_own_loop(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 async def _empty_postgres(url: str) -> None:
@@ -105,7 +113,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite:///{path}"
     url: str = request.getfixturevalue("postgres_database")
-    asyncio.run(_empty_postgres(url))
+    run_in_own_loop(_empty_postgres(url))
     return url
 
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
+from dataclasses import replace
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
 
 from conftest import Client
-from ideaboard.db import sqlite_path
+from ideaboard.app import create_app
 from ideaboard.settings import Settings
 
 
@@ -13,16 +17,23 @@ async def test_healthz_is_200_json_when_the_database_answers(client: Client) -> 
     response = await client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.headers["content-type"] == "application/json"
+
+
+def unreachable(settings: Settings, tmp_path: Path) -> str:
+    if settings.is_sqlite:
+        (tmp_path / "not-a-database").mkdir()  # a directory: every connection fails
+        return f"sqlite:///{tmp_path / 'not-a-database'}"
+    parts = urlsplit(settings.database_url)
+    return urlunsplit(parts._replace(netloc="postgres@127.0.0.1:1"))  # nothing listens there
 
 
 async def test_healthz_is_503_when_the_database_does_not_answer(
-    client: Client, settings: Settings
+    settings: Settings, tmp_path: Path
 ) -> None:
-    if not settings.is_sqlite:
-        pytest.skip("stopping the shared PostgreSQL server would break the rest of the run")
-    path = sqlite_path(settings.database_url)
-    path.unlink()
-    path.mkdir()
-    response = await client.get("/healthz")
+    app = create_app(replace(settings, database_url=unreachable(settings, tmp_path)))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as c:
+        response = await c.get("/healthz")
     assert response.status_code == 503
-    assert response.json()["database"] == "unreachable"
+    assert response.json() == {"status": "unavailable", "database": "unreachable"}

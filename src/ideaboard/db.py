@@ -25,14 +25,30 @@ def sqlite_path(url: str) -> Path:
     return Path(path[1:])
 
 
+class _NoConnectOnCreate:
+    """Piccolo engines check the server version, synchronously, the moment they are
+    created; ideaboard's engines connect only when they are used."""
+
+    async def check_version(self) -> None:
+        return None
+
+
+class SQLite(_NoConnectOnCreate, SQLiteEngine):
+    pass
+
+
+class Postgres(_NoConnectOnCreate, PostgresEngine):
+    pass
+
+
 def engine_for(url: str) -> Engine[Any]:
     scheme = urlsplit(url).scheme
     if scheme == "sqlite":
         path = sqlite_path(url)
         path.parent.mkdir(parents=True, exist_ok=True)
-        return SQLiteEngine(path=str(path), timeout=SQLITE_BUSY_TIMEOUT)
+        return SQLite(path=str(path), timeout=SQLITE_BUSY_TIMEOUT)
     if scheme in {"postgres", "postgresql"}:
-        return PostgresEngine(config={"dsn": url})
+        return Postgres(config={"dsn": url})
     raise ValueError(f"unsupported database URL {url!r}: use sqlite:/// or postgresql://")
 
 
