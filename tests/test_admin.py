@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import Client, Personas
+from conftest import Client, Personas, make_idea
 from ideaboard.services.sessions import count_user_sessions
 from ideaboard.tables import Department, Organisation, User
 
@@ -28,6 +28,15 @@ async def test_admin_settings_bad_input(client: Client, board: Personas) -> None
     assert "Organisation name is required." in response.text
     assert "These are not domains: not a domain" in response.text
     assert (await Organisation.select().first())["name"] == "Acme"
+
+
+async def test_departments_page_shows_how_each_is_used(client: Client, board: Personas) -> None:
+    await make_idea(board.mia, board.it)
+    await client.login("ada@example.com")
+    page = await client.get("/admin/departments")
+    row = page.text.split(f'id="department-{board.it}"')[1].split("</tr>")[0]
+    assert "1 idea<" in row
+    assert "1 person" in row  # Mo works in IT
 
 
 async def test_admin_creates_renames_and_archives_departments(

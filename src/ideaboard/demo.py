@@ -37,7 +37,7 @@ LATER_STATUSES = (
 )
 
 
-def _body(problem: str, title: str, rng: random.Random) -> str:
+def _body(problem: str, rng: random.Random) -> str:
     closing = rng.choice(
         (
             "Happy to help with a pilot.",
@@ -46,7 +46,7 @@ def _body(problem: str, title: str, rng: random.Random) -> str:
             "Curious what others think.",
         )
     )
-    return f"**What happens today:** {problem}\n\n**The idea:** {title}.\n\n{closing}"
+    return f"**What happens today:** {problem}\n\n{closing}"
 
 
 async def load_demo(settings: Settings) -> int:
@@ -104,7 +104,7 @@ async def load_demo(settings: Settings) -> int:
             popularity = min(int(rng.paretovariate(1.3) * 2), len(people) - 1)
             voters = rng.sample(people, popularity)
             commenters = [rng.choice(people) for _ in range(min(rng.randint(0, 6), popularity + 2))]
-            body = _body(problem, title, rng)
+            body = _body(problem, rng)
             idea = Idea(
                 title=title,
                 body=body,

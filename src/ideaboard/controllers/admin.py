@@ -67,6 +67,7 @@ async def departments_page(
         status_code=status_code,
         section="departments",
         departments=await departments.list_departments(include_archived=True),
+        use=await departments.count_department_use(),
         errors=errors or {},
         new_name=new_name,
         failed_id=failed_id,

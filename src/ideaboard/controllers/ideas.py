@@ -132,9 +132,9 @@ async def vote(request: AnyRequest, idea_id: FromPath[int]) -> Response[Any]:
     user = signed_in_user(request)
     form = await request.form()
     idea = await votes.set_vote(user.actor, idea_id, voted=form.get("voted") == "1")
-    if is_htmx(request):
-        return render(request, "ideas/_vote_button.html", block="vote_button", idea=idea)
     back = str(form.get("next", ""))
+    if is_htmx(request):
+        return render(request, "ideas/_vote_button.html", block="vote_button", idea=idea, back=back)
     if not back.startswith("/") or back.startswith("//"):
         back = request.app.route_reverse("ideas:show", idea_id=idea_id)
     return see_other(back)

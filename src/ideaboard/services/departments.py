@@ -49,6 +49,23 @@ async def list_departments(*, include_archived: bool = False) -> list[Department
     return [_row(record) for record in await query]
 
 
+@dataclass(frozen=True)
+class DepartmentUse:
+    ideas: int
+    people: int
+
+
+async def count_department_use() -> dict[int, DepartmentUse]:
+    """How many ideas are aimed at each department and how many people work there."""
+    records = await Department.raw(
+        "SELECT d.id,"
+        " (SELECT COUNT(*) FROM idea i WHERE i.department = d.id) AS ideas,"
+        " (SELECT COUNT(*) FROM account a WHERE a.department = d.id) AS people"
+        " FROM department d"
+    )
+    return {r["id"]: DepartmentUse(ideas=r["ideas"], people=r["people"]) for r in records}
+
+
 async def find_department(department_id: int) -> DepartmentRow | None:
     record = await Department.select().where(Department.id == department_id).first()
     return _row(record) if record else None
