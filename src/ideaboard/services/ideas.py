@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import datetime
 from typing import Any
 
@@ -64,7 +65,7 @@ class IdeaView:
     department: str
     voted: bool = False
 
-    @property
+    @cached_property
     def excerpt(self) -> str:
         text = " ".join(plain_text(self.body_html).split())
         if len(text) <= EXCERPT_LENGTH:

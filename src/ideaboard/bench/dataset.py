@@ -1,0 +1,207 @@
+"""A large board, written straight into the database (bulk inserts, not the HTTP API)."""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import asyncpg
+
+# Importing Piccolo's SQLite engine registers the datetime adapters it reads back,
+# so rows written here are stored exactly as the app stores them.
+import piccolo.engine.sqlite  # noqa: F401
+from ideaboard.db import sqlite_path
+from ideaboard.domain import Status, hot_score
+from ideaboard.markup import render_markdown
+from ideaboard.services.departments import slugify
+
+DEPARTMENTS = (
+    "Operations", "Customer Service", "Sales", "Marketing", "IT", "Finance",
+    "People & Culture", "Product", "Legal", "Facilities", "Procurement", "Research",
+)  # fmt: skip
+WORDS = (
+    "shared calendar loading docks drivers slots warehouse scanner barcode route planning "
+    "roadworks parts shelf sorting belt handover checklist crates cardboard vans map "
+    "pick light safety walk labels returns solar roof forklift charging photo parcel "
+    "inbox carrier training break room stand-up heating temperature signs pallet wrap "
+    "headphones reorder buddy callback templates chat refund knowledge status page "
+    "headset survey portal invoice budget laptop password backup wifi printer onboarding "
+    "mentoring canteen bike leasing payslip locker tracking notification pickup sandbox"
+).split()
+STATUS_WEIGHTS = {
+    Status.NEW: 50,
+    Status.UNDER_REVIEW: 12,
+    Status.PLANNED: 10,
+    Status.IN_PROGRESS: 8,
+    Status.DONE: 10,
+    Status.DECLINED: 7,
+    Status.DUPLICATE: 3,
+}
+PASSWORD_HASH = "$argon2id$v=19$m=65536,t=3,p=4$bm90LWEtcmVhbC1zYWx0$bm90LWEtcmVhbC1oYXNoLW5vdC1hLXJlYWwtaGFzaA"
+
+
+@dataclass(frozen=True)
+class Size:
+    users: int = 10_000
+    ideas: int = 100_000
+    votes: int = 1_000_000
+    comments: int = 200_000
+
+
+@dataclass
+class Rows:
+    """Every row of the dataset, as tuples in the tables' column order."""
+
+    organisation: list[tuple[Any, ...]]
+    departments: list[tuple[Any, ...]]
+    users: list[tuple[Any, ...]]
+    ideas: list[tuple[Any, ...]]
+    votes: list[tuple[Any, ...]]
+    comments: list[tuple[Any, ...]]
+
+
+COLUMNS = {
+    "organisation": ("id", "name", "allowed_email_domains", "created_at"),
+    "department": ("id", "name", "slug", "archived", "routing_threshold", "created_at"),
+    "account": (
+        "id", "email", "name", "department", "role", "active", "password_hash", "created_at",
+    ),
+    "idea": (
+        "id", "title", "body", "body_html", "author", "author_department", "department",
+        "status", "vote_count", "comment_count", "hot_score", "created_at", "updated_at",
+    ),
+    "vote": ("id", "voter", "idea", "created_at"),
+    "comment": (
+        "id", "idea", "author", "body", "body_html", "edited", "created_at", "updated_at",
+    ),
+}  # fmt: skip
+
+
+def build_rows(size: Size, *, seed: int = 7, now: datetime | None = None) -> Rows:
+    rng = random.Random(seed)  # noqa: S311 - test data, not secrets
+    now = now or datetime.now(UTC)
+    start = now - timedelta(days=730)
+    departments = [
+        (n, name, slugify(name), False, 10, start) for n, name in enumerate(DEPARTMENTS, 1)
+    ]
+    user_departments = [rng.randint(1, len(DEPARTMENTS)) for _ in range(size.users)]
+    users = [
+        (
+            n,
+            "admin@example.com" if n == 1 else f"user{n}@example.com",
+            f"Person {n}",
+            user_departments[n - 1],
+            "admin" if n == 1 else "member",
+            True,
+            PASSWORD_HASH,
+            start,
+        )
+        for n in range(1, size.users + 1)
+    ]
+    bodies = [
+        (text, render_markdown(text))
+        for text in (
+            f"**What happens today:** the {a} and the {b} slow us down.\n\n- try {c}\n- measure"
+            for a, b, c in (rng.sample(WORDS, 3) for _ in range(50))
+        )
+    ]
+    # Votes spread like real boards: a few ideas get many, most get a handful.
+    weights = [rng.paretovariate(1.2) for _ in range(size.ideas)]
+    scale = size.votes / sum(weights)
+    vote_counts = [min(size.users, int(w * scale)) for w in weights]
+    short = size.votes - sum(vote_counts)
+    for n in range(max(short, 0)):
+        index = n % size.ideas
+        if vote_counts[index] < size.users:
+            vote_counts[index] += 1
+    statuses = list(STATUS_WEIGHTS)
+    status_weights = list(STATUS_WEIGHTS.values())
+    comment_counts = [0] * size.ideas
+    for _ in range(size.comments):
+        comment_counts[rng.randrange(size.ideas)] += 1
+
+    ideas, votes, comments = [], [], []
+    vote_id = comment_id = 0
+    span = (now - start).total_seconds()
+    for n in range(1, size.ideas + 1):
+        created = start + timedelta(seconds=span * n / (size.ideas + 1))
+        author = rng.randint(1, size.users)
+        body, body_html = rng.choice(bodies)
+        count = vote_counts[n - 1]
+        title = " ".join(rng.sample(WORDS, 4)).capitalize()
+        status = rng.choices(statuses, status_weights)[0]
+        ideas.append(
+            (
+                n, title, body, body_html, author, user_departments[author - 1],
+                rng.randint(1, len(DEPARTMENTS)), status.value, count,
+                comment_counts[n - 1], hot_score(count, created), created, created,
+            )
+        )  # fmt: skip
+        age = (now - created).total_seconds()
+        for voter in rng.sample(range(1, size.users + 1), count):
+            vote_id += 1
+            votes.append((vote_id, voter, n, created + timedelta(seconds=rng.random() * age)))
+        for _ in range(comment_counts[n - 1]):
+            comment_id += 1
+            moment = created + timedelta(seconds=rng.random() * age)
+            comments.append(
+                (comment_id, n, rng.randint(1, size.users), body, body_html, False, moment, moment)
+            )
+    return Rows(
+        organisation=[(1, "Benchmark Industries", "", start)],
+        departments=departments,
+        users=users,
+        ideas=ideas,
+        votes=votes,
+        comments=comments,
+    )
+
+
+def _tables(rows: Rows) -> list[tuple[str, list[tuple[Any, ...]]]]:
+    return [
+        ("organisation", rows.organisation),
+        ("department", rows.departments),
+        ("account", rows.users),
+        ("idea", rows.ideas),
+        ("vote", rows.votes),
+        ("comment", rows.comments),
+    ]
+
+
+def load_sqlite(database_url: str, rows: Rows) -> None:
+    """Bulk-insert into a migrated, empty SQLite database in one transaction."""
+    connection = sqlite3.connect(sqlite_path(database_url))
+    try:
+        connection.execute("PRAGMA synchronous = OFF")
+        with connection:
+            for table, records in _tables(rows):
+                columns = COLUMNS[table]
+                placeholders = ", ".join("?" for _ in columns)
+                connection.executemany(
+                    f'INSERT INTO "{table}" ({", ".join(columns)}) VALUES ({placeholders})',  # noqa: S608
+                    records,
+                )
+        connection.execute("ANALYZE")
+    finally:
+        connection.close()
+
+
+async def load_postgres(database_url: str, rows: Rows) -> None:
+    """COPY into a migrated, empty PostgreSQL database, then fix the id sequences."""
+    connection = await asyncpg.connect(database_url)
+    try:
+        async with connection.transaction():
+            for table, records in _tables(rows):
+                await connection.copy_records_to_table(
+                    table, records=records, columns=list(COLUMNS[table])
+                )
+                await connection.execute(
+                    f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'),"  # noqa: S608
+                    f' GREATEST((SELECT MAX(id) FROM "{table}"), 1))'
+                )
+        await connection.execute("ANALYZE")
+    finally:
+        await connection.close()

@@ -1,0 +1,315 @@
+"""Run the benchmark: baselines, then the board on SQLite (and PostgreSQL), in one run.
+
+Every target is a ratio of two figures measured here, minutes apart, on the same
+machine, so the verdicts hold on a laptop as on a server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import json
+import os
+import secrets
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+from litestar.middleware.csrf import generate_csrf_token
+
+from ideaboard.bench import dataset, servers, wrk
+from ideaboard.db import sqlite_path
+from ideaboard.domain import CLOSED_STATUSES
+
+SECRET = "benchmark-secret-" + "k" * 32
+TARGETS = {
+    "board_vs_render_floor_sqlite": (">=", 0.8),
+    "board_vs_render_floor_postgres": (">=", 0.6),
+    "vote_vs_bare_post": (">=", 0.5),
+    "board_p50_growth_1k_to_100k": ("<=", 1.2),
+    "search_p99_vs_board_p99": ("<=", 2.0),
+}
+
+
+@dataclass(frozen=True)
+class Plan:
+    size: dataset.Size
+    small_ideas: int
+    seconds: float
+    connections: int
+    backends: tuple[str, ...]
+    output: Path
+
+
+def parse_args(argv: list[str] | None) -> Plan:
+    parser = argparse.ArgumentParser(prog="make bench", description=__doc__)
+    parser.add_argument("--ideas", type=int, default=100_000)
+    parser.add_argument("--users", type=int, default=10_000)
+    parser.add_argument("--votes", type=int, default=1_000_000)
+    parser.add_argument("--comments", type=int, default=200_000)
+    parser.add_argument("--small-ideas", type=int, default=1_000, help="the board's size for growth")
+    parser.add_argument("--seconds", type=float, default=10, help="wrk duration per endpoint")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--smoke", action="store_true", help="tiny dataset, one second each")
+    parser.add_argument("--output", type=Path, default=Path("var/bench/latest.json"))
+    args = parser.parse_args(argv)
+    size = dataset.Size(users=args.users, ideas=args.ideas, votes=args.votes, comments=args.comments)
+    small, seconds = args.small_ideas, args.seconds
+    if args.smoke:
+        size, small, seconds = dataset.Size(users=50, ideas=300, votes=1500, comments=300), 60, 1
+    postgres = os.environ.get("IDEABOARD_TEST_POSTGRES_URL", "").strip()
+    backends = ("sqlite", "postgres") if postgres and not args.smoke else ("sqlite",)
+    return Plan(size, small, seconds, args.connections, backends, args.output)
+
+
+def scaled(size: dataset.Size, ideas: int) -> dataset.Size:
+    factor = ideas / size.ideas
+    return dataset.Size(
+        users=max(50, int(size.users * factor)),
+        ideas=ideas,
+        votes=int(size.votes * factor),
+        comments=int(size.comments * factor),
+    )
+
+
+@contextmanager
+def database(backend: str, label: str, workdir: Path) -> Iterator[str]:
+    """A fresh, migrated database for one dataset; removed afterwards."""
+    if backend == "sqlite":
+        path = workdir / f"{label}.sqlite3"
+        for leftover in workdir.glob(f"{label}.sqlite3*"):
+            leftover.unlink()
+        url = f"sqlite:///{path.resolve()}"
+        migrate(url)
+        yield url
+        for leftover in workdir.glob(f"{label}.sqlite3*"):
+            leftover.unlink()
+        return
+    admin_url = os.environ["IDEABOARD_TEST_POSTGRES_URL"]
+    name = f"ideaboard_bench_{label}_{secrets.token_hex(3)}"
+    asyncio.run(_postgres_admin(admin_url, f'CREATE DATABASE "{name}"'))
+    url = urlunsplit(urlsplit(admin_url)._replace(path=f"/{name}"))
+    try:
+        migrate(url)
+        yield url
+    finally:
+        asyncio.run(_postgres_admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def _postgres_admin(url: str, sql: str) -> None:
+    connection = await asyncpg.connect(url)
+    try:
+        await connection.execute(sql)
+    finally:
+        await connection.close()
+
+
+def migrate(url: str) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "ideaboard.cli", "migrate"],
+        env={**os.environ, "IDEABOARD_DATABASE_URL": url},
+        check=True,
+        capture_output=True,
+    )
+
+
+def load(backend: str, url: str, rows: dataset.Rows) -> str:
+    """Write the rows and a session for the admin (user 1); returns the session token."""
+    token = secrets.token_urlsafe(32)
+    now = datetime.now(UTC)
+    session = (1, hashlib.sha256(token.encode()).hexdigest(), 1, now, now + timedelta(days=1))
+    if backend == "sqlite":
+        dataset.load_sqlite(url, rows)
+        with sqlite3.connect(sqlite_path(url)) as connection:
+            connection.execute(
+                "INSERT INTO auth_session (id, token_hash, account, created_at, expires_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                session,
+            )
+        return token
+
+    async def load_postgres() -> None:
+        await dataset.load_postgres(url, rows)
+        connection = await asyncpg.connect(url)
+        try:
+            await connection.execute(
+                "INSERT INTO auth_session (id, token_hash, account, created_at, expires_at)"
+                " VALUES ($1, $2, $3, $4, $5)",
+                *session,
+            )
+        finally:
+            await connection.close()
+
+    asyncio.run(load_postgres())
+    return token
+
+
+def headers(token: str, csrf: str) -> dict[str, str]:
+    return {"Cookie": f"ideaboard_session={token}; csrftoken={csrf}"}
+
+
+def post_headers(token: str, csrf: str) -> dict[str, str]:
+    return {
+        **headers(token, csrf),
+        "Content-Type": "application/x-www-form-urlencoded",
+        "HX-Request": "true",
+    }
+
+
+def measure_board(
+    plan: Plan, backend: str, url: str, token: str, rows: dataset.Rows, *, full: bool
+) -> list[wrk.Result]:
+    csrf = generate_csrf_token(SECRET)
+    env = {
+        "IDEABOARD_DATABASE_URL": url,
+        "IDEABOARD_SECRET_KEY": SECRET,
+        "IDEABOARD_DATA_DIR": str(plan.output.parent),
+    }
+    label = f"{backend} {len(rows.ideas):,}"
+    results = []
+    with servers.serving(servers.board_server(workers=1), env, "/healthz") as base:
+
+        def get(name: str, paths: list[str]) -> None:
+            script = wrk.request_script(paths=paths, headers=headers(token, csrf))
+            results.append(wrk.run(f"{name} ({label})", base, script, seconds=plan.seconds,
+                                   connections=plan.connections))  # fmt: skip
+
+        get("board hot", ["/"])
+        if not full:
+            return results
+        for sort in ("top", "new", "trending"):
+            get(f"board {sort}", [f"/?sort={sort}"])
+        ids = [str(idea[0]) for idea in rows.ideas[:: max(1, len(rows.ideas) // 500)]]
+        get("idea page", [f"/ideas/{n}" for n in ids])
+        get("search", [f"/?q={word}" for word in dataset.WORDS[:40]])
+        open_ids = [str(i[0]) for i in rows.ideas if i[7] not in CLOSED_STATUSES][::7][:500]
+        script = wrk.request_script(
+            method="POST",
+            paths=[f"/ideas/{n}/vote" for n in open_ids],
+            headers=post_headers(token, csrf),
+            bodies=[f"voted={v}&_csrf_token={csrf}" for v in (0, 1)],
+        )
+        results.append(wrk.run(f"vote POST ({label})", base, script, seconds=plan.seconds,
+                               connections=plan.connections))  # fmt: skip
+    return results
+
+
+def measure_baselines(plan: Plan) -> list[wrk.Result]:
+    csrf = generate_csrf_token(SECRET)
+    env = {"IDEABOARD_SECRET_KEY": SECRET, "IDEABOARD_DATA_DIR": str(plan.output.parent)}
+    cookie = {"Cookie": f"csrftoken={csrf}"}
+    with servers.serving(servers.baseline_server(workers=1), env, "/bare") as base:
+        run = [
+            ("render floor", wrk.request_script(paths=["/floor"], headers=cookie)),
+            ("bare GET", wrk.request_script(paths=["/bare"], headers=cookie)),
+            (
+                "bare POST",
+                wrk.request_script(
+                    method="POST",
+                    paths=["/bare"],
+                    headers={**cookie, "Content-Type": "application/x-www-form-urlencoded"},
+                    bodies=[f"next=/&_csrf_token={csrf}"],
+                ),
+            ),
+        ]
+        return [
+            wrk.run(name, base, script, seconds=plan.seconds, connections=plan.connections)
+            for name, script in run
+        ]
+
+
+def ratios(results: dict[str, wrk.Result]) -> dict[str, float | None]:
+    def rps(name: str) -> float | None:
+        return results[name].rps if name in results else None
+
+    def divide(a: float | None, b: float | None) -> float | None:
+        return round(a / b, 3) if a is not None and b else None
+
+    sqlite_boards = sorted(
+        (n for n in results if n.startswith("board hot (sqlite")),
+        key=lambda n: int(n.split()[-1].rstrip(")").replace(",", "")),
+    )
+    small_name, large_name = sqlite_boards[0], sqlite_boards[-1]
+    suffix = large_name.removeprefix("board hot ")
+    pg_boards = sorted(
+        (n for n in results if n.startswith("board hot (postgres")),
+        key=lambda n: int(n.split()[-1].rstrip(")").replace(",", "")),
+    )
+    return {
+        "board_vs_render_floor_sqlite": divide(rps(large_name), rps("render floor")),
+        "board_vs_render_floor_postgres": divide(rps(pg_boards[-1]), rps("render floor"))
+        if pg_boards
+        else None,
+        "vote_vs_bare_post": divide(rps(f"vote POST {suffix}"), rps("bare POST")),
+        "board_p50_growth_1k_to_100k": divide(results[large_name].p50_ms, results[small_name].p50_ms),
+        "search_p99_vs_board_p99": divide(results[f"search {suffix}"].p99_ms, results[large_name].p99_ms)
+        if f"search {suffix}" in results
+        else None,
+    }
+
+
+def verdict(key: str, value: float | None) -> str:
+    if value is None:
+        return "not measured"
+    op, target = TARGETS[key]
+    met = value >= target if op == ">=" else value <= target
+    return f"{'met' if met else 'MISSED'} (target {op} {target})"
+
+
+def report(results: list[wrk.Result], figures: dict[str, float | None]) -> str:
+    lines = [f"{'run':<40} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}"]
+    for r in results:
+        lines.append(f"{r.name:<40} {r.rps:>9.1f} {r.p50_ms:>8.2f} {r.p99_ms:>8.2f} {r.errors:>7}")
+    lines.append("")
+    for key, value in figures.items():
+        shown = "—" if value is None else f"{value:.3f}"
+        lines.append(f"{key:<40} {shown:>9}  {verdict(key, value)}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    plan = parse_args(argv)
+    wrk.require_wrk()
+    plan.output.parent.mkdir(parents=True, exist_ok=True)
+    workdir = plan.output.parent
+    results: list[wrk.Result] = []
+    print(f"Baselines ({plan.seconds:g} s each)…", flush=True)
+    results += measure_baselines(plan)
+    for backend in plan.backends:
+        for ideas in (plan.small_ideas, plan.size.ideas):
+            size = scaled(plan.size, ideas)
+            print(f"{backend}: {size.ideas:,} ideas, {size.votes:,} votes…", flush=True)
+            rows = dataset.build_rows(size)
+            with database(backend, f"{backend}-{ideas}", workdir) as url:
+                token = load(backend, url, rows)
+                full = ideas == plan.size.ideas
+                results += measure_board(plan, backend, url, token, rows, full=full)
+    by_name = {r.name: r for r in results}
+    figures = ratios(by_name)
+    errors = sum(r.errors for r in results)
+    print(report(results, figures))
+    print(f"{'errors':<40} {errors:>9}")
+    document = {
+        **figures,
+        "errors": errors,
+        "runs": [asdict(r) | {"rps": round(r.rps, 1)} for r in results],
+        "dataset": asdict(plan.size),
+        "seconds_per_run": plan.seconds,
+        "connections": plan.connections,
+        "measured_at": datetime.now(UTC).isoformat(),
+    }
+    plan.output.write_text(json.dumps(document, indent=2))
+    print(f"Figures written to {plan.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
