@@ -58,12 +58,14 @@ def _idea(n: int) -> IdeaView:
 
 
 PAGE = board.BoardPage(ideas=[_idea(n) for n in range(1, board.PAGE_SIZE + 1)], next_cursor="1~1")
-DEPARTMENTS = [DepartmentRow(id=n, name=f"Department {n}", slug=f"d{n}", archived=False) for n in range(1, 13)]
+DEPARTMENTS = [
+    DepartmentRow(id=n, name=f"Department {n}", slug=f"d{n}", archived=False) for n in range(1, 13)
+]
 ORGANISATION = OrganisationRow(id=1, name="Benchmark Industries", allowed_email_domains=())
 
 
 def _as_reader(request: Request[Any, Any, Any]) -> None:
-    request.scope["user"] = READER  # type: ignore[typeddict-unknown-key]
+    request.scope["user"] = READER
     request.state.organisation = ORGANISATION
 
 
@@ -95,7 +97,11 @@ async def bare_post(request: Request[Any, Any, Any]) -> Response[str]:
     _as_reader(request)
     form = await request.form()
     return render(
-        request, "ideas/_vote_button.html", block="vote_button", idea=_idea(1), back=form.get("next", "")
+        request,
+        "ideas/_vote_button.html",
+        block="vote_button",
+        idea=_idea(1),
+        back=form.get("next", ""),
     )
 
 

@@ -40,7 +40,9 @@ STATUS_WEIGHTS = {
     Status.DECLINED: 7,
     Status.DUPLICATE: 3,
 }
-PASSWORD_HASH = "$argon2id$v=19$m=65536,t=3,p=4$bm90LWEtcmVhbC1zYWx0$bm90LWEtcmVhbC1oYXNoLW5vdC1hLXJlYWwtaGFzaA"
+PASSWORD_HASH = (
+    "$argon2id$v=19$m=65536,t=3,p=4$bm90LWEtcmVhbC1zYWx0$bm90LWEtcmVhbC1oYXNoLW5vdC1hLXJlYWwtaGFzaA"
+)
 
 
 @dataclass(frozen=True)

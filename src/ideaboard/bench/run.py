@@ -55,13 +55,17 @@ def parse_args(argv: list[str] | None) -> Plan:
     parser.add_argument("--users", type=int, default=10_000)
     parser.add_argument("--votes", type=int, default=1_000_000)
     parser.add_argument("--comments", type=int, default=200_000)
-    parser.add_argument("--small-ideas", type=int, default=1_000, help="the board's size for growth")
+    parser.add_argument(
+        "--small-ideas", type=int, default=1_000, help="the board's size for growth"
+    )
     parser.add_argument("--seconds", type=float, default=10, help="wrk duration per endpoint")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--smoke", action="store_true", help="tiny dataset, one second each")
     parser.add_argument("--output", type=Path, default=Path("var/bench/latest.json"))
     args = parser.parse_args(argv)
-    size = dataset.Size(users=args.users, ideas=args.ideas, votes=args.votes, comments=args.comments)
+    size = dataset.Size(
+        users=args.users, ideas=args.ideas, votes=args.votes, comments=args.comments
+    )
     small, seconds = args.small_ideas, args.seconds
     if args.smoke:
         size, small, seconds = dataset.Size(users=50, ideas=300, votes=1500, comments=300), 60, 1
@@ -249,8 +253,12 @@ def ratios(results: dict[str, wrk.Result]) -> dict[str, float | None]:
         if pg_boards
         else None,
         "vote_vs_bare_post": divide(rps(f"vote POST {suffix}"), rps("bare POST")),
-        "board_p50_growth_1k_to_100k": divide(results[large_name].p50_ms, results[small_name].p50_ms),
-        "search_p99_vs_board_p99": divide(results[f"search {suffix}"].p99_ms, results[large_name].p99_ms)
+        "board_p50_growth_1k_to_100k": divide(
+            results[large_name].p50_ms, results[small_name].p50_ms
+        ),
+        "search_p99_vs_board_p99": divide(
+            results[f"search {suffix}"].p99_ms, results[large_name].p99_ms
+        )
         if f"search {suffix}" in results
         else None,
     }

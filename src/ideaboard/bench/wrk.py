@@ -39,10 +39,16 @@ def lua_list(values: list[str]) -> str:
 
 
 def request_script(
-    *, paths: list[str], headers: dict[str, str], method: str = "GET", bodies: list[str] | None = None
+    *,
+    paths: list[str],
+    headers: dict[str, str],
+    method: str = "GET",
+    bodies: list[str] | None = None,
 ) -> str:
     """A wrk script picking a random path (and body) for every request."""
-    header_lines = "\n".join(f"wrk.headers[{json.dumps(k)}] = {json.dumps(v)}" for k, v in headers.items())
+    header_lines = "\n".join(
+        f"wrk.headers[{json.dumps(k)}] = {json.dumps(v)}" for k, v in headers.items()
+    )
     return f"""
 wrk.method = "{method}"
 {header_lines}
@@ -76,7 +82,7 @@ def run(
     try:
         completed = subprocess.run(
             [
-                require_wrk(), f"-t{threads}", f"-c{connections}", f"-d{seconds}s",
+                require_wrk(), f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s",
                 "--timeout", "10s", "-s", handle.name, base_url,
             ],
             capture_output=True,
