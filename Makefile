@@ -34,8 +34,8 @@ test: lint
 	$(BIN)/pytest
 
 bench: $(STAMP)
-	@echo "The benchmark harness arrives with the ranking issue (#3); nothing to run yet." >&2
-	@exit 2
+	@command -v wrk >/dev/null || { echo "make bench needs wrk: apt-get install wrk (or brew install wrk)" >&2; exit 2; }
+	$(BIN)/python -m ideaboard.bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

@@ -31,6 +31,17 @@ async def create_admin(
         return 2
     engine = db.engine_for(settings.database_url)
     db.bind_tables(engine)
+    try:
+        return await _create(
+            settings, email=email, name=name, department=department, password=password
+        )
+    finally:
+        await db.close(engine)
+
+
+async def _create(
+    settings: Settings, *, email: str, name: str, department: str, password: str
+) -> int:
     if not await organisation.is_set_up():
         print("The board is not set up yet: open /setup in a browser first.", file=sys.stderr)
         return 2

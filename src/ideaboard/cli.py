@@ -21,7 +21,12 @@ async def run_migrations(settings: Settings) -> None:
     os.environ["IDEABOARD_DATABASE_URL"] = settings.database_url
     from piccolo.apps.migrations.commands.forwards import run_forwards
 
-    result = await run_forwards(app_name="ideaboard")
+    from ideaboard.piccolo_conf import DB
+
+    try:
+        result = await run_forwards(app_name="ideaboard")
+    finally:
+        await db.close(DB)
     if not result.success:
         raise SystemExit(f"Migrations failed: {result.message}")
     engine = db.engine_for(settings.database_url)

@@ -11,6 +11,7 @@ from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
+from ideaboard.db_sqlite import PooledSQLiteEngine
 from ideaboard.tables import TABLES
 
 # Seconds a writer waits for SQLite's lock before giving up ("database is locked").
@@ -33,10 +34,6 @@ class _NoConnectOnCreate:
         return None
 
 
-class SQLite(_NoConnectOnCreate, SQLiteEngine):
-    pass
-
-
 class Postgres(_NoConnectOnCreate, PostgresEngine):
     pass
 
@@ -46,7 +43,7 @@ def engine_for(url: str) -> Engine[Any]:
     if scheme == "sqlite":
         path = sqlite_path(url)
         path.parent.mkdir(parents=True, exist_ok=True)
-        return SQLite(path=str(path), timeout=SQLITE_BUSY_TIMEOUT)
+        return PooledSQLiteEngine(path=str(path), timeout=SQLITE_BUSY_TIMEOUT)
     if scheme in {"postgres", "postgresql"}:
         return Postgres(config={"dsn": url})
     raise ValueError(f"unsupported database URL {url!r}: use sqlite:/// or postgresql://")
@@ -90,6 +87,8 @@ async def prepare(engine: Engine[Any], pool_size: int) -> None:
 async def close(engine: Engine[Any]) -> None:
     if isinstance(engine, PostgresEngine):
         await engine.close_connection_pool()
+    elif isinstance(engine, PooledSQLiteEngine):
+        await engine.close_pool()
 
 
 async def ping() -> bool:

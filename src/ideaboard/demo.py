@@ -52,6 +52,13 @@ def _body(problem: str, rng: random.Random) -> str:
 async def load_demo(settings: Settings) -> int:
     engine = db.engine_for(settings.database_url)
     db.bind_tables(engine)
+    try:
+        return await _load(settings)
+    finally:
+        await db.close(engine)
+
+
+async def _load(settings: Settings) -> int:
     if await organisation.is_set_up():
         print("This board already has data; `ideaboard demo` only fills an empty one.")
         print("Point IDEABOARD_DATABASE_URL at a new database, or delete var/ to start over.")

@@ -13,6 +13,7 @@ import asyncpg
 # Importing Piccolo's SQLite engine registers the datetime adapters it reads back,
 # so rows written here are stored exactly as the app stores them.
 import piccolo.engine.sqlite  # noqa: F401
+
 from ideaboard.db import sqlite_path
 from ideaboard.domain import Status, hot_score
 from ideaboard.markup import render_markdown
@@ -22,15 +23,84 @@ DEPARTMENTS = (
     "Operations", "Customer Service", "Sales", "Marketing", "IT", "Finance",
     "People & Culture", "Product", "Legal", "Facilities", "Procurement", "Research",
 )  # fmt: skip
-WORDS = (
-    "shared calendar loading docks drivers slots warehouse scanner barcode route planning "
-    "roadworks parts shelf sorting belt handover checklist crates cardboard vans map "
-    "pick light safety walk labels returns solar roof forklift charging photo parcel "
-    "inbox carrier training break room stand-up heating temperature signs pallet wrap "
-    "headphones reorder buddy callback templates chat refund knowledge status page "
-    "headset survey portal invoice budget laptop password backup wifi printer onboarding "
-    "mentoring canteen bike leasing payslip locker tracking notification pickup sandbox"
-).split()
+WORDS = [
+    "shared",
+    "calendar",
+    "loading",
+    "docks",
+    "drivers",
+    "slots",
+    "warehouse",
+    "scanner",
+    "barcode",
+    "route",
+    "planning",
+    "roadworks",
+    "parts",
+    "shelf",
+    "sorting",
+    "belt",
+    "handover",
+    "checklist",
+    "crates",
+    "cardboard",
+    "vans",
+    "map",
+    "pick",
+    "light",
+    "safety",
+    "walk",
+    "labels",
+    "returns",
+    "solar",
+    "roof",
+    "forklift",
+    "charging",
+    "photo",
+    "parcel",
+    "inbox",
+    "carrier",
+    "training",
+    "break",
+    "room",
+    "stand-up",
+    "heating",
+    "temperature",
+    "signs",
+    "pallet",
+    "wrap",
+    "headphones",
+    "reorder",
+    "buddy",
+    "callback",
+    "templates",
+    "chat",
+    "refund",
+    "knowledge",
+    "status",
+    "page",
+    "headset",
+    "survey",
+    "portal",
+    "invoice",
+    "budget",
+    "laptop",
+    "password",
+    "backup",
+    "wifi",
+    "printer",
+    "onboarding",
+    "mentoring",
+    "canteen",
+    "bike",
+    "leasing",
+    "payslip",
+    "locker",
+    "tracking",
+    "notification",
+    "pickup",
+    "sandbox",
+]
 STATUS_WEIGHTS = {
     Status.NEW: 50,
     Status.UNDER_REVIEW: 12,
@@ -83,7 +153,7 @@ COLUMNS = {
 
 
 def build_rows(size: Size, *, seed: int = 7, now: datetime | None = None) -> Rows:
-    rng = random.Random(seed)  # noqa: S311 - test data, not secrets
+    rng = random.Random(seed)
     now = now or datetime.now(UTC)
     start = now - timedelta(days=730)
     departments = [
@@ -183,7 +253,7 @@ def load_sqlite(database_url: str, rows: Rows) -> None:
                 columns = COLUMNS[table]
                 placeholders = ", ".join("?" for _ in columns)
                 connection.executemany(
-                    f'INSERT INTO "{table}" ({", ".join(columns)}) VALUES ({placeholders})',  # noqa: S608
+                    f'INSERT INTO "{table}" ({", ".join(columns)}) VALUES ({placeholders})',
                     records,
                 )
         connection.execute("ANALYZE")
@@ -201,7 +271,7 @@ async def load_postgres(database_url: str, rows: Rows) -> None:
                     table, records=records, columns=list(COLUMNS[table])
                 )
                 await connection.execute(
-                    f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'),"  # noqa: S608
+                    f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'),"
                     f' GREATEST((SELECT MAX(id) FROM "{table}"), 1))'
                 )
         await connection.execute("ANALYZE")

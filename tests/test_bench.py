@@ -1,0 +1,47 @@
+"""A seconds-long run of `make bench`, so the harness cannot rot between real runs."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ideaboard.bench.run import TARGETS
+
+if shutil.which("wrk") is None:
+    if os.environ.get("CI"):
+        pytest.fail("wrk is missing: CI must install Debian's wrk", pytrace=False)
+    pytest.skip("the benchmark smoke test needs wrk (apt-get install wrk)", allow_module_level=True)
+
+
+def test_bench_smoke_run_writes_every_figure(tmp_path: Path) -> None:
+    output = tmp_path / "bench" / "latest.json"
+    env = {k: v for k, v in os.environ.items() if k != "IDEABOARD_TEST_POSTGRES_URL"}
+    completed = subprocess.run(
+        [sys.executable, "-m", "ideaboard.bench", "--smoke", "--output", str(output)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert completed.returncode == 0, completed.stderr
+    figures = json.loads(output.read_text())
+    for key in TARGETS:
+        assert key in figures
+    for measured in [
+        "board_vs_render_floor_sqlite",
+        "vote_vs_bare_post",
+        "board_p50_growth_1k_to_100k",
+        "search_p99_vs_board_p99",
+    ]:
+        assert figures[measured] > 0
+    assert figures["errors"] == 0
+    names = {run["name"] for run in figures["runs"]}
+    assert {"render floor", "bare GET", "bare POST"} <= names
+    assert any(name.startswith("vote POST") for name in names)
+    assert "board_vs_render_floor_sqlite" in completed.stdout
