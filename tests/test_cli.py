@@ -95,3 +95,36 @@ def test_wheel_carries_templates_static_files_and_migrations(tmp_path: Path) -> 
     ]:
         assert expected in names
     assert any(name.startswith("ideaboard/piccolo_migrations/ideaboard_") for name in names)
+
+
+def test_recount_reports_drift_and_repairs_it(database_url: str) -> None:
+    run(database_url, "demo")
+    clean = run(database_url, "recount")
+    assert clean.returncode == 0, clean.stderr
+    assert "Every counter matches its rows." in clean.stdout
+
+    import asyncio
+
+    import asyncpg
+
+    async def spoil() -> None:
+        if database_url.startswith("sqlite"):
+            import sqlite3
+
+            from ideaboard.db import sqlite_path
+
+            with sqlite3.connect(sqlite_path(database_url)) as connection:
+                connection.execute("UPDATE idea SET vote_count = vote_count + 5 WHERE id = 3")
+            return
+        connection = await asyncpg.connect(database_url)
+        await connection.execute("UPDATE idea SET vote_count = vote_count + 5 WHERE id = 3")
+        await connection.close()
+
+    asyncio.run(spoil())
+    found = run(database_url, "recount")
+    assert found.returncode == 1
+    assert "idea 3: vote_count is" in found.stdout
+    repaired = run(database_url, "recount", "--repair")
+    assert repaired.returncode == 0
+    assert "Repaired: 2 counters out of step." in repaired.stdout  # the count and hot score
+    assert "Every counter matches" in run(database_url, "recount").stdout

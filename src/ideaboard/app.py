@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -13,6 +14,7 @@ from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
 
 from ideaboard import db
+from ideaboard.jobs.ranking import keep_trending_fresh
 from ideaboard.passwords import Passwords
 from ideaboard.routes import ROUTES
 from ideaboard.settings import Settings, resolve_secret_key
@@ -39,6 +41,20 @@ def create_app(settings: Settings | None = None) -> Litestar:
         finally:
             await db.close(engine)
 
+    @asynccontextmanager
+    async def background_jobs(app: Litestar) -> AsyncIterator[None]:
+        tasks = []
+        if settings.trending_refresh_seconds > 0:
+            tasks.append(
+                asyncio.create_task(keep_trending_fresh(settings.trending_refresh_seconds))
+            )
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
     state: dict[str, Any] = {
         "settings": settings,
         "engine": engine,
@@ -60,7 +76,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ),
         ],
         state=State(state),
-        lifespan=[database],
+        lifespan=[database, background_jobs],
         middleware=[SessionMiddleware()],
         csrf_config=CSRFConfig(
             secret=resolve_secret_key(settings),

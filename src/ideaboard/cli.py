@@ -1,4 +1,4 @@
-"""The `ideaboard` command: serve, migrate, demo, create-admin."""
+"""The `ideaboard` command: serve, migrate, demo, recount, create-admin."""
 
 from __future__ import annotations
 
@@ -79,6 +79,30 @@ def cmd_create_admin(settings: Settings, args: argparse.Namespace) -> int:
     )
 
 
+def cmd_recount(settings: Settings, args: argparse.Namespace) -> int:
+    from ideaboard.services.ranking import recount
+
+    async def run() -> int:
+        from ideaboard import db
+
+        engine = db.engine_for(settings.database_url)
+        db.bind_tables(engine)
+        try:
+            drift = await recount(repair=args.repair)
+        finally:
+            await db.close(engine)
+        for item in drift:
+            print(f"idea {item.idea_id}: {item.field} is {item.stored}, rows say {item.counted}")
+        if not drift:
+            print("Every counter matches its rows.")
+            return 0
+        verb = "Repaired" if args.repair else "Found (run with --repair to fix)"
+        print(f"{verb}: {len(drift)} counters out of step.")
+        return 0 if args.repair else 1
+
+    return asyncio.run(run())
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ideaboard", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -94,6 +118,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="fill an empty board with a sample company")
     demo.set_defaults(handler=cmd_demo)
+
+    recount = commands.add_parser(
+        "recount", help="check vote, comment and trending counters against their rows"
+    )
+    recount.add_argument("--repair", action="store_true", help="write the counted values back")
+    recount.set_defaults(handler=cmd_recount)
 
     admin = commands.add_parser("create-admin", help="add an admin (password asked for)")
     admin.add_argument("--email", required=True)

@@ -11,7 +11,7 @@ from ideaboard.demo_data import COMMENTS, DEPARTMENTS, FIRST_NAMES, IDEAS, LAST_
 from ideaboard.domain import Role, Status, hot_score
 from ideaboard.markup import render_markdown
 from ideaboard.passwords import Passwords
-from ideaboard.services import organisation
+from ideaboard.services import organisation, ranking
 from ideaboard.services.clock import now
 from ideaboard.services.departments import slugify
 from ideaboard.settings import Settings
@@ -123,6 +123,7 @@ async def _load(settings: Settings) -> int:
                 vote_count=len(voters),
                 comment_count=len(commenters),
                 hot_score=hot_score(len(voters), created),
+                trending_votes=0,  # set from the vote rows once they exist, below
                 created_at=created,
                 updated_at=created,
             )
@@ -151,6 +152,7 @@ async def _load(settings: Settings) -> int:
                 )
             comment_count += len(commenters)
 
+    await ranking.recount(repair=True)  # trending counts from the generated vote dates
     print(f"Demo company “{ORGANISATION}” loaded: {len(DEPARTMENTS)} departments, ", end="")
     print(
         f"{len(people)} people, {idea_count} ideas, {vote_count} votes, {comment_count} comments."

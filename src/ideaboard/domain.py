@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 
@@ -132,6 +132,11 @@ def can_administer(actor: Actor) -> Verdict:
 HOT_EPOCH = datetime.fromisoformat("2024-01-01T00:00:00+00:00")
 HOT_TIME_CONSTANT = 7 * 24 * 3600
 TRENDING_WINDOW_DAYS = 7
+
+
+def trending_since(now: datetime) -> datetime:
+    """The start of the window whose votes make an idea trend."""
+    return now - timedelta(days=TRENDING_WINDOW_DAYS)
 
 
 def hot_score(votes: int, created_at: datetime) -> float:

@@ -35,6 +35,7 @@ class Settings:
     debug: bool = False
     session_days: int = 30
     db_pool_size: int = 10
+    trending_refresh_seconds: int = 600
     templates_dir: Path = field(default_factory=lambda: _bundled_dir("templates"))
     static_dir: Path = field(default_factory=lambda: _bundled_dir("static"))
     # Argon2id cost. The defaults are argon2-cffi's RFC 9106 profile (64 MiB, t=3),
@@ -83,6 +84,7 @@ class Settings:
             debug=get("DEBUG", "false").lower() in {"1", "true", "yes", "on"},
             session_days=get_int("SESSION_DAYS", 30),
             db_pool_size=get_int("DB_POOL_SIZE", 10),
+            trending_refresh_seconds=get_int("TRENDING_REFRESH_SECONDS", 600),
             templates_dir=Path(get("TEMPLATES_DIR", str(defaults.templates_dir))),
             static_dir=Path(get("STATIC_DIR", str(defaults.static_dir))),
         )

@@ -73,6 +73,9 @@ class Idea(Table):
     vote_count = Integer(default=0)
     comment_count = Integer(default=0)
     hot_score = DoublePrecision(default=0.0, index=True)
+    # Votes received in the trending window (domain.TRENDING_WINDOW_DAYS): kept by the
+    # vote transaction, and aged by services.ranking.refresh_trending.
+    trending_votes = Integer(default=0)
     created_at = Timestamptz()
     updated_at = Timestamptz()
 

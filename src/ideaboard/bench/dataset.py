@@ -15,7 +15,7 @@ import asyncpg
 import piccolo.engine.sqlite  # noqa: F401
 
 from ideaboard.db import sqlite_path
-from ideaboard.domain import Status, hot_score
+from ideaboard.domain import Status, hot_score, trending_since
 from ideaboard.markup import render_markdown
 from ideaboard.services.departments import slugify
 
@@ -143,7 +143,8 @@ COLUMNS = {
     ),
     "idea": (
         "id", "title", "body", "body_html", "author", "author_department", "department",
-        "status", "vote_count", "comment_count", "hot_score", "created_at", "updated_at",
+        "status", "vote_count", "comment_count", "hot_score", "trending_votes", "created_at",
+        "updated_at",
     ),
     "vote": ("id", "voter", "idea", "created_at"),
     "comment": (
@@ -198,6 +199,7 @@ def build_rows(size: Size, *, seed: int = 7, now: datetime | None = None) -> Row
     ideas, votes, comments = [], [], []
     vote_id = comment_id = 0
     span = (now - start).total_seconds()
+    trending_start = trending_since(now)
     for n in range(1, size.ideas + 1):
         created = start + timedelta(seconds=span * n / (size.ideas + 1))
         author = rng.randint(1, size.users)
@@ -205,17 +207,20 @@ def build_rows(size: Size, *, seed: int = 7, now: datetime | None = None) -> Row
         count = vote_counts[n - 1]
         title = " ".join(rng.sample(WORDS, 4)).capitalize()
         status = rng.choices(statuses, status_weights)[0]
+        age = (now - created).total_seconds()
+        recent = 0
+        for voter in rng.sample(range(1, size.users + 1), count):
+            vote_id += 1
+            voted_at = created + timedelta(seconds=rng.random() * age)
+            recent += voted_at >= trending_start
+            votes.append((vote_id, voter, n, voted_at))
         ideas.append(
             (
                 n, title, body, body_html, author, user_departments[author - 1],
                 rng.randint(1, len(DEPARTMENTS)), status.value, count,
-                comment_counts[n - 1], hot_score(count, created), created, created,
+                comment_counts[n - 1], hot_score(count, created), recent, created, created,
             )
         )  # fmt: skip
-        age = (now - created).total_seconds()
-        for voter in rng.sample(range(1, size.users + 1), count):
-            vote_id += 1
-            votes.append((vote_id, voter, n, created + timedelta(seconds=rng.random() * age)))
         for _ in range(comment_counts[n - 1]):
             comment_id += 1
             moment = created + timedelta(seconds=rng.random() * age)

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
-from datetime import timedelta
 from typing import Any
 
 from ideaboard.db import contains_pattern
-from ideaboard.domain import CLOSED_STATUSES, TRENDING_WINDOW_DAYS, Sort, Status
-from ideaboard.services.clock import now
+from ideaboard.domain import CLOSED_STATUSES, Sort, Status
 from ideaboard.services.ideas import IdeaView, idea_view
 from ideaboard.services.validation import has_control_characters, parse_id
 from ideaboard.tables import Idea
@@ -86,10 +84,13 @@ JOIN department fd ON fd.id = i.author_department
 JOIN department td ON td.id = i.department
 """
 
-TRENDING_KEY = (
-    "(SELECT COUNT(*) FROM vote recent WHERE recent.idea = i.id AND recent.created_at >= {})"
-)
-SORT_KEYS = {Sort.HOT: "i.hot_score", Sort.TOP: "i.vote_count", Sort.NEW: "i.id"}
+# Each key is served in order by an index on (key, id): see the board sort migrations.
+SORT_KEYS = {
+    Sort.HOT: "i.hot_score",
+    Sort.TOP: "i.vote_count",
+    Sort.NEW: "i.id",
+    Sort.TRENDING: "i.trending_votes",
+}
 
 
 def _parse_cursor(cursor: str, sort: Sort) -> tuple[float | int, int] | None:
@@ -107,10 +108,7 @@ def _cursor(record: dict[str, Any]) -> str:
 
 async def list_board(query: BoardQuery, *, reader_id: int, reader_department_id: int) -> BoardPage:
     """One page of the board; the cost does not depend on how deep the page is."""
-    trending_since = now() - timedelta(days=TRENDING_WINDOW_DAYS)
-    sort_key = TRENDING_KEY if query.sort is Sort.TRENDING else SORT_KEYS[query.sort]
-    select_args: list[Any] = [trending_since] if query.sort is Sort.TRENDING else []
-    select_args.append(reader_id)
+    sort_key = SORT_KEYS[query.sort]
 
     conditions: list[str] = []
     args: list[Any] = []
@@ -143,14 +141,13 @@ async def list_board(query: BoardQuery, *, reader_id: int, reader_department_id:
             args.append(last_id)
         else:
             conditions.append(f"({sort_key} < {{}} OR ({sort_key} = {{}} AND i.id < {{}}))")
-            key_args: list[Any] = [trending_since] if query.sort is Sort.TRENDING else []
-            args.extend([*key_args, key, *key_args, key, last_id])
+            args.extend([key, key, last_id])
 
     sql = SELECT.format(sort_key=sort_key)
     if conditions:
         sql += "WHERE " + " AND ".join(conditions) + "\n"
     sql += "ORDER BY sort_key DESC, i.id DESC\nLIMIT {}"
-    records = await Idea.raw(sql, *select_args, *args, PAGE_SIZE + 1)
+    records = await Idea.raw(sql, reader_id, *args, PAGE_SIZE + 1)
 
     ideas = [_view(record) for record in records[:PAGE_SIZE]]
     has_more = len(records) > PAGE_SIZE

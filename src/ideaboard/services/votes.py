@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from ideaboard.db import write_transaction
-from ideaboard.domain import Actor, Status, can_vote, hot_score
+from ideaboard.domain import Actor, Status, can_vote, hot_score, trending_since
 from ideaboard.services.clock import now
 from ideaboard.services.errors import Forbidden, NotFound
 from ideaboard.services.ideas import IdeaView, get_idea
@@ -25,29 +25,39 @@ async def set_vote(actor: Actor, idea_id: int, *, voted: bool) -> IdeaView:
         verdict = can_vote(Status(idea["status"]))
         if not verdict:
             raise Forbidden(verdict.reason)
+        moment = now()
         if voted:
-            changed = await (
-                Vote.insert(Vote(voter=actor.id, idea=idea_id, created_at=now()))
+            added = await (
+                Vote.insert(Vote(voter=actor.id, idea=idea_id, created_at=moment))
                 .on_conflict(action="DO NOTHING")
                 .returning(Vote.id)
             )
-            delta = 1 if changed else 0
+            if added:
+                await _add_to_counts(idea_id, votes=1, trending=1)
         else:
-            changed = await (
-                Vote.delete().where(Vote.voter == actor.id, Vote.idea == idea_id).returning(Vote.id)
+            removed = await (
+                Vote.delete()
+                .where(Vote.voter == actor.id, Vote.idea == idea_id)
+                .returning(Vote.created_at)
             )
-            delta = -len(changed)
-        if delta:
-            await _add_to_count(idea_id, delta)
+            if removed:
+                recent = removed[0]["created_at"] >= trending_since(moment)
+                await _add_to_counts(idea_id, votes=-1, trending=-1 if recent else 0)
     return await get_idea(idea_id, reader_id=actor.id)
 
 
-async def _add_to_count(idea_id: int, delta: int) -> None:
+async def _add_to_counts(idea_id: int, *, votes: int, trending: int) -> None:
+    """Counters move in the vote's own transaction; hot follows the new count."""
     counted = await (
-        Idea.update({Idea.vote_count: Idea.vote_count + delta})
+        Idea.update(
+            {
+                Idea.vote_count: Idea.vote_count + votes,
+                Idea.trending_votes: Idea.trending_votes + trending,
+            }
+        )
         .where(Idea.id == idea_id)
         .returning(Idea.vote_count, Idea.created_at)
     )
-    votes: int = counted[0]["vote_count"]
+    total: int = counted[0]["vote_count"]
     created_at: datetime = counted[0]["created_at"]
-    await Idea.update({Idea.hot_score: hot_score(votes, created_at)}).where(Idea.id == idea_id)
+    await Idea.update({Idea.hot_score: hot_score(total, created_at)}).where(Idea.id == idea_id)

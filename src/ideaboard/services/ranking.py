@@ -1,0 +1,70 @@
+"""Ranking upkeep: age the Trending window, and recount every counter from its rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from ideaboard.db import write_transaction
+from ideaboard.domain import hot_score, trending_since
+from ideaboard.services.clock import now
+from ideaboard.tables import Idea
+
+# Only ideas that trend now, or received a vote within the window, can change;
+# the vote (idea, created_at) index finds the latter without reading old votes.
+REFRESH_TRENDING = """
+UPDATE idea SET trending_votes = (
+    SELECT COUNT(*) FROM vote WHERE vote.idea = idea.id AND vote.created_at >= {}
+)
+WHERE trending_votes <> 0
+   OR id IN (SELECT DISTINCT vote.idea FROM vote WHERE vote.created_at >= {})
+"""
+
+
+async def refresh_trending(at: datetime | None = None) -> None:
+    """Let votes older than the window stop counting. Cheap; safe to run anywhere, often."""
+    since = trending_since(at or now())
+    async with write_transaction():
+        await Idea.raw(REFRESH_TRENDING, since, since)
+
+
+@dataclass(frozen=True)
+class Drift:
+    idea_id: int
+    field: str
+    stored: float
+    counted: float
+
+
+COUNTED = """
+SELECT i.id, i.vote_count, i.comment_count, i.trending_votes, i.hot_score, i.created_at,
+       (SELECT COUNT(*) FROM vote v WHERE v.idea = i.id) AS votes,
+       (SELECT COUNT(*) FROM comment c WHERE c.idea = i.id) AS comments,
+       (SELECT COUNT(*) FROM vote v WHERE v.idea = i.id AND v.created_at >= {}) AS recent
+FROM idea i ORDER BY i.id
+"""
+
+
+async def recount(*, repair: bool, at: datetime | None = None) -> list[Drift]:
+    """Compare every idea's counters with its rows; with `repair`, write the truth back."""
+    since = trending_since(at or now())
+    drift: list[Drift] = []
+    async with write_transaction():
+        for row in await Idea.raw(COUNTED, since):
+            truth = {
+                "vote_count": row["votes"],
+                "comment_count": row["comments"],
+                "trending_votes": row["recent"],
+                "hot_score": hot_score(row["votes"], row["created_at"]),
+            }
+            wrong = {
+                field: value
+                for field, value in truth.items()
+                if (abs(row[field] - value) > 1e-9 if field == "hot_score" else row[field] != value)
+            }
+            drift += [Drift(row["id"], field, row[field], value) for field, value in wrong.items()]
+            if wrong and repair:
+                await Idea.update({getattr(Idea, f): v for f, v in wrong.items()}).where(
+                    Idea.id == row["id"]
+                )
+    return drift
