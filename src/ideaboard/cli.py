@@ -96,8 +96,8 @@ def cmd_recount(settings: Settings, args: argparse.Namespace) -> int:
         if not drift:
             print("Every counter matches its rows.")
             return 0
-        verb = "Repaired" if args.repair else "Found (run with --repair to fix)"
-        print(f"{verb}: {len(drift)} counters out of step.")
+        counters = f"{len(drift)} counter{'' if len(drift) == 1 else 's'} out of step"
+        print(f"Repaired {counters}." if args.repair else f"Found {counters}: run with --repair.")
         return 0 if args.repair else 1
 
     return asyncio.run(run())
