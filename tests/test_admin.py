@@ -19,6 +19,8 @@ async def test_admin_restricts_signup_domains(client: Client, board: Personas) -
     page = await client.get("/admin?saved=1")
     assert "Settings saved." in page.text
     assert "example.com, acme.org" in page.text
+    # The header's remembered organisation is forgotten on change: the new name shows at once.
+    assert '<a class="brand" href="/">Acme Group</a>' in (await client.get("/")).text
 
 
 async def test_admin_settings_bad_input(client: Client, board: Personas) -> None:
@@ -53,8 +55,11 @@ async def test_admin_creates_renames_and_archives_departments(
         "name"
     ] == "Sales & CS"
 
+    board_page = await client.get("/")
+    assert "Sales &amp; CS</option>" in board_page.text  # the board's filter sees it at once
     await client.post(f"/admin/departments/{sales['id']}/archive", {"archived": "1"})
     assert (await Department.select().where(Department.id == sales["id"]).first())["archived"]
+    assert "Sales &amp; CS (archived)</option>" in (await client.get("/")).text
     assert "Sales &amp; CS" not in (await client.get("/ideas/new")).text
     await client.post(f"/admin/departments/{sales['id']}/archive", {"archived": "0"})
     assert not (await Department.select().where(Department.id == sales["id"]).first())["archived"]

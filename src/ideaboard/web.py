@@ -208,7 +208,7 @@ class SessionMiddleware(ASGIMiddleware):
         connection: ASGIConnection[Any, Any, Any, Any] = ASGIConnection(scope)
         state = connection.app.state
         path = scope["path"]
-        connection.state.organisation = org = await organisation.find_organisation()
+        connection.state.organisation = org = await organisation.current_organisation()
         if org is None and not path.startswith(SETUP_EXEMPT):
             await ASGIRedirectResponse(path="/setup", status_code=303)(scope, receive, send)
             return

@@ -129,7 +129,8 @@ def load(backend: str, url: str, rows: dataset.Rows) -> str:
     """Write the rows and a session for the admin (user 1); returns the session token."""
     token = secrets.token_urlsafe(32)
     now = datetime.now(UTC)
-    session = (1, hashlib.sha256(token.encode()).hexdigest(), 1, now, now + timedelta(days=1))
+    # The default 30-day life, so the app has no reason to renew it during the run.
+    session = (1, hashlib.sha256(token.encode()).hexdigest(), 1, now, now + timedelta(days=30))
     if backend == "sqlite":
         dataset.load_sqlite(url, rows)
         with sqlite3.connect(sqlite_path(url)) as connection:

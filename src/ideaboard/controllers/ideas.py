@@ -29,7 +29,7 @@ async def index(request: AnyRequest) -> Response[str]:
         query=query,
         page=page,
         sorts=list(Sort),
-        departments=await departments.list_departments(include_archived=True),
+        departments=await departments.all_departments(),
         status_filters=board.STATUS_FILTERS,
         scopes=board.SCOPES,
         next_url="/?" + urlencode(query.to_params(after=page.next_cursor))

@@ -9,6 +9,7 @@ from typing import Any
 
 from ideaboard.db import is_unique_violation, write_transaction
 from ideaboard.domain import Actor, can_administer
+from ideaboard.services.cache import Recent
 from ideaboard.services.clock import now
 from ideaboard.services.errors import Forbidden, NotFound, ValidationFailed
 from ideaboard.services.validation import check_text
@@ -55,6 +56,14 @@ class DepartmentUse:
     people: int
 
 
+_recent = Recent(lambda: list_departments(include_archived=True), keep=lambda rows: True)
+
+
+async def all_departments() -> list[DepartmentRow]:
+    """Every department, archived ones too, as the board's filter lists them (remembered)."""
+    return await _recent.get()
+
+
 async def count_department_use() -> dict[int, DepartmentUse]:
     """How many ideas are aimed at each department and how many people work there."""
     records = await Department.raw(
@@ -96,6 +105,7 @@ async def create_department(name: str) -> DepartmentRow:
         if is_unique_violation(error):
             raise _name_taken(name) from None
         raise
+    _recent.forget()
     return await get_department(department.id)
 
 
@@ -126,6 +136,7 @@ async def rename_department(actor: Actor, department_id: int, name: str) -> Depa
         if is_unique_violation(error):
             raise _name_taken(name) from None
         raise
+    _recent.forget()
     return await get_department(department_id)
 
 
@@ -142,4 +153,5 @@ async def set_archived(actor: Actor, department_id: int, archived: bool) -> Depa
         await Department.update({Department.archived: archived}).where(
             Department.id == department_id
         )
+    _recent.forget()
     return await get_department(department_id)

@@ -7,6 +7,7 @@ from typing import Any
 
 from ideaboard.db import write_transaction
 from ideaboard.domain import Actor, can_administer
+from ideaboard.services.cache import Recent
 from ideaboard.services.errors import Forbidden, NotFound, ValidationFailed
 from ideaboard.services.validation import check_text
 from ideaboard.tables import Organisation
@@ -37,6 +38,15 @@ def _row(record: dict[str, Any]) -> OrganisationRow:
 async def find_organisation() -> OrganisationRow | None:
     record = await Organisation.select().order_by(Organisation.id).first()
     return _row(record) if record else None
+
+
+# An empty board is never remembered: setup must be seen the moment it is done.
+_recent = Recent(lambda: find_organisation(), keep=lambda organisation: organisation is not None)
+
+
+async def current_organisation() -> OrganisationRow | None:
+    """The organisation as every page shows it (remembered for a few seconds)."""
+    return await _recent.get()
 
 
 async def get_organisation() -> OrganisationRow:
@@ -98,6 +108,7 @@ async def update_settings(actor: Actor, form: SettingsForm) -> OrganisationRow:
                 ),
             }
         ).where(Organisation.id == organisation.id)
+    _recent.forget()
     return await get_organisation()
 
 

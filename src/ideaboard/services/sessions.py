@@ -36,6 +36,18 @@ class CurrentUser:
         return self.actor.is_moderator
 
 
+# Runs on every request: one hand-written join is several times cheaper to build
+# than the same query through Piccolo's query builder.
+SESSION_USER = """
+SELECT s.id, s.expires_at, a.id AS user_id, a.name, a.email, a.role, a.active,
+       d.id AS department_id, d.name AS department_name
+FROM auth_session s
+JOIN account a ON a.id = s.account
+JOIN department d ON d.id = a.department
+WHERE s.token_hash = {}
+"""
+
+
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -59,21 +71,8 @@ async def find_session_user(token: str, *, lifetime: timedelta) -> CurrentUser |
     """The active user behind a session token; renews a session past half its life."""
     if not token or len(token) > 100:
         return None
-    record = (
-        await Session.select(
-            Session.id,
-            Session.expires_at,
-            Session.account.id.as_alias("user_id"),
-            Session.account.name.as_alias("name"),
-            Session.account.email.as_alias("email"),
-            Session.account.role.as_alias("role"),
-            Session.account.active.as_alias("active"),
-            Session.account._.department._.id.as_alias("department_id"),
-            Session.account._.department._.name.as_alias("department_name"),
-        )
-        .where(Session.token_hash == _hash(token))
-        .first()
-    )
+    rows = await Session.raw(SESSION_USER, _hash(token))
+    record = rows[0] if rows else None
     if record is None or not record["active"]:
         return None
     current = now()
