@@ -86,7 +86,8 @@ async def prepare(engine: Engine[Any], pool_size: int) -> None:
 
 async def close(engine: Engine[Any]) -> None:
     if isinstance(engine, PostgresEngine):
-        await engine.close_connection_pool()
+        if engine.pool is not None:
+            await engine.close_connection_pool()
     elif isinstance(engine, PooledSQLiteEngine):
         await engine.close_pool()
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from ideaboard.db import contains_pattern
 from ideaboard.domain import CLOSED_STATUSES, Sort, Status
+from ideaboard.services import search
 from ideaboard.services.ideas import IdeaView, idea_view
 from ideaboard.services.validation import has_control_characters, parse_id
 from ideaboard.tables import Idea
@@ -76,12 +77,13 @@ SELECT i.id, i.title, i.body, i.body_html, i.status, i.vote_count, i.comment_cou
        a.id AS author_id, a.name AS author_name,
        fd.id AS from_department_id, fd.name AS from_department,
        td.id AS department_id, td.name AS department,
-       {sort_key} AS sort_key,
-       EXISTS (SELECT 1 FROM vote mine WHERE mine.idea = i.id AND mine.voter = {{}}) AS voted
+       EXISTS (SELECT 1 FROM vote mine WHERE mine.idea = i.id AND mine.voter = {{}}) AS voted,
+       {sort_key} AS sort_key{highlights}
 FROM idea i
 JOIN account a ON a.id = i.author
 JOIN department fd ON fd.id = i.author_department
 JOIN department td ON td.id = i.department
+{search_join}
 """
 
 # Each key is served in order by an index on (key, id): see the board sort migrations.
@@ -93,10 +95,15 @@ SORT_KEYS = {
 }
 
 
-def _parse_cursor(cursor: str, sort: Sort) -> tuple[float | int, int] | None:
+def _parse_cursor(cursor: str, kind: type[float] | type[int]) -> tuple[float | int, int] | None:
+    """The last row's sort key and id, from "key~id"; None when it does not parse."""
+    if not cursor:
+        return None
     key, _, last_id = cursor.partition("~")
     try:
-        number: float | int = float(key) if sort is Sort.HOT else int(key)
+        number = kind(key)
+        if isinstance(number, float) and not math.isfinite(number):
+            return None
         return number, int(last_id)
     except ValueError:
         return None
@@ -107,11 +114,23 @@ def _cursor(record: dict[str, Any]) -> str:
 
 
 async def list_board(query: BoardQuery, *, reader_id: int, reader_department_id: int) -> BoardPage:
-    """One page of the board; the cost does not depend on how deep the page is."""
-    sort_key = SORT_KEYS[query.sort]
+    """One page of the board; the cost does not depend on how deep the page is.
+
+    With a search, ideas are ranked by relevance (best match first) and carry their
+    highlighted title and passage; the filters apply as usual.
+    """
+    words = search.terms(query.search)
+    if query.search and not words:
+        return BoardPage(ideas=[], next_cursor=None)  # only punctuation: nothing can match
+    found = search.search_sql(words) if words else None
+    sort_key = found.relevance if found else SORT_KEYS[query.sort]
+    sort_key_args = found.relevance_args if found else []
 
     conditions: list[str] = []
     args: list[Any] = []
+    if found:
+        conditions.append(found.condition)
+        args.extend(found.condition_args)
     if query.status == "open":
         conditions.append(f"i.status NOT IN ({', '.join('{}' for _ in CLOSED_STATUSES)})")
         args.extend(sorted(s.value for s in CLOSED_STATUSES))
@@ -127,27 +146,26 @@ async def list_board(query: BoardQuery, *, reader_id: int, reader_department_id:
     elif query.scope == "from_outside":
         conditions.append("i.author_department <> {}")
         args.append(reader_department_id)
-    if query.search:
-        pattern = contains_pattern(query.search)
-        conditions.append(
-            "(LOWER(i.title) LIKE {} ESCAPE '\\' OR LOWER(i.body) LIKE {} ESCAPE '\\')"
-        )
-        args.extend([pattern, pattern])
-    cursor = _parse_cursor(query.after, query.sort) if query.after else None
+    cursor = _parse_cursor(query.after, float if found or query.sort is Sort.HOT else int)
     if cursor is not None:
         key, last_id = cursor
-        if query.sort is Sort.NEW:
+        if sort_key == "i.id":
             conditions.append("i.id < {}")
             args.append(last_id)
         else:
             conditions.append(f"({sort_key} < {{}} OR ({sort_key} = {{}} AND i.id < {{}}))")
-            args.extend([key, key, last_id])
+            args.extend([*sort_key_args, key, *sort_key_args, key, last_id])
 
-    sql = SELECT.format(sort_key=sort_key)
+    sql = SELECT.format(
+        sort_key=sort_key,
+        highlights=f", {found.highlights}" if found else "",
+        search_join=found.join if found else "",
+    )
+    select_args = [reader_id, *sort_key_args, *(found.highlight_args if found else [])]
     if conditions:
         sql += "WHERE " + " AND ".join(conditions) + "\n"
     sql += "ORDER BY sort_key DESC, i.id DESC\nLIMIT {}"
-    records = await Idea.raw(sql, reader_id, *args, PAGE_SIZE + 1)
+    records = await Idea.raw(sql, *select_args, *args, PAGE_SIZE + 1)
 
     ideas = [_view(record) for record in records[:PAGE_SIZE]]
     has_more = len(records) > PAGE_SIZE
@@ -158,4 +176,14 @@ def _view(record: dict[str, Any]) -> IdeaView:
     fields = dict(record)
     fields.pop("sort_key")
     voted = fields.pop("voted")
-    return idea_view(fields, voted=bool(voted))
+    title_marked = fields.pop("title_marked", None)
+    snippet_marked = fields.pop("snippet_marked", None)
+    match = (
+        search.Match(
+            title=search.highlighted(title_marked),
+            snippet=search.highlighted(snippet_marked or "", markdown=True),
+        )
+        if title_marked is not None
+        else None
+    )
+    return idea_view(fields, voted=bool(voted), match=match)

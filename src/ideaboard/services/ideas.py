@@ -13,6 +13,7 @@ from ideaboard.markup import plain_text, render_markdown
 from ideaboard.services.clock import now
 from ideaboard.services.departments import find_department
 from ideaboard.services.errors import Forbidden, NotFound, ValidationFailed
+from ideaboard.services.search import Match
 from ideaboard.services.validation import check_text, parse_id
 from ideaboard.tables import Idea, Vote
 
@@ -64,6 +65,7 @@ class IdeaView:
     department_id: int
     department: str
     voted: bool = False
+    match: Match | None = None  # set when the idea was found by a search
 
     @cached_property
     def excerpt(self) -> str:
@@ -100,8 +102,12 @@ IDEA_COLUMNS = (
 )
 
 
-def idea_view(record: dict[str, Any], *, voted: bool = False) -> IdeaView:
-    return IdeaView(**{**record, "status": Status(record["status"]), "voted": bool(voted)})
+def idea_view(
+    record: dict[str, Any], *, voted: bool = False, match: Match | None = None
+) -> IdeaView:
+    return IdeaView(
+        **{**record, "status": Status(record["status"]), "voted": bool(voted), "match": match}
+    )
 
 
 async def _target_department(errors: dict[str, str], raw_id: str) -> int | None:

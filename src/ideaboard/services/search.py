@@ -1,0 +1,103 @@
+"""Full-text search, one interface over SQLite FTS5 and PostgreSQL tsvector.
+
+The board asks for the SQL pieces (a join, a condition, a relevance expression and
+two highlighted columns) and composes them with its own filters and keyset pages.
+Highlights come back wrapped in private-use characters, never in HTML, so the text
+is escaped first and only then given its <mark> elements.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from markupsafe import Markup
+
+from ideaboard.db import is_sqlite
+
+MARK_START, MARK_END = "\ue000", "\ue001"
+MAX_TERMS = 8
+_WORD = re.compile(r"\w+")
+
+
+def terms(text: str) -> list[str]:
+    """The words of a search, lower-cased; operators and punctuation never reach SQL."""
+    return [word for word in _WORD.findall(text.lower()) if word.strip("_")][:MAX_TERMS]
+
+
+@dataclass(frozen=True)
+class SearchSql:
+    """Pieces of SQL for one search; each `{}` takes the matching value from `args`."""
+
+    join: str
+    condition: str
+    condition_args: list[Any]
+    relevance: str
+    relevance_args: list[Any]
+    highlights: str  # "<title expr> AS title_marked, <snippet expr> AS snippet_marked"
+    highlight_args: list[Any]
+
+
+def search_sql(words: list[str]) -> SearchSql:
+    """Every word must match; the last may be a prefix, so results follow the typing."""
+    if is_sqlite():
+        match = " ".join(f'"{w}"' for w in words[:-1]) + f' "{words[-1]}"*'
+        return SearchSql(
+            join="JOIN idea_fts ON idea_fts.rowid = i.id",
+            condition="idea_fts MATCH {}",
+            condition_args=[match.strip()],
+            relevance="-bm25(idea_fts, 10.0, 1.0)",
+            relevance_args=[],
+            highlights=(
+                "highlight(idea_fts, 0, {}, {}) AS title_marked, "
+                "snippet(idea_fts, 1, {}, {}, '…', 24) AS snippet_marked"
+            ),
+            highlight_args=[MARK_START, MARK_END, MARK_START, MARK_END],
+        )
+    query = " & ".join([*words[:-1], f"{words[-1]}:*"])
+    tsquery = "to_tsquery('english', {})"
+    options = f"StartSel={MARK_START}, StopSel={MARK_END}"
+    return SearchSql(
+        join="",
+        condition=f"i.search_vector @@ {tsquery}",
+        condition_args=[query],
+        relevance=f"ts_rank_cd(i.search_vector, {tsquery})",
+        relevance_args=[query],
+        highlights=(
+            f"ts_headline('english', i.title, {tsquery}, {{}}) AS title_marked, "
+            f"ts_headline('english', i.body, {tsquery}, {{}}) AS snippet_marked"
+        ),
+        highlight_args=[
+            query,
+            f"{options}, HighlightAll=true",
+            query,
+            f"{options}, MaxWords=30, MinWords=12",
+        ],
+    )
+
+
+_MARKS = re.compile(f"([{MARK_START}{MARK_END}])")
+_MARKDOWN_SIGNS = re.compile(r"[*_`#>|]+|\[|\]\([^)]*\)")
+
+
+def highlighted(marked: str, *, markdown: bool = False) -> Markup:
+    """Escaped text with the matched words in <mark> (Markdown signs dropped if asked)."""
+    text = " ".join((_MARKDOWN_SIGNS.sub("", marked) if markdown else marked).split())
+    result = Markup("")
+    for piece in _MARKS.split(text):
+        if piece == MARK_START:
+            result += Markup("<mark>")
+        elif piece == MARK_END:
+            result += Markup("</mark>")
+        else:
+            result += piece  # a plain str is escaped as it joins Markup
+    return result
+
+
+@dataclass(frozen=True)
+class Match:
+    """How an idea matched a search: its title and a passage, words highlighted."""
+
+    title: Markup
+    snippet: Markup
