@@ -7,7 +7,14 @@ import pytest
 from conftest import Client, Personas, make_idea
 from ideaboard.tables import Idea
 
-PROTECTED_PAGES = ["/", "/ideas/new", "/ideas/1", "/ideas/1/edit", "/comments/1/edit"]
+PROTECTED_PAGES = [
+    "/",
+    "/ideas/new",
+    "/ideas/similar?title=x",
+    "/ideas/1",
+    "/ideas/1/edit",
+    "/comments/1/edit",
+]
 ADMIN_PAGES = ["/admin", "/admin/departments", "/admin/users"]
 PROTECTED_ACTIONS = [
     "/ideas",

@@ -236,6 +236,12 @@ def test_board_filters_and_show_more_with_javascript(browser: Browser, server: s
         page.get_by_role("button", name="Submit idea").click()
         expect(page.get_by_role("heading", name=f"Idea number {n:02}")).to_be_visible()
 
+    page.goto(server + "/ideas/new")
+    page.get_by_label("Title").press_sequentially("Idea numb", delay=30)
+    similar = page.get_by_role("region", name="Similar ideas")
+    expect(similar.get_by_role("link")).to_have_count(5)
+    shoot(page, "new-idea-similar")
+
     page.goto(server + "/?sort=new")
     cards = page.locator(".idea-card")
     expect(cards).to_have_count(20)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from conftest import Client, Personas, make_idea
@@ -189,3 +191,34 @@ async def test_markdown_is_sanitised_in_ideas(client: Client, board: Personas) -
     assert "<img" not in html  # raw HTML is shown as text, never as markup
     assert "<b " not in html
     assert 'href="javascript:' not in html
+
+
+async def test_similar_ideas_appear_while_typing_a_title(client: Client, board: Personas) -> None:
+    await make_idea(board.mia, board.operations, title="Shared calendar for the loading docks")
+    done = await make_idea(board.mia, board.it, title="Calendar sync for laptops")
+    await Idea.update({Idea.status: "done"}).where(Idea.id == done)
+    await make_idea(board.mia, board.it, title="Canteen menu online")
+    await client.login("otto@example.com")
+
+    page = await client.get("/ideas/new")
+    assert 'hx-get="/ideas/similar"' in page.text
+    assert 'id="similar-ideas"' in page.text
+
+    fragment = await client.get("/ideas/similar", params={"title": "A calendar for docks"})
+    assert fragment.text.lstrip().startswith('<section id="similar-ideas"')
+    assert "<html" not in fragment.text
+    found = re.findall(r'<a href="/ideas/(\d+)"', fragment.text)
+    assert len(found) == 2  # both calendar ideas, the closed one too; not the canteen
+    assert "Shared <mark>calendar</mark> for the loading <mark>docks</mark>" in fragment.text
+    assert "Done" in fragment.text and "0 votes" in fragment.text
+
+
+@pytest.mark.parametrize("title", ["", "ab", "!!!", '" OR 1=1 --', "<script>x</script>"])
+async def test_similar_ideas_need_words_and_never_fail(
+    client: Client, board: Personas, title: str
+) -> None:
+    await make_idea(board.mia, board.operations, title="Script library")
+    await client.login("otto@example.com")
+    response = await client.get("/ideas/similar", params={"title": title})
+    assert response.status_code == 200
+    assert "<script>" not in response.text

@@ -26,6 +26,7 @@ ROUTES: list[HTTPRouteHandler] = [
     get("/", name="ideas:index", guards=user)(ideas.index),
     get("/ideas/new", name="ideas:new", guards=user)(ideas.new_form),
     post("/ideas", name="ideas:create", guards=user)(ideas.create),
+    get("/ideas/similar", name="ideas:similar", guards=user)(ideas.similar),
     get("/ideas/{idea_id:int}", name="ideas:show", guards=user)(ideas.show),
     get("/ideas/{idea_id:int}/edit", name="ideas:edit", guards=user)(ideas.edit_form),
     post("/ideas/{idea_id:int}/edit", name="ideas:update", guards=user)(ideas.update),

@@ -63,6 +63,14 @@ async def new_form(request: AnyRequest) -> Response[str]:
     return await _form_page(request, "ideas/new.html", form=None, errors={})
 
 
+async def similar(request: AnyRequest) -> Response[str]:
+    """Ideas like the title being typed on the new-idea form (an htmx fragment)."""
+    user = signed_in_user(request)
+    title = request.query_params.get("title", "")[: ideas.TITLE_MAX]
+    found = await board.list_similar(title, reader_id=user.id)
+    return render(request, "ideas/_similar.html", block="similar_ideas", similar=found)
+
+
 async def create(request: AnyRequest) -> Response[Any]:
     user = signed_in_user(request)
     form = ideas.IdeaInput.from_form(await request.form())

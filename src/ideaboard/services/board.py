@@ -172,6 +172,34 @@ async def list_board(query: BoardQuery, *, reader_id: int, reader_department_id:
     return BoardPage(ideas=ideas, next_cursor=_cursor(records[PAGE_SIZE - 1]) if has_more else None)
 
 
+SIMILAR_LIMIT = 5
+MIN_SIMILAR_LENGTH = 3
+
+
+async def list_similar(text: str, *, reader_id: int) -> list[IdeaView]:
+    """Ideas that look like what is being typed (any status), best match first.
+
+    Shown while someone writes a new idea, so they can vote instead of posting a duplicate.
+    """
+    words = search.terms(text, drop_common=True)
+    if len(text.strip()) < MIN_SIMILAR_LENGTH or not words:
+        return []
+    found = search.search_sql(words, any_word=True)
+    sql = SELECT.format(
+        sort_key=found.relevance, highlights=f", {found.highlights}", search_join=found.join
+    )
+    sql += f"WHERE {found.condition}\nORDER BY sort_key DESC, i.id DESC\nLIMIT {{}}"
+    records = await Idea.raw(
+        sql,
+        reader_id,
+        *found.relevance_args,
+        *found.highlight_args,
+        *found.condition_args,
+        SIMILAR_LIMIT,
+    )
+    return [_view(record) for record in records]
+
+
 def _view(record: dict[str, Any]) -> IdeaView:
     fields = dict(record)
     fields.pop("sort_key")

@@ -21,9 +21,18 @@ MAX_TERMS = 8
 _WORD = re.compile(r"\w+")
 
 
-def terms(text: str) -> list[str]:
+# Left out when any one word may match (similar ideas): they would match everything.
+COMMON_WORDS = frozenset(
+    "a an and are as at be by for from in is it of on or our that the this to we with".split()
+)
+
+
+def terms(text: str, *, drop_common: bool = False) -> list[str]:
     """The words of a search, lower-cased; operators and punctuation never reach SQL."""
-    return [word for word in _WORD.findall(text.lower()) if word.strip("_")][:MAX_TERMS]
+    words = [word for word in _WORD.findall(text.lower()) if word.strip("_")]
+    if drop_common:
+        words = [word for word in words if word not in COMMON_WORDS]
+    return words[:MAX_TERMS]
 
 
 @dataclass(frozen=True)
@@ -39,10 +48,12 @@ class SearchSql:
     highlight_args: list[Any]
 
 
-def search_sql(words: list[str]) -> SearchSql:
-    """Every word must match; the last may be a prefix, so results follow the typing."""
+def search_sql(words: list[str], *, any_word: bool = False) -> SearchSql:
+    """Every word must match (or, with `any_word`, at least one); the last may be a
+    prefix, so results follow the typing."""
     if is_sqlite():
-        match = " ".join(f'"{w}"' for w in words[:-1]) + f' "{words[-1]}"*'
+        joiner = " OR " if any_word else " "
+        match = joiner.join([*(f'"{w}"' for w in words[:-1]), f'"{words[-1]}"*'])
         return SearchSql(
             join="JOIN idea_fts ON idea_fts.rowid = i.id",
             condition="idea_fts MATCH {}",
@@ -55,7 +66,7 @@ def search_sql(words: list[str]) -> SearchSql:
             ),
             highlight_args=[MARK_START, MARK_END, MARK_START, MARK_END],
         )
-    query = " & ".join([*words[:-1], f"{words[-1]}:*"])
+    query = (" | " if any_word else " & ").join([*words[:-1], f"{words[-1]}:*"])
     tsquery = "to_tsquery('english', {})"
     options = f"StartSel={MARK_START}, StopSel={MARK_END}"
     return SearchSql(
