@@ -23,7 +23,31 @@ _WORD = re.compile(r"\w+")
 
 # Left out when any one word may match (similar ideas): they would match everything.
 COMMON_WORDS = frozenset(
-    "a an and are as at be by for from in is it of on or our that the this to we with".split()
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "for",
+        "from",
+        "in",
+        "is",
+        "it",
+        "of",
+        "on",
+        "or",
+        "our",
+        "that",
+        "the",
+        "this",
+        "to",
+        "we",
+        "with",
+    ]
 )
 
 
