@@ -9,6 +9,7 @@ import pytest
 
 from conftest import Client, Personas, make_idea
 from ideaboard.services import ranking
+from ideaboard.services.board import PAGE_SIZE
 from ideaboard.services.clock import now
 from ideaboard.tables import Idea, Vote
 
@@ -132,7 +133,8 @@ async def test_search_syntax_from_users_is_never_an_error(
 
 
 async def test_search_results_page_through_without_repeats(client: Client, board: Personas) -> None:
-    for n in range(35):
+    count = PAGE_SIZE + 5
+    for n in range(count):
         await make_idea(
             board.mia, board.it, title=f"Vegan idea {n}", body="Why " + "vegan " * (n % 4)
         )
@@ -144,7 +146,7 @@ async def test_search_results_page_through_without_repeats(client: Client, board
         seen += titles(page.text)
         match = re.search(r'<a href="(/\?[^"]+)" hx-get', page.text)
         url = match.group(1).replace("&amp;", "&") if match else None
-    assert sorted(seen) == sorted(f"Vegan idea {n}" for n in range(35))
+    assert sorted(seen) == sorted(f"Vegan idea {n}" for n in range(count))
 
 
 async def test_nonsense_parameters_fall_back_to_defaults(client: Client, board: Personas) -> None:
@@ -168,7 +170,8 @@ async def test_nonsense_parameters_fall_back_to_defaults(client: Client, board: 
 
 
 async def test_show_more_pages_through_every_idea_once(client: Client, board: Personas) -> None:
-    for n in range(45):
+    count = 2 * PAGE_SIZE + 5  # three pages
+    for n in range(count):
         await make_idea(board.mia, board.it, title=f"Idea {n:02}")
     await client.login("otto@example.com")
     for sort in ["hot", "top", "new", "trending"]:
@@ -179,14 +182,14 @@ async def test_show_more_pages_through_every_idea_once(client: Client, board: Pe
             seen += titles(page.text)
             match = re.search(r'<a href="(/\?[^"]+)" hx-get', page.text)
             url = match.group(1).replace("&amp;", "&") if match else None
-        assert len(seen) == 45, sort
-        assert len(set(seen)) == 45, sort
+        assert len(seen) == count, sort
+        assert len(set(seen)) == count, sort
 
 
 async def test_show_more_with_htmx_returns_only_the_next_items(
     client: Client, board: Personas
 ) -> None:
-    for n in range(25):
+    for n in range(PAGE_SIZE + 5):
         await make_idea(board.mia, board.it, title=f"Idea {n:02}")
     await client.login("otto@example.com")
     first = await client.get("/?sort=new")

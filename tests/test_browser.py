@@ -40,6 +40,8 @@ if not CHROMIUM.exists():
 
 from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
 
+from ideaboard.services.board import PAGE_SIZE  # noqa: E402
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -228,7 +230,7 @@ def test_board_filters_and_show_more_with_javascript(browser: Browser, server: s
     problems = watch_console(page)
     set_up_board(page, server)
     add_department(page, server, "IT")
-    for n in range(22):
+    for n in range(PAGE_SIZE + 2):
         page.goto(server + "/ideas/new")
         page.get_by_label("Title").fill(f"Idea number {n:02}")
         page.get_by_label("Description").fill("Details")
@@ -244,13 +246,13 @@ def test_board_filters_and_show_more_with_javascript(browser: Browser, server: s
 
     page.goto(server + "/?sort=new")
     cards = page.locator(".idea-card")
-    expect(cards).to_have_count(20)
+    expect(cards).to_have_count(PAGE_SIZE)
     page.get_by_role("link", name="Show more").click()
-    expect(cards).to_have_count(22)
+    expect(cards).to_have_count(PAGE_SIZE + 2)
     expect(page.get_by_role("link", name="Show more")).to_have_count(0)
 
     page.get_by_label("Department", exact=True).select_option(label="IT")
-    expect(cards).to_have_count(11)
+    expect(cards).to_have_count((PAGE_SIZE + 2) // 2)
     expect(page).to_have_url(re.compile(r"[?&]department=2(&|$)"))  # the filter is in the URL
     page.get_by_label("Search ideas").fill("number 07")
     expect(cards).to_have_count(1)

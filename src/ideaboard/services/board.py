@@ -13,7 +13,7 @@ from ideaboard.services.ideas import IdeaView, idea_view
 from ideaboard.services.validation import has_control_characters, parse_id
 from ideaboard.tables import Idea
 
-PAGE_SIZE = 20
+PAGE_SIZE = 30
 SEARCH_MAX = 200
 
 STATUS_FILTERS = {"open": "Open ideas", "all": "All statuses"} | {s.value: s.label for s in Status}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cached_property
+from functools import lru_cache
 from typing import Any
 
 from ideaboard.db import write_transaction
@@ -67,12 +67,9 @@ class IdeaView:
     voted: bool = False
     match: Match | None = None  # set when the idea was found by a search
 
-    @cached_property
+    @property
     def excerpt(self) -> str:
-        text = " ".join(plain_text(self.body_html).split())
-        if len(text) <= EXCERPT_LENGTH:
-            return text
-        return text[:EXCERPT_LENGTH].rsplit(" ", 1)[0] + "…"
+        return excerpt_of(self.body_html)
 
     @property
     def voting(self) -> Verdict:
@@ -81,6 +78,15 @@ class IdeaView:
     @property
     def is_cross_department(self) -> bool:
         return self.from_department_id != self.department_id
+
+
+@lru_cache(maxsize=4096)
+def excerpt_of(body_html: str) -> str:
+    """The first words of a description, for cards; remembered, as boards repeat."""
+    text = " ".join(plain_text(body_html).split())
+    if len(text) <= EXCERPT_LENGTH:
+        return text
+    return text[:EXCERPT_LENGTH].rsplit(" ", 1)[0] + "…"
 
 
 IDEA_COLUMNS = (
