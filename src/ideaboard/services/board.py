@@ -113,15 +113,11 @@ def _cursor(record: dict[str, Any]) -> str:
     return f"{record['sort_key']!r}~{record['id']}"
 
 
-async def list_board(query: BoardQuery, *, reader_id: int, reader_department_id: int) -> BoardPage:
-    """One page of the board; the cost does not depend on how deep the page is.
-
-    With a search, ideas are ranked by relevance (best match first) and carry their
-    highlighted title and passage; the filters apply as usual.
-    """
+def board_sql(
+    query: BoardQuery, *, reader_id: int, reader_department_id: int
+) -> tuple[str, list[Any]]:
+    """The SQL (Piccolo `{}` placeholders) and arguments for one page of the board."""
     words = search.terms(query.search)
-    if query.search and not words:
-        return BoardPage(ideas=[], next_cursor=None)  # only punctuation: nothing can match
     found = search.search_sql(words) if words else None
     sort_key = found.relevance if found else SORT_KEYS[query.sort]
     sort_key_args = found.relevance_args if found else []
@@ -165,7 +161,19 @@ async def list_board(query: BoardQuery, *, reader_id: int, reader_department_id:
     if conditions:
         sql += "WHERE " + " AND ".join(conditions) + "\n"
     sql += "ORDER BY sort_key DESC, i.id DESC\nLIMIT {}"
-    records = await Idea.raw(sql, *select_args, *args, PAGE_SIZE + 1)
+    return sql, [*select_args, *args, PAGE_SIZE + 1]
+
+
+async def list_board(query: BoardQuery, *, reader_id: int, reader_department_id: int) -> BoardPage:
+    """One page of the board; the cost does not depend on how deep the page is.
+
+    With a search, ideas are ranked by relevance (best match first) and carry their
+    highlighted title and passage; the filters apply as usual.
+    """
+    if query.search and not search.terms(query.search):
+        return BoardPage(ideas=[], next_cursor=None)  # only punctuation: nothing can match
+    sql, args = board_sql(query, reader_id=reader_id, reader_department_id=reader_department_id)
+    records = await Idea.raw(sql, *args)
 
     ideas = [_view(record) for record in records[:PAGE_SIZE]]
     has_more = len(records) > PAGE_SIZE
