@@ -2,38 +2,56 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
 
-from ideaboard.db import write_transaction
-from ideaboard.domain import Actor, Status, can_vote, hot_score, trending_since
+from ideaboard.db import is_sqlite, write_transaction
+from ideaboard.domain import Actor, Status, Verdict, can_vote, hot_score, trending_since
 from ideaboard.services.clock import now
 from ideaboard.services.errors import Forbidden, NotFound
-from ideaboard.services.ideas import IdeaView, get_idea
 from ideaboard.tables import Idea, Vote
 
 
-async def set_vote(actor: Actor, idea_id: int, *, voted: bool) -> IdeaView:
+@dataclass(frozen=True)
+class VoteButton:
+    """What the Vote button shows once the vote is in: read inside the vote's transaction,
+    so rendering it needs no further query."""
+
+    id: int
+    status: Status
+    vote_count: int
+    voted: bool
+
+    @property
+    def voting(self) -> Verdict:
+        return can_vote(self.status)
+
+
+async def set_vote(actor: Actor, idea_id: int, *, voted: bool) -> VoteButton:
     """Make the actor's vote on the idea what they asked for: idempotent, race-safe.
 
     The UNIQUE (voter, idea) index decides whether a row was added, so fifty
-    concurrent "vote" clicks by one person add exactly one vote.
+    concurrent "vote" clicks by one person add exactly one vote. The idea's row is
+    locked first (SQLite: BEGIN IMMEDIATE; PostgreSQL: FOR UPDATE), so the count read
+    here plus this vote is the count written.
     """
     async with write_transaction():
-        idea = await Idea.select(Idea.status).where(Idea.id == idea_id).first()
+        query = Idea.select(Idea.status, Idea.vote_count, Idea.created_at).where(Idea.id == idea_id)
+        idea = await (query if is_sqlite() else query.lock_rows()).first()
         if idea is None:
             raise NotFound("This idea")
-        verdict = can_vote(Status(idea["status"]))
+        status = Status(idea["status"])
+        verdict = can_vote(status)
         if not verdict:
             raise Forbidden(verdict.reason)
         moment = now()
+        votes = trending = 0
         if voted:
             added = await (
                 Vote.insert(Vote(voter=actor.id, idea=idea_id, created_at=moment))
                 .on_conflict(action="DO NOTHING")
                 .returning(Vote.id)
             )
-            if added:
-                await _add_to_counts(idea_id, votes=1, trending=1)
+            votes = trending = len(added)
         else:
             removed = await (
                 Vote.delete()
@@ -41,23 +59,15 @@ async def set_vote(actor: Actor, idea_id: int, *, voted: bool) -> IdeaView:
                 .returning(Vote.created_at)
             )
             if removed:
-                recent = removed[0]["created_at"] >= trending_since(moment)
-                await _add_to_counts(idea_id, votes=-1, trending=-1 if recent else 0)
-    return await get_idea(idea_id, reader_id=actor.id)
-
-
-async def _add_to_counts(idea_id: int, *, votes: int, trending: int) -> None:
-    """Counters move in the vote's own transaction; hot follows the new count."""
-    counted = await (
-        Idea.update(
-            {
-                Idea.vote_count: Idea.vote_count + votes,
-                Idea.trending_votes: Idea.trending_votes + trending,
-            }
-        )
-        .where(Idea.id == idea_id)
-        .returning(Idea.vote_count, Idea.created_at)
-    )
-    total: int = counted[0]["vote_count"]
-    created_at: datetime = counted[0]["created_at"]
-    await Idea.update({Idea.hot_score: hot_score(total, created_at)}).where(Idea.id == idea_id)
+                votes = -1
+                trending = -1 if removed[0]["created_at"] >= trending_since(moment) else 0
+        count = idea["vote_count"] + votes
+        if votes:
+            await Idea.update(
+                {
+                    Idea.vote_count: Idea.vote_count + votes,
+                    Idea.trending_votes: Idea.trending_votes + trending,
+                    Idea.hot_score: hot_score(count, idea["created_at"]),
+                }
+            ).where(Idea.id == idea_id)
+    return VoteButton(id=idea_id, status=status, vote_count=count, voted=voted)
