@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import Any
+
 from argon2 import PasswordHasher
 
 from conftest import PASSWORD, Client, Personas
+from ideaboard.services.clock import now
 from ideaboard.services.sessions import count_user_sessions
 from ideaboard.tables import Department, Organisation, Session, User
 
@@ -267,3 +271,43 @@ async def test_signed_in_visitor_skips_signup_and_login(client: Client, board: P
     await client.login("mia@example.com")
     assert (await client.get("/signup", follow_redirects=False)).status_code == 303
     assert (await client.get("/login", follow_redirects=False)).status_code == 303
+
+
+def session_cookie_header(response: Any) -> str | None:
+    return next(
+        (
+            value
+            for key, value in response.headers.multi_items()
+            if key == "set-cookie" and value.startswith("ideaboard_session=")
+        ),
+        None,
+    )
+
+
+async def test_a_session_in_use_is_renewed_with_its_cookie(client: Client, board: Personas) -> None:
+    await client.login("mia@example.com")
+    quiet = await client.get("/")
+    assert session_cookie_header(quiet) is None  # a fresh session needs no renewal
+
+    soon = now() + timedelta(days=2)  # past half of the 30-day life
+    await Session.update({Session.expires_at: soon}).where(Session.account == board.mia.id)
+    renewed = await client.get("/")
+    cookie = session_cookie_header(renewed)
+    assert cookie is not None and "Max-Age=2592000" in cookie and "HttpOnly" in cookie
+    stored = await Session.select(Session.expires_at).first()
+    assert stored["expires_at"] > now() + timedelta(days=29)
+
+
+async def test_signing_out_is_not_undone_by_a_renewal(client: Client, board: Personas) -> None:
+    await client.login("mia@example.com")
+    await Session.update({Session.expires_at: now() + timedelta(days=2)}).where(
+        Session.account == board.mia.id
+    )
+    response = await client.logout()
+    cookies = [
+        value
+        for key, value in response.headers.multi_items()
+        if key == "set-cookie" and value.startswith("ideaboard_session=")
+    ]
+    assert (len(cookies) == 1 and "Max-Age=0" in cookies[0]) or 'ideaboard_session=""' in cookies[0]
+    assert await Session.count() == 0

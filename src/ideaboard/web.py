@@ -27,13 +27,13 @@ from litestar.middleware import ASGIMiddleware
 from litestar.response import Redirect, Response
 from litestar.response.redirect import ASGIRedirectResponse
 from litestar.template.base import csrf_token
-from litestar.types import ASGIApp, Receive, Scope, Send
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from markupsafe import Markup
 
 from ideaboard.services import organisation
 from ideaboard.services.errors import Forbidden, NotFound, ServiceError, ValidationFailed
 from ideaboard.services.organisation import OrganisationRow
-from ideaboard.services.sessions import CurrentUser, find_session_user
+from ideaboard.services.sessions import CurrentUser, find_session
 from ideaboard.settings import Settings
 
 log = logging.getLogger("ideaboard")
@@ -213,13 +213,29 @@ class SessionMiddleware(ASGIMiddleware):
             await ASGIRedirectResponse(path="/setup", status_code=303)(scope, receive, send)
             return
         settings: Settings = state.settings
+        lifetime = timedelta(days=settings.session_days)
         token = connection.cookies.get(SESSION_COOKIE, "")
-        scope["user"] = (
-            await find_session_user(token, lifetime=timedelta(days=settings.session_days))
-            if token
-            else None
-        )
+        found = await find_session(token, lifetime=lifetime) if token else None
+        scope["user"] = found.user if found else None
+        if found and found.renewed:
+            cookie = session_cookie(settings, token, max_age=int(lifetime.total_seconds()))
+            send = _with_cookie(send, cookie.to_encoded_header())
         await next_app(scope, receive, send)
+
+
+def _with_cookie(send: Send, header: tuple[bytes, bytes]) -> Send:
+    """Extend the session cookie along with the renewed session, unless the response
+    itself sets or clears that cookie (sign-in, sign-out)."""
+
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = list(message.get("headers", []))
+            prefix = SESSION_COOKIE.encode() + b"="
+            if not any(k.lower() == b"set-cookie" and v.startswith(prefix) for k, v in headers):
+                message["headers"] = [*headers, header]
+        await send(message)
+
+    return sending
 
 
 # Guards --------------------------------------------------------------------

@@ -67,7 +67,13 @@ async def create_session(user_id: int, *, lifetime: timedelta) -> str:
     return token
 
 
-async def find_session_user(token: str, *, lifetime: timedelta) -> CurrentUser | None:
+@dataclass(frozen=True)
+class SessionFound:
+    user: CurrentUser
+    renewed: bool  # the session's life was just extended: the cookie's must be too
+
+
+async def find_session(token: str, *, lifetime: timedelta) -> SessionFound | None:
     """The active user behind a session token; renews a session past half its life."""
     if not token or len(token) > 100:
         return None
@@ -79,11 +85,12 @@ async def find_session_user(token: str, *, lifetime: timedelta) -> CurrentUser |
     if record["expires_at"] <= current:
         await Session.delete().where(Session.id == record["id"])
         return None
-    if record["expires_at"] - current < lifetime / 2:
+    renewed = record["expires_at"] - current < lifetime / 2
+    if renewed:
         await Session.update({Session.expires_at: current + lifetime}).where(
             Session.id == record["id"]
         )
-    return CurrentUser(
+    user = CurrentUser(
         id=record["user_id"],
         name=record["name"],
         email=record["email"],
@@ -91,6 +98,7 @@ async def find_session_user(token: str, *, lifetime: timedelta) -> CurrentUser |
         department_id=record["department_id"],
         department_name=record["department_name"],
     )
+    return SessionFound(user=user, renewed=renewed)
 
 
 async def remove_session(token: str) -> None:
