@@ -17,6 +17,8 @@ PROTECTED_PAGES = [
 ]
 ADMIN_PAGES = ["/admin", "/admin/departments", "/admin/users"]
 PROTECTED_ACTIONS = [
+    "/account",
+    "/account/password",
     "/ideas",
     "/ideas/1/edit",
     "/ideas/1/vote",

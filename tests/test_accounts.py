@@ -9,7 +9,7 @@ from argon2 import PasswordHasher
 
 from conftest import PASSWORD, Client, Personas
 from ideaboard.services.clock import now
-from ideaboard.services.sessions import count_user_sessions
+from ideaboard.services.sessions import count_user_sessions, create_session
 from ideaboard.tables import Department, Organisation, Session, User
 
 SETUP = {
@@ -312,3 +312,49 @@ async def test_signing_out_is_not_undone_by_a_renewal(client: Client, board: Per
     assert len(cookies) == 1  # only the sign-out's own cookie: the session is cleared
     assert cookies[0].startswith('ideaboard_session=""') and "Max-Age=0" in cookies[0]
     assert await Session.count() == 0
+
+
+async def test_people_update_their_own_name_and_department(client: Client, board: Personas) -> None:
+    await client.login("mia@example.com")
+    page = await client.get("/account")
+    assert 'value="Mia Member"' in page.text
+    response = await client.post("/account", {"name": "Mia Moved", "department_id": str(board.it)})
+    assert response.status_code == 303
+    user = await User.select().where(User.id == board.mia.id).first()
+    assert (user["name"], user["department"]) == ("Mia Moved", board.it)
+    assert "Your details are saved." in (await client.get("/account?saved=profile")).text
+    assert "Mia Moved" in (await client.get("/")).text
+
+    bad = await client.post("/account", {"name": "", "department_id": "999"})
+    assert bad.status_code == 422
+    assert "Name is required." in bad.text
+    assert "Choose your department from the list." in bad.text
+
+
+async def test_changing_password_needs_the_current_one_and_ends_other_sessions(
+    client: Client, board: Personas
+) -> None:
+    await client.login("mia@example.com")
+    await client.login("mia@example.com")  # rotates: still one session in this browser
+    await create_session(board.mia.id, lifetime=timedelta(days=1))  # a second device
+    assert await count_user_sessions(board.mia.id) == 2
+
+    wrong = await client.post(
+        "/account/password", {"current_password": "nope", "new_password": "short"}
+    )
+    assert wrong.status_code == 422
+    assert "That is not your current password." in wrong.text
+    assert "Use at least 8 characters." in wrong.text
+
+    done = await client.post(
+        "/account/password",
+        {"current_password": PASSWORD, "new_password": "a brand new passphrase"},
+    )
+    assert done.status_code == 303
+    assert await count_user_sessions(board.mia.id) == 1  # this one stays, the other ends
+    assert (await client.get("/", follow_redirects=False)).status_code == 200
+
+    await client.logout()
+    refused = await client.post("/login", {"email": "mia@example.com", "password": PASSWORD})
+    assert refused.status_code == 422
+    await client.login("mia@example.com", "a brand new passphrase")

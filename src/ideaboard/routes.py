@@ -22,6 +22,11 @@ ROUTES: list[HTTPRouteHandler] = [
     get("/login", name="accounts:login")(accounts.login_form),
     post("/login", name="accounts:login_submit")(accounts.login_submit),
     post("/logout", name="accounts:logout")(accounts.logout),
+    get("/account", name="accounts:profile", guards=user)(accounts.profile),
+    post("/account", name="accounts:save_profile", guards=user)(accounts.save_profile),
+    post("/account/password", name="accounts:change_password", guards=user)(
+        accounts.change_password
+    ),
     # ideas
     get("/", name="ideas:index", guards=user)(ideas.index),
     get("/ideas/new", name="ideas:new", guards=user)(ideas.new_form),

@@ -18,6 +18,7 @@ from ideaboard.web import (
     render,
     see_other,
     session_cookie,
+    signed_in_user,
 )
 
 AnyRequest = Request[Any, Any, Any]
@@ -124,3 +125,54 @@ async def logout(request: AnyRequest) -> Response[Any]:
     response = see_other(request.app.route_reverse("accounts:login"))
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
+
+
+async def _profile_page(
+    request: AnyRequest,
+    *,
+    form: users.ProfileForm | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response[str]:
+    user = signed_in_user(request)
+    if form is None:
+        form = users.ProfileForm(name=user.name, department_id=str(user.department_id))
+    return render(
+        request,
+        "accounts/profile.html",
+        status_code=status_code,
+        form=form,
+        errors=errors or {},
+        departments=await departments.list_departments(),
+        saved=request.query_params.get("saved", ""),
+    )
+
+
+async def profile(request: AnyRequest) -> Response[str]:
+    return await _profile_page(request)
+
+
+async def save_profile(request: AnyRequest) -> Response[Any]:
+    user = signed_in_user(request)
+    form = users.ProfileForm.from_form(await request.form())
+    try:
+        await users.update_profile(user.actor, form)
+    except ValidationFailed as failed:
+        return await _profile_page(request, form=form, errors=failed.errors, status_code=422)
+    return see_other(request.app.route_reverse("accounts:profile") + "?saved=profile")
+
+
+async def change_password(request: AnyRequest) -> Response[Any]:
+    user = signed_in_user(request)
+    form = await request.form()
+    try:
+        await users.change_password(
+            user.actor,
+            current=str(form.get("current_password", "")),
+            new=str(form.get("new_password", "")),
+            passwords=request.app.state.passwords,
+            keep_session=request.cookies.get(SESSION_COOKIE, ""),
+        )
+    except ValidationFailed as failed:
+        return await _profile_page(request, errors=failed.errors, status_code=422)
+    return see_other(request.app.route_reverse("accounts:profile") + "?saved=password")

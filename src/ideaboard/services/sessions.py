@@ -110,5 +110,10 @@ async def remove_user_sessions(user_id: int) -> None:
     await Session.delete().where(Session.account == user_id)
 
 
+async def remove_other_sessions(user_id: int, *, keep: str) -> None:
+    """End every session of this person but the one whose token is `keep`."""
+    await Session.delete().where(Session.account == user_id, Session.token_hash != _hash(keep))
+
+
 async def count_user_sessions(user_id: int) -> int:
     return await Session.count().where(Session.account == user_id)

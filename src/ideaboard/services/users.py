@@ -15,7 +15,7 @@ from ideaboard.services import organisation
 from ideaboard.services.clock import now
 from ideaboard.services.departments import find_department
 from ideaboard.services.errors import Forbidden, NotFound, ValidationFailed
-from ideaboard.services.sessions import remove_user_sessions
+from ideaboard.services.sessions import remove_other_sessions, remove_user_sessions
 from ideaboard.services.validation import check_email, check_text, normalise_email, parse_id
 from ideaboard.tables import User
 
@@ -206,3 +206,52 @@ async def set_active(actor: Actor, user_id: int, active: bool) -> UserRow:
         if not active:
             await remove_user_sessions(user_id)
     return await get_user(user_id)
+
+
+@dataclass(frozen=True)
+class ProfileForm:
+    name: str
+    department_id: str
+
+    @classmethod
+    def from_form(cls, form: Any) -> ProfileForm:
+        return cls(name=form.get("name", "").strip(), department_id=form.get("department_id", ""))
+
+
+async def update_profile(actor: Actor, form: ProfileForm) -> UserRow:
+    """People keep their own name and department up to date (they move, too)."""
+    errors: dict[str, str] = {}
+    check_text(errors, "name", form.name, label="Name", max_length=NAME_MAX)
+    department_id = parse_id(form.department_id)
+    department = await find_department(department_id) if department_id else None
+    if department is None or department.archived:
+        errors["department_id"] = "Choose your department from the list."
+    if errors:
+        raise ValidationFailed(errors)
+    assert department is not None
+    async with write_transaction():
+        await User.update({User.name: form.name, User.department: department.id}).where(
+            User.id == actor.id
+        )
+    return await get_user(actor.id)
+
+
+async def change_password(
+    actor: Actor, *, current: str, new: str, passwords: Passwords, keep_session: str
+) -> None:
+    """A new password, given the current one; every other session of theirs ends."""
+    record = await User.select(User.password_hash).where(User.id == actor.id).first()
+    if record is None:
+        raise NotFound("This person")
+    errors: dict[str, str] = {}
+    if not await passwords.verify(record["password_hash"], current):
+        errors["current_password"] = "That is not your current password."  # noqa: S105
+    problem = password_problem(new)
+    if problem:
+        errors["new_password"] = problem
+    if errors:
+        raise ValidationFailed(errors)
+    new_hash = await passwords.hash(new)
+    async with write_transaction():
+        await User.update({User.password_hash: new_hash}).where(User.id == actor.id)
+        await remove_other_sessions(actor.id, keep=keep_session)
