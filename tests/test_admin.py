@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from conftest import Client, Personas, make_idea
 from ideaboard.services.sessions import count_user_sessions
 from ideaboard.tables import Department, Organisation, User
@@ -152,3 +154,27 @@ async def test_admin_searches_people(client: Client, board: Personas) -> None:
     page = await client.get("/admin/users?q=OTTO")
     assert "Otto Operator" in page.text
     assert "Mia Member" not in page.text
+
+
+@pytest.mark.parametrize(("value", "stored"), [("", 0), ("10", 10), (" 3 ", 3), ("1000", 1000)])
+async def test_admin_sets_the_vote_budget(
+    client: Client, board: Personas, value: str, stored: int
+) -> None:
+    await client.login("ada@example.com")
+    response = await client.post(
+        "/admin", {"name": "Acme", "allowed_email_domains": "", "vote_budget": value}
+    )
+    assert response.status_code == 303
+    assert (await Organisation.select().first())["vote_budget"] == stored
+
+
+@pytest.mark.parametrize("value", ["ten", "-1", "1001", "2.5", "99999999999"])
+async def test_admin_vote_budget_bad_input(client: Client, board: Personas, value: str) -> None:
+    await client.login("ada@example.com")
+    response = await client.post(
+        "/admin", {"name": "Acme", "allowed_email_domains": "", "vote_budget": value}
+    )
+    assert response.status_code == 422
+    assert "Write a whole number from 1 to 1,000, or leave it empty for no limit." in response.text
+    assert f'value="{value}"' in response.text
+    assert (await Organisation.select().first())["vote_budget"] == 0

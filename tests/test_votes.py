@@ -151,3 +151,64 @@ async def test_fifty_duplicate_votes_from_one_person_count_once(
     assert statuses == [200] * 50
     assert await Vote.count().where(Vote.idea == idea_id) == 1
     assert await vote_count(idea_id) == 1
+
+
+async def set_budget(votes_each: int) -> None:
+    from ideaboard.tables import Organisation
+
+    await Organisation.update({Organisation.vote_budget: votes_each}).where(Organisation.id > 0)
+
+
+async def test_without_a_budget_nobody_counts_votes(client: Client, board: Personas) -> None:
+    await make_idea(board.mia, board.operations)
+    await client.login("otto@example.com")
+    assert 'id="votes-left"' not in (await client.get("/")).text
+
+
+async def test_vote_budget_refuses_the_vote_too_many_and_gives_votes_back_on_close(
+    client: Client, board: Personas
+) -> None:
+    await set_budget(2)
+    first, second, third = [
+        await make_idea(board.mia, board.operations, title=f"Idea {n}") for n in range(3)
+    ]
+    await client.login("otto@example.com")
+    assert "You have <strong>2 votes</strong> left to give." in (await client.get("/")).text
+
+    one = await client.post(f"/ideas/{first}/vote", {"voted": "1"}, htmx=True)
+    assert 'aria-pressed="true"' in one.text
+    assert 'id="votes-left"' in one.text and 'hx-swap-oob="true"' in one.text
+    assert "<strong>1 vote</strong> left" in one.text
+    await client.post(f"/ideas/{second}/vote", {"voted": "1"})
+
+    refused = await client.post(f"/ideas/{third}/vote", {"voted": "1"}, htmx=True)
+    assert refused.status_code == 200  # shown next to the button, not swallowed
+    assert "All your votes are in use." in refused.text
+    assert "You have used all your votes." in refused.text  # the out-of-band line
+    assert 'aria-pressed="false"' in refused.text
+    no_js = await client.post(f"/ideas/{third}/vote", {"voted": "1"})
+    assert no_js.status_code == 403
+    assert "Take one back from another idea" in no_js.text
+    assert await Vote.count().where(Vote.voter == board.otto.id) == 2
+
+    again = await client.post(f"/ideas/{first}/vote", {"voted": "1"}, htmx=True)
+    assert 'aria-pressed="true"' in again.text  # voting again for the same idea is fine
+
+    await Idea.update({Idea.status: "done"}).where(Idea.id == first)
+    page = await client.get("/")
+    assert "<strong>1 vote</strong> left" in page.text  # a closed idea gives its vote back
+    allowed = await client.post(f"/ideas/{third}/vote", {"voted": "1"}, htmx=True)
+    assert 'aria-pressed="true"' in allowed.text
+
+
+async def test_vote_budget_holds_when_votes_arrive_at_once(client: Client, board: Personas) -> None:
+    await set_budget(1)
+    ideas = [await make_idea(board.mia, board.operations, title=f"Idea {n}") for n in range(10)]
+    await client.login("otto@example.com")
+
+    async def vote(idea_id: int) -> int:
+        response = await client.post(f"/ideas/{idea_id}/vote", {"voted": "1"}, htmx=True)
+        return response.status_code
+
+    assert set(await asyncio.gather(*(vote(idea_id) for idea_id in ideas))) == {200}
+    assert await Vote.count().where(Vote.voter == board.otto.id) == 1

@@ -93,6 +93,22 @@ def can_vote(status: Status) -> Verdict:
     return ALLOWED
 
 
+def votes_left(budget: int, used: int) -> int | None:
+    """Votes a person may still give, or None when the board sets no budget."""
+    return max(budget - used, 0) if budget > 0 else None
+
+
+def can_spend_vote(budget: int, used: int) -> Verdict:
+    """Votes on open ideas count against the budget; closing an idea gives them back."""
+    if budget > 0 and used >= budget:
+        return Verdict(
+            False,
+            f"You have used all {budget} of your votes. "
+            "Take one back from another idea to vote for this one.",
+        )
+    return ALLOWED
+
+
 def can_edit_idea(actor: Actor, *, author_id: int, status: Status) -> Verdict:
     if actor.is_moderator:
         return ALLOWED

@@ -23,6 +23,8 @@ class Organisation(Table):
     name = Varchar(length=120)
     # Comma-separated, lower-cased; empty means anyone may sign up.
     allowed_email_domains = Text(default="")
+    # Votes each person may have on open ideas at once (UserVoice-style); 0 = no limit.
+    vote_budget = Integer(default=0)
     created_at = Timestamptz()
 
 

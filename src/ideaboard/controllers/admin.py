@@ -25,7 +25,9 @@ async def settings_page(
     org = await organisation.get_organisation()
     if form is None:
         form = organisation.SettingsForm(
-            name=org.name, allowed_email_domains=", ".join(org.allowed_email_domains)
+            name=org.name,
+            allowed_email_domains=", ".join(org.allowed_email_domains),
+            vote_budget=str(org.vote_budget or ""),
         )
     return render(
         request,

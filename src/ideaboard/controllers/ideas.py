@@ -36,6 +36,7 @@ async def index(request: AnyRequest) -> Response[str]:
         if page.next_cursor
         else None,
         link=lambda **changes: "/?" + urlencode(query.to_params(after="", **changes)),
+        votes_left=await votes.find_votes_left(user.id),
     )
 
 
@@ -105,6 +106,7 @@ async def idea_page(
         can_edit=can_edit_idea(user.actor, author_id=idea.author_id, status=idea.status),
         comment_form=comment_form,
         errors=errors or {},
+        votes_left=await votes.find_votes_left(user.id),
     )
 
 
@@ -139,10 +141,27 @@ async def vote(request: AnyRequest, idea_id: FromPath[int]) -> Response[Any]:
     """Set my vote to what the button said; a fragment for htmx, a redirect without JS."""
     user = signed_in_user(request)
     form = await request.form()
-    idea = await votes.set_vote(user.actor, idea_id, voted=form.get("voted") == "1")
     back = str(form.get("next", ""))
+    refusal = None
+    try:
+        button: Any = await votes.set_vote(user.actor, idea_id, voted=form.get("voted") == "1")
+    except votes.VoteBudgetSpent:
+        if not is_htmx(request):
+            raise
+        # Said next to the button, which stays as it was; the votes-left line explains.
+        refusal = "All your votes are in use."
+        button = await ideas.get_idea(idea_id, reader_id=user.id)
     if is_htmx(request):
-        return render(request, "ideas/_vote_button.html", block="vote_button", idea=idea, back=back)
+        return render(
+            request,
+            "ideas/_vote_response.html",
+            block="vote_response",
+            idea=button,
+            back=back,
+            refusal=refusal,
+            oob=True,
+            votes_left=await votes.find_votes_left(user.id),
+        )
     if not back.startswith("/") or back.startswith("//"):
         back = request.app.route_reverse("ideas:show", idea_id=idea_id)
     return see_other(back)

@@ -15,11 +15,15 @@ from ideaboard.tables import Organisation
 NAME_MAX = 120
 
 
+VOTE_BUDGET_MAX = 1000
+
+
 @dataclass(frozen=True)
 class OrganisationRow:
     id: int
     name: str
     allowed_email_domains: tuple[str, ...]
+    vote_budget: int = 0  # votes per person on open ideas; 0 means no limit
 
 
 def parse_domains(raw: str) -> tuple[str, ...]:
@@ -32,6 +36,7 @@ def _row(record: dict[str, Any]) -> OrganisationRow:
         id=record["id"],
         name=record["name"],
         allowed_email_domains=parse_domains(record["allowed_email_domains"]),
+        vote_budget=record["vote_budget"],
     )
 
 
@@ -64,13 +69,24 @@ async def is_set_up() -> bool:
 class SettingsForm:
     name: str
     allowed_email_domains: str
+    vote_budget: str = ""
 
     @classmethod
     def from_form(cls, form: Any) -> SettingsForm:
         return cls(
             name=form.get("name", "").strip(),
             allowed_email_domains=form.get("allowed_email_domains", "").strip(),
+            vote_budget=form.get("vote_budget", "").strip(),
         )
+
+    @property
+    def budget(self) -> int | None:
+        """The vote budget asked for (blank is 0, no limit), or None when it is no number."""
+        if not self.vote_budget:
+            return 0
+        if not self.vote_budget.isascii() or not self.vote_budget.isdigit():
+            return None
+        return int(self.vote_budget) if len(self.vote_budget) <= 6 else None
 
     def errors(self) -> dict[str, str]:
         errors: dict[str, str] = {}
@@ -87,6 +103,12 @@ class SettingsForm:
         if bad and "allowed_email_domains" not in errors:
             errors["allowed_email_domains"] = (
                 f"These are not domains: {', '.join(bad)}. Write them like example.com."
+            )
+        budget = self.budget
+        if budget is None or budget > VOTE_BUDGET_MAX:
+            errors["vote_budget"] = (
+                f"Write a whole number from 1 to {VOTE_BUDGET_MAX:,},"
+                " or leave it empty for no limit."
             )
         return errors
 
@@ -106,6 +128,7 @@ async def update_settings(actor: Actor, form: SettingsForm) -> OrganisationRow:
                 Organisation.allowed_email_domains: ",".join(
                     parse_domains(form.allowed_email_domains)
                 ),
+                Organisation.vote_budget: form.budget or 0,
             }
         ).where(Organisation.id == organisation.id)
     _recent.forget()

@@ -5,10 +5,47 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ideaboard.db import is_sqlite, write_transaction
-from ideaboard.domain import Actor, Status, Verdict, can_vote, hot_score, trending_since
+from ideaboard.domain import (
+    CLOSED_STATUSES,
+    Actor,
+    Status,
+    Verdict,
+    can_spend_vote,
+    can_vote,
+    hot_score,
+    trending_since,
+    votes_left,
+)
 from ideaboard.services.clock import now
 from ideaboard.services.errors import Forbidden, NotFound
-from ideaboard.tables import Idea, Vote
+from ideaboard.services.organisation import current_organisation
+from ideaboard.tables import Idea, Organisation, User, Vote
+
+# Votes on open ideas: the ones a vote budget counts.
+VOTES_IN_USE = (
+    "SELECT COUNT(*) AS used FROM vote v JOIN idea i ON i.id = v.idea"
+    " WHERE v.voter = {} AND i.status NOT IN ({}, {}, {})"
+)
+CLOSED = sorted(status.value for status in CLOSED_STATUSES)
+
+
+async def count_votes_in_use(user_id: int) -> int:
+    rows = await Vote.raw(VOTES_IN_USE, user_id, *CLOSED)
+    return int(rows[0]["used"])
+
+
+async def find_votes_left(user_id: int) -> int | None:
+    """How many votes this person may still give; None when the board sets no budget."""
+    organisation = await current_organisation()
+    budget = organisation.vote_budget if organisation else 0
+    if budget <= 0:
+        return None
+    return votes_left(budget, await count_votes_in_use(user_id))
+
+
+async def vote_budget() -> int:
+    record = await Organisation.select(Organisation.vote_budget).first()
+    return int(record["vote_budget"]) if record else 0
 
 
 @dataclass(frozen=True)
@@ -46,6 +83,7 @@ async def set_vote(actor: Actor, idea_id: int, *, voted: bool) -> VoteButton:
         moment = now()
         votes = trending = 0
         if voted:
+            await _check_budget(actor, idea_id)
             added = await (
                 Vote.insert(Vote(voter=actor.id, idea=idea_id, created_at=moment))
                 .on_conflict(action="DO NOTHING")
@@ -71,3 +109,23 @@ async def set_vote(actor: Actor, idea_id: int, *, voted: bool) -> VoteButton:
                 }
             ).where(Idea.id == idea_id)
     return VoteButton(id=idea_id, status=status, vote_count=count, voted=voted)
+
+
+async def _check_budget(actor: Actor, idea_id: int) -> None:
+    """Refuse a new vote beyond the budget. Runs inside the vote's transaction, with the
+    voter's row locked on PostgreSQL (SQLite's write lock already serialises), so two
+    votes sent at once cannot both take the last one."""
+    budget = await vote_budget()
+    if budget <= 0:
+        return
+    if not is_sqlite():
+        await User.select(User.id).where(User.id == actor.id).lock_rows()
+    if await Vote.exists().where(Vote.voter == actor.id, Vote.idea == idea_id):
+        return  # voting again for the same idea spends nothing
+    verdict = can_spend_vote(budget, await count_votes_in_use(actor.id))
+    if not verdict:
+        raise VoteBudgetSpent(verdict.reason)
+
+
+class VoteBudgetSpent(Forbidden):
+    """Every vote of the person's budget is on an open idea."""
