@@ -9,7 +9,7 @@ from litestar.params import FromPath
 
 from ideaboard.controllers.ideas import idea_page
 from ideaboard.services import comments
-from ideaboard.services.errors import Forbidden, ValidationFailed
+from ideaboard.services.errors import ValidationFailed, require
 from ideaboard.web import is_htmx, render, see_other, signed_in_user
 
 AnyRequest = Request[Any, Any, Any]
@@ -34,9 +34,7 @@ async def create(request: AnyRequest, idea_id: FromPath[int]) -> Response[Any]:
 async def edit_form(request: AnyRequest, comment_id: FromPath[int]) -> Response[str]:
     user = signed_in_user(request)
     comment = await comments.get_comment(comment_id)
-    verdict = comment.can_edit(user.actor)
-    if not verdict:
-        raise Forbidden(verdict.reason)
+    require(comment.can_edit(user.actor))
     form = comments.CommentInput(body=comment.body)
     return render(request, "comments/edit.html", comment=comment, form=form, errors={})
 

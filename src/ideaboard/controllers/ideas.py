@@ -10,7 +10,7 @@ from litestar.params import FromPath
 
 from ideaboard.domain import Sort, can_edit_idea
 from ideaboard.services import board, comments, departments, ideas, votes
-from ideaboard.services.errors import Forbidden, ValidationFailed
+from ideaboard.services.errors import ValidationFailed, require
 from ideaboard.web import is_htmx, render, see_other, signed_in_user
 
 AnyRequest = Request[Any, Any, Any]
@@ -117,9 +117,7 @@ async def show(request: AnyRequest, idea_id: FromPath[int]) -> Response[str]:
 async def edit_form(request: AnyRequest, idea_id: FromPath[int]) -> Response[str]:
     user = signed_in_user(request)
     idea = await ideas.get_idea(idea_id)
-    verdict = can_edit_idea(user.actor, author_id=idea.author_id, status=idea.status)
-    if not verdict:
-        raise Forbidden(verdict.reason)
+    require(can_edit_idea(user.actor, author_id=idea.author_id, status=idea.status))
     form = ideas.IdeaInput(title=idea.title, body=idea.body, department_id=str(idea.department_id))
     return await _form_page(request, "ideas/edit.html", form=form, errors={}, idea=idea)
 

@@ -10,7 +10,7 @@ from ideaboard.db import write_transaction
 from ideaboard.domain import Actor, Verdict, can_delete_comment, can_edit_comment
 from ideaboard.markup import render_markdown
 from ideaboard.services.clock import now
-from ideaboard.services.errors import Forbidden, NotFound, ValidationFailed
+from ideaboard.services.errors import NotFound, ValidationFailed, require
 from ideaboard.services.validation import check_text
 from ideaboard.tables import Comment, Idea
 
@@ -104,9 +104,7 @@ async def add_comment(actor: Actor, idea_id: int, form: CommentInput) -> int:
 
 async def update_comment(actor: Actor, comment_id: int, form: CommentInput) -> CommentView:
     comment = await get_comment(comment_id)
-    verdict = comment.can_edit(actor)
-    if not verdict:
-        raise Forbidden(verdict.reason)
+    require(comment.can_edit(actor))
     errors = form.errors()
     if errors:
         raise ValidationFailed(errors)
@@ -125,9 +123,7 @@ async def update_comment(actor: Actor, comment_id: int, form: CommentInput) -> C
 async def remove_comment(actor: Actor, comment_id: int) -> int:
     """Delete a comment; returns the idea it was on."""
     comment = await get_comment(comment_id)
-    verdict = comment.can_delete(actor)
-    if not verdict:
-        raise Forbidden(verdict.reason)
+    require(comment.can_delete(actor))
     async with write_transaction():
         deleted = await Comment.delete().where(Comment.id == comment_id).returning(Comment.id)
         if deleted:

@@ -11,7 +11,7 @@ from ideaboard.db import is_unique_violation, write_transaction
 from ideaboard.domain import Actor, can_administer
 from ideaboard.services.cache import Recent
 from ideaboard.services.clock import now
-from ideaboard.services.errors import Forbidden, NotFound, ValidationFailed
+from ideaboard.services.errors import NotFound, ValidationFailed, require
 from ideaboard.services.validation import check_text
 from ideaboard.tables import Department
 
@@ -109,19 +109,13 @@ async def create_department(name: str) -> DepartmentRow:
     return await get_department(department.id)
 
 
-def _require_admin(actor: Actor) -> None:
-    verdict = can_administer(actor)
-    if not verdict:
-        raise Forbidden(verdict.reason)
-
-
 async def add_department(actor: Actor, name: str) -> DepartmentRow:
-    _require_admin(actor)
+    require(can_administer(actor))
     return await create_department(name)
 
 
 async def rename_department(actor: Actor, department_id: int, name: str) -> DepartmentRow:
-    _require_admin(actor)
+    require(can_administer(actor))
     name = name.strip()
     errors = check_name(name)
     if errors:
@@ -141,7 +135,7 @@ async def rename_department(actor: Actor, department_id: int, name: str) -> Depa
 
 
 async def set_archived(actor: Actor, department_id: int, archived: bool) -> DepartmentRow:
-    _require_admin(actor)
+    require(can_administer(actor))
     async with write_transaction():
         await get_department(department_id)
         if archived:

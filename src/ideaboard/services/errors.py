@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ideaboard.domain import Verdict
+
 
 class ServiceError(Exception):
     pass
@@ -14,6 +16,12 @@ class NotFound(ServiceError):
 
 class Forbidden(ServiceError):
     """The actor may not do this; the message says why."""
+
+
+def require(verdict: Verdict) -> None:
+    """Go on only if the rule allows it; otherwise refuse, saying the rule's reason."""
+    if not verdict:
+        raise Forbidden(verdict.reason)
 
 
 class ValidationFailed(ServiceError):

@@ -12,7 +12,7 @@ from ideaboard.domain import Actor, Status, Verdict, can_edit_idea, can_vote, ho
 from ideaboard.markup import plain_text, render_markdown
 from ideaboard.services.clock import now
 from ideaboard.services.departments import find_department
-from ideaboard.services.errors import Forbidden, NotFound, ValidationFailed
+from ideaboard.services.errors import NotFound, ValidationFailed, require
 from ideaboard.services.search import Match
 from ideaboard.services.validation import check_text, parse_id
 from ideaboard.tables import Idea, Vote
@@ -162,9 +162,7 @@ async def get_idea(idea_id: int, *, reader_id: int | None = None) -> IdeaView:
 
 async def update_idea(actor: Actor, idea_id: int, form: IdeaInput) -> IdeaView:
     idea = await get_idea(idea_id)
-    verdict = can_edit_idea(actor, author_id=idea.author_id, status=idea.status)
-    if not verdict:
-        raise Forbidden(verdict.reason)
+    require(can_edit_idea(actor, author_id=idea.author_id, status=idea.status))
     errors = form.errors()
     department_id = await _target_department(errors, form.department_id)
     if errors:

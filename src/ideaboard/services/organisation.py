@@ -8,7 +8,7 @@ from typing import Any
 from ideaboard.db import write_transaction
 from ideaboard.domain import Actor, can_administer
 from ideaboard.services.cache import Recent
-from ideaboard.services.errors import Forbidden, NotFound, ValidationFailed
+from ideaboard.services.errors import NotFound, ValidationFailed, require
 from ideaboard.services.validation import check_text
 from ideaboard.tables import Organisation
 
@@ -114,9 +114,7 @@ class SettingsForm:
 
 
 async def update_settings(actor: Actor, form: SettingsForm) -> OrganisationRow:
-    verdict = can_administer(actor)
-    if not verdict:
-        raise Forbidden(verdict.reason)
+    require(can_administer(actor))
     errors = form.errors()
     if errors:
         raise ValidationFailed(errors)

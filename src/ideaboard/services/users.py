@@ -14,7 +14,7 @@ from ideaboard.passwords import Passwords, password_problem
 from ideaboard.services import organisation
 from ideaboard.services.clock import now
 from ideaboard.services.departments import find_department
-from ideaboard.services.errors import Forbidden, NotFound, ValidationFailed
+from ideaboard.services.errors import NotFound, ValidationFailed, require
 from ideaboard.services.sessions import remove_other_sessions, remove_user_sessions
 from ideaboard.services.validation import check_email, check_text, normalise_email, parse_id
 from ideaboard.tables import User
@@ -148,7 +148,7 @@ async def get_user(user_id: int) -> UserRow:
 
 
 async def list_users(actor: Actor, *, query: str = "", limit: int = 200) -> list[UserRow]:
-    _require_admin(actor)
+    require(can_administer(actor))
     select = User.select(*USER_COLUMNS).order_by(User.name).limit(limit)
     if query.strip():
         pattern = contains_pattern(query.strip())
@@ -167,12 +167,6 @@ async def count_users() -> int:
     return await User.count()
 
 
-def _require_admin(actor: Actor) -> None:
-    verdict = can_administer(actor)
-    if not verdict:
-        raise Forbidden(verdict.reason)
-
-
 async def _check_not_last_admin(user_id: int) -> None:
     others = await User.count().where(
         User.role == Role.ADMIN.value, User.active.eq(True), User.id != user_id
@@ -182,7 +176,7 @@ async def _check_not_last_admin(user_id: int) -> None:
 
 
 async def set_role(actor: Actor, user_id: int, role_value: str) -> UserRow:
-    _require_admin(actor)
+    require(can_administer(actor))
     try:
         role = Role(role_value)
     except ValueError:
@@ -197,7 +191,7 @@ async def set_role(actor: Actor, user_id: int, role_value: str) -> UserRow:
 
 async def set_active(actor: Actor, user_id: int, active: bool) -> UserRow:
     """Deactivating someone also ends every session they have, at once."""
-    _require_admin(actor)
+    require(can_administer(actor))
     async with write_transaction():
         user = await get_user(user_id)
         if not active and user.role is Role.ADMIN:

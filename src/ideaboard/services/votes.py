@@ -17,7 +17,7 @@ from ideaboard.domain import (
     votes_left,
 )
 from ideaboard.services.clock import now
-from ideaboard.services.errors import Forbidden, NotFound
+from ideaboard.services.errors import Forbidden, NotFound, require
 from ideaboard.services.organisation import current_organisation
 from ideaboard.tables import Idea, Organisation, User, Vote
 
@@ -77,9 +77,7 @@ async def set_vote(actor: Actor, idea_id: int, *, voted: bool) -> VoteButton:
         if idea is None:
             raise NotFound("This idea")
         status = Status(idea["status"])
-        verdict = can_vote(status)
-        if not verdict:
-            raise Forbidden(verdict.reason)
+        require(can_vote(status))
         moment = now()
         votes = trending = 0
         if voted:
