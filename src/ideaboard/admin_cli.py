@@ -29,14 +29,10 @@ async def create_admin(
         for field, message in errors.items():
             print(f"{field}: {message}", file=sys.stderr)
         return 2
-    engine = db.engine_for(settings.database_url)
-    db.bind_tables(engine)
-    try:
+    async with db.connected(settings.database_url):
         return await _create(
             settings, email=email, name=name, department=department, password=password
         )
-    finally:
-        await db.close(engine)
 
 
 async def _create(

@@ -85,12 +85,8 @@ def cmd_recount(settings: Settings, args: argparse.Namespace) -> int:
     async def run() -> int:
         from ideaboard import db
 
-        engine = db.engine_for(settings.database_url)
-        db.bind_tables(engine)
-        try:
+        async with db.connected(settings.database_url):
             drift = await recount(repair=args.repair)
-        finally:
-            await db.close(engine)
         for item in drift:
             print(f"idea {item.idea_id}: {item.field} is {item.stored}, rows say {item.counted}")
         if not drift:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -90,6 +91,17 @@ async def close(engine: Engine[Any]) -> None:
             await engine.close_connection_pool()
     elif isinstance(engine, PooledSQLiteEngine):
         await engine.close_pool()
+
+
+@asynccontextmanager
+async def connected(url: str) -> AsyncIterator[Engine[Any]]:
+    """The database for a command run outside the web app; closed when it is done."""
+    engine = engine_for(url)
+    bind_tables(engine)
+    try:
+        yield engine
+    finally:
+        await close(engine)
 
 
 async def ping() -> bool:

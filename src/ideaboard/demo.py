@@ -50,12 +50,8 @@ def _body(problem: str, rng: random.Random) -> str:
 
 
 async def load_demo(settings: Settings) -> int:
-    engine = db.engine_for(settings.database_url)
-    db.bind_tables(engine)
-    try:
+    async with db.connected(settings.database_url):
         return await _load(settings)
-    finally:
-        await db.close(engine)
 
 
 async def _load(settings: Settings) -> int:
