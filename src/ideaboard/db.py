@@ -12,7 +12,7 @@ from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
-from ideaboard.db_sqlite import PooledSQLiteEngine
+from ideaboard.db_sqlite import NoConnectOnCreate, PooledSQLiteEngine
 from ideaboard.tables import TABLES
 
 # Seconds a writer waits for SQLite's lock before giving up ("database is locked").
@@ -27,15 +27,7 @@ def sqlite_path(url: str) -> Path:
     return Path(path[1:])
 
 
-class _NoConnectOnCreate:
-    """Piccolo engines check the server version, synchronously, the moment they are
-    created; ideaboard's engines connect only when they are used."""
-
-    async def check_version(self) -> None:
-        return None
-
-
-class Postgres(_NoConnectOnCreate, PostgresEngine):
+class Postgres(NoConnectOnCreate, PostgresEngine):
     pass
 
 

@@ -19,6 +19,15 @@ from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionTy
 POOL_SIZE = 4
 
 
+class NoConnectOnCreate:
+    """Piccolo engines check the server version, synchronously, the moment they are
+    created; ideaboard's engines (SQLite here, PostgreSQL in ideaboard.db) connect only
+    when they are used."""
+
+    async def check_version(self) -> None:
+        return None
+
+
 class PooledTransaction(SQLiteTransaction):
     """Takes a pooled connection for the transaction and gives it back afterwards."""
 
@@ -59,17 +68,13 @@ class PooledTransaction(SQLiteTransaction):
         return exception is None
 
 
-class PooledSQLiteEngine(SQLiteEngine):
+class PooledSQLiteEngine(NoConnectOnCreate, SQLiteEngine):
     def __init__(self, *args: Any, pool_size: int = POOL_SIZE, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._pool_size = pool_size
         self._idle: asyncio.LifoQueue[aiosqlite.Connection] | None = None
         self._opened = 0
         self._all: list[aiosqlite.Connection] = []
-
-    async def check_version(self) -> None:
-        """Piccolo connects here when the engine is created; ours connect when used."""
-        return None
 
     async def _open(self) -> aiosqlite.Connection:
         connection = await aiosqlite.connect(**self.connection_kwargs)
