@@ -115,9 +115,12 @@ def _cursor(record: dict[str, Any]) -> str:
 
 def board_sql(
     query: BoardQuery, *, reader_id: int, reader_department_id: int
-) -> tuple[str, list[Any]]:
-    """The SQL (Piccolo `{}` placeholders) and arguments for one page of the board."""
+) -> tuple[str, list[Any]] | None:
+    """The SQL (Piccolo `{}` placeholders) and arguments for one page of the board;
+    None when the search has no words (only punctuation), so nothing can match."""
     words = search.terms(query.search)
+    if query.search and not words:
+        return None
     found = search.search_sql(words) if words else None
     sort_key = found.relevance if found else SORT_KEYS[query.sort]
     sort_key_args = found.relevance_args if found else []
@@ -170,9 +173,10 @@ async def list_board(query: BoardQuery, *, reader_id: int, reader_department_id:
     With a search, ideas are ranked by relevance (best match first) and carry their
     highlighted title and passage; the filters apply as usual.
     """
-    if query.search and not search.terms(query.search):
-        return BoardPage(ideas=[], next_cursor=None)  # only punctuation: nothing can match
-    sql, args = board_sql(query, reader_id=reader_id, reader_department_id=reader_department_id)
+    built = board_sql(query, reader_id=reader_id, reader_department_id=reader_department_id)
+    if built is None:
+        return BoardPage(ideas=[], next_cursor=None)
+    sql, args = built
     records = await Idea.raw(sql, *args)
 
     ideas = [_view(record) for record in records[:PAGE_SIZE]]
