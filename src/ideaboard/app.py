@@ -14,7 +14,8 @@ from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
 
 from ideaboard import db
-from ideaboard.jobs.ranking import keep_trending_fresh
+from ideaboard.jobs import background_loops
+from ideaboard.mail.mailer import Mailer
 from ideaboard.passwords import Passwords
 from ideaboard.routes import ROUTES
 from ideaboard.settings import Settings, resolve_secret_key
@@ -41,13 +42,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         finally:
             await db.close(engine)
 
+    mailer = Mailer.from_settings(settings)
+
     @asynccontextmanager
     async def background_jobs(app: Litestar) -> AsyncIterator[None]:
-        tasks = []
-        if settings.trending_refresh_seconds > 0:
-            tasks.append(
-                asyncio.create_task(keep_trending_fresh(settings.trending_refresh_seconds))
-            )
+        tasks = [asyncio.create_task(job) for job in background_loops(settings, mailer)]
         try:
             yield
         finally:
@@ -59,6 +58,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         "settings": settings,
         "engine": engine,
         "templates": build_templates(settings),
+        "mailer": mailer,
         "passwords": Passwords(
             memory_kib=settings.password_memory_kib, time_cost=settings.password_time_cost
         ),
@@ -85,6 +85,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             cookie_samesite="lax",
             cookie_httponly=False,
             header_name="x-csrftoken",
+            # One-click unsubscribe (RFC 8058) is a POST from a mail client: the signed
+            # link is its proof, as no form token can be.
+            exclude=["^/unsubscribe/"],
         ),
         plugins=[HTMXPlugin()],
         exception_handlers=EXCEPTION_HANDLERS,

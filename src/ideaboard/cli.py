@@ -1,4 +1,4 @@
-"""The `ideaboard` command: serve, migrate, demo, recount, create-admin."""
+"""The `ideaboard` command: serve, migrate, demo, recount, create-admin, digest, worker."""
 
 from __future__ import annotations
 
@@ -99,6 +99,19 @@ def cmd_recount(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(run())
 
 
+def cmd_digest_send(settings: Settings, args: argparse.Namespace) -> int:
+    from ideaboard.mail_cli import check_week, send_digest
+
+    week = check_week(args.week) if args.week else None
+    return asyncio.run(send_digest(settings, week=week, only_email=args.to, dry_run=args.dry_run))
+
+
+def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
+    from ideaboard.mail_cli import run_worker
+
+    return asyncio.run(run_worker(settings))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ideaboard", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -126,6 +139,21 @@ def build_parser() -> argparse.ArgumentParser:
     admin.add_argument("--name", required=True)
     admin.add_argument("--department", required=True, help="department name (made if missing)")
     admin.set_defaults(handler=cmd_create_admin)
+
+    digest = commands.add_parser("digest", help="the weekly digest email")
+    digest_commands = digest.add_subparsers(dest="digest_command", required=True)
+    send = digest_commands.add_parser(
+        "send", help="queue and send a week's digest now (each person gets it once)"
+    )
+    send.add_argument("--week", help="ISO week such as 2026-W47 (default: the latest due)")
+    send.add_argument("--dry-run", action="store_true", help="count (or print) without sending")
+    send.add_argument("--to", metavar="EMAIL", help="only this person")
+    send.set_defaults(handler=cmd_digest_send)
+
+    worker = commands.add_parser(
+        "worker", help="deliver email and run scheduled jobs, without serving HTTP"
+    )
+    worker.set_defaults(handler=cmd_worker)
     return parser
 
 

@@ -1,11 +1,14 @@
-"""The board's rules: statuses, roles, who may do what, ranking. Pure: no I/O."""
+"""The board's rules: statuses, roles, who may do what, ranking, the digest's schedule.
+Pure: no I/O."""
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 
 class Status(StrEnum):
@@ -169,3 +172,114 @@ class Sort(StrEnum):
     @property
     def label(self) -> str:
         return self.value.capitalize()
+
+
+# --- The weekly digest's schedule ------------------------------------------------
+#
+# A digest belongs to an ISO week ("2026-W47") and goes out once in it, at the
+# organisation's weekday and hour in its time zone. It covers the seven days before
+# that moment, so the Monday-morning digest tells the story of the week just ended.
+
+WEEK_PATTERN = re.compile(r"^(\d{4})-W(\d{2})$")
+
+
+@dataclass(frozen=True)
+class DigestSchedule:
+    weekday: int = 0  # Monday, as date.weekday()
+    hour: int = 8
+    time_zone: str = "UTC"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+
+def parse_week(text: str) -> tuple[int, int]:
+    """`2026-W47` → (2026, 47); ValueError for anything that is not a real ISO week."""
+    match = WEEK_PATTERN.match(text.strip())
+    if not match:
+        raise ValueError(f"{text!r} is not an ISO week like 2026-W47")
+    year, week = int(match[1]), int(match[2])
+    date.fromisocalendar(year, week, 1)  # raises for week 53 of a 52-week year, week 0, ...
+    return year, week
+
+
+def week_of(moment: datetime) -> str:
+    year, week, _ = moment.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def digest_send_time(week: str, schedule: DigestSchedule) -> datetime:
+    """The moment (UTC) the digest of this ISO week goes out."""
+    year, number = parse_week(week)
+    day = date.fromisocalendar(year, number, schedule.weekday + 1)
+    local = datetime.combine(day, time(schedule.hour), tzinfo=schedule.zone)
+    return local.astimezone(UTC)
+
+
+def digest_window(week: str, schedule: DigestSchedule) -> tuple[datetime, datetime]:
+    """The seven days a week's digest covers: [start, end) in UTC."""
+    end = digest_send_time(week, schedule)
+    return end - timedelta(days=7), end
+
+
+def latest_digest_week(moment: datetime, schedule: DigestSchedule) -> str:
+    """The ISO week of the most recent send time at or before `moment`."""
+    local = moment.astimezone(schedule.zone)
+    week = week_of(local)
+    if digest_send_time(week, schedule) > moment:
+        week = week_of(local - timedelta(days=7))
+    return week
+
+
+# --- Status updates ------------------------------------------------------------------
+
+STATUS_FLOW = (Status.NEW, Status.UNDER_REVIEW, Status.PLANNED, Status.IN_PROGRESS, Status.DONE)
+# Marking a duplicate names the idea it duplicates: that is the merge, not a status change.
+SETTABLE_STATUSES = (*STATUS_FLOW, Status.DECLINED)
+
+
+@dataclass(frozen=True)
+class StatusRole:
+    """How the actor relates to one idea, for the status rules."""
+
+    is_owner: bool = False
+    manages_department: bool = False
+
+
+def can_update_status(actor: Actor, role: StatusRole) -> Verdict:
+    """The idea's owner, a manager of its department, moderators and admins answer it."""
+    if actor.is_moderator or role.is_owner or role.manages_department:
+        return ALLOWED
+    return Verdict(
+        False, "Only the idea's owner, its department's managers, moderators and admins can."
+    )
+
+
+def next_statuses(current: Status, actor: Actor, role: StatusRole) -> tuple[Status, ...]:
+    """Where this actor may move the idea: any other open step or a close; a closed idea
+    is reopened only by a manager of its department or an admin."""
+    if not can_update_status(actor, role):
+        return ()
+    if current.is_closed and not (actor.is_admin or role.manages_department):
+        return ()
+    return tuple(status for status in SETTABLE_STATUSES if status is not current)
+
+
+def status_update_problems(
+    current: Status, new: Status | None, message: str, allowed: tuple[Status, ...]
+) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if new is None or new not in allowed:
+        errors["status"] = (
+            "Choose one of the statuses offered."
+            if allowed
+            else "This idea's status can no longer be changed here."
+        )
+    if not message.strip():
+        errors["message"] = (
+            "Say why it is declined: the people who voted deserve a reason."
+            if new is Status.DECLINED
+            else "Write an update message: it is what followers read."
+        )
+    return errors

@@ -23,6 +23,13 @@ ROUTES: list[HTTPRouteHandler] = [
     post("/login", name="accounts:login_submit")(accounts.login_submit),
     post("/logout", name="accounts:logout")(accounts.logout),
     get("/account", name="accounts:profile", guards=user)(accounts.profile),
+    # Opened from a digest without signing in; the link's signature is the proof.
+    get("/unsubscribe/{user_id:int}/{token:str}", name="accounts:unsubscribe_form")(
+        accounts.unsubscribe_form
+    ),
+    post("/unsubscribe/{user_id:int}/{token:str}", name="accounts:unsubscribe")(
+        accounts.unsubscribe
+    ),
     post("/account", name="accounts:save_profile", guards=user)(accounts.save_profile),
     post("/account/password", name="accounts:change_password", guards=user)(
         accounts.change_password
@@ -36,6 +43,10 @@ ROUTES: list[HTTPRouteHandler] = [
     get("/ideas/{idea_id:int}/edit", name="ideas:edit", guards=user)(ideas.edit_form),
     post("/ideas/{idea_id:int}/edit", name="ideas:update", guards=user)(ideas.update),
     post("/ideas/{idea_id:int}/vote", name="ideas:vote", guards=user)(ideas.vote),
+    post("/ideas/{idea_id:int}/follow", name="ideas:follow", guards=user)(ideas.follow),
+    post("/ideas/{idea_id:int}/status", name="ideas:update_status", guards=user)(
+        ideas.update_status
+    ),
     # comments
     post("/ideas/{idea_id:int}/comments", name="comments:create", guards=user)(comments.create),
     get("/comments/{comment_id:int}/edit", name="comments:edit", guards=user)(comments.edit_form),
@@ -58,6 +69,12 @@ ROUTES: list[HTTPRouteHandler] = [
         name="admin:archive_department",
         guards=admins,
     )(admin.archive_department),
+    get("/admin/outbox", name="admin:outbox", guards=admins)(admin.outbox_index),
+    post("/admin/outbox/{email_id:int}/retry", name="admin:retry_email", guards=admins)(
+        admin.retry_email
+    ),
+    get("/admin/digest", name="admin:digest", guards=admins)(admin.digest_index),
+    get("/admin/digest/preview", name="admin:digest_preview", guards=admins)(admin.digest_preview),
     get("/admin/users", name="admin:users", guards=admins)(admin.users_index),
     post("/admin/users/{user_id:int}/role", name="admin:set_role", guards=admins)(admin.set_role),
     post("/admin/users/{user_id:int}/active", name="admin:set_active", guards=admins)(

@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DEFAULT_DATABASE_URL = "sqlite:///var/ideaboard.sqlite3"
@@ -36,6 +37,16 @@ class Settings:
     session_days: int = 30
     db_pool_size: int = 10
     trending_refresh_seconds: int = 600
+    # Email: where it goes (see mail.transports), who it is from, and how hard to try.
+    smtp_url: str = ""
+    mail_from: str = ""
+    mail_max_attempts: int = 8
+    mail_poll_seconds: int = 5
+    # How long a sender holds the emails it claimed before others may take them.
+    mail_lease_seconds: int = 120
+    # Background loops (outbox delivery, weekly digest, nightly recount) in this
+    # process; off for app servers when `ideaboard worker` runs them elsewhere.
+    background_jobs: bool = True
     templates_dir: Path = field(default_factory=lambda: _bundled_dir("templates"))
     static_dir: Path = field(default_factory=lambda: _bundled_dir("static"))
     # Argon2id cost. The defaults are argon2-cffi's RFC 9106 profile (64 MiB, t=3),
@@ -47,6 +58,15 @@ class Settings:
     @property
     def effective_base_url(self) -> str:
         return (self.base_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def mail_domain(self) -> str:
+        host = urlsplit(self.effective_base_url).hostname or "localhost"
+        return "localhost" if host.replace(".", "").isdigit() or ":" in host else host
+
+    @property
+    def effective_mail_from(self) -> str:
+        return self.mail_from or f"ideaboard <noreply@{self.mail_domain}>"
 
     @property
     def secure_cookies(self) -> bool:
@@ -62,6 +82,14 @@ class Settings:
 
         def get(name: str, default: str) -> str:
             return env.get(f"IDEABOARD_{name}", "").strip() or default
+
+        def get_bool(name: str, default: bool) -> bool:
+            raw = get(name, "true" if default else "false").lower()
+            if raw in {"1", "true", "yes", "on"}:
+                return True
+            if raw in {"0", "false", "no", "off"}:
+                return False
+            raise SettingsError(f"IDEABOARD_{name} must be true or false, not {raw!r}")
 
         def get_int(name: str, default: int) -> int:
             raw = get(name, str(default))
@@ -81,10 +109,16 @@ class Settings:
             base_url=get("BASE_URL", ""),
             secret_key=get("SECRET_KEY", ""),
             data_dir=data_dir,
-            debug=get("DEBUG", "false").lower() in {"1", "true", "yes", "on"},
+            debug=get_bool("DEBUG", False),
             session_days=get_int("SESSION_DAYS", 30),
             db_pool_size=get_int("DB_POOL_SIZE", 10),
             trending_refresh_seconds=get_int("TRENDING_REFRESH_SECONDS", 600),
+            smtp_url=get("SMTP_URL", ""),
+            mail_from=get("MAIL_FROM", ""),
+            mail_max_attempts=get_int("MAIL_MAX_ATTEMPTS", 8),
+            mail_poll_seconds=get_int("MAIL_POLL_SECONDS", 5),
+            mail_lease_seconds=get_int("MAIL_LEASE_SECONDS", 120),
+            background_jobs=get_bool("BACKGROUND_JOBS", True),
             templates_dir=Path(get("TEMPLATES_DIR", str(defaults.templates_dir))),
             static_dir=Path(get("STATIC_DIR", str(defaults.static_dir))),
         )

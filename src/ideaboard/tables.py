@@ -25,6 +25,10 @@ class Organisation(Table):
     allowed_email_domains = Text(default="")
     # Votes each person may have on open ideas at once (UserVoice-style); 0 = no limit.
     vote_budget = Integer(default=0)
+    # When the weekly digest goes out, in the organisation's time zone (IANA name).
+    digest_weekday = Integer(default=0)  # 0 = Monday, as datetime.weekday()
+    digest_hour = Integer(default=8)
+    time_zone = Varchar(length=64, default="UTC")
     created_at = Timestamptz()
 
 
@@ -48,6 +52,7 @@ class User(Table, tablename="account"):  # "user" is reserved in PostgreSQL
     role = Varchar(length=16, default="member")
     active = Boolean(default=True)
     password_hash = Varchar(length=255)
+    digest_enabled = Boolean(default=True)
     created_at = Timestamptz()
 
 
@@ -78,6 +83,8 @@ class Idea(Table):
     # Votes received in the trending window (domain.TRENDING_WINDOW_DAYS): kept by the
     # vote transaction, and aged by services.ranking.refresh_trending.
     trending_votes = Integer(default=0)
+    # Who answers for it once routed (issue #4 builds the triage around it).
+    owner = ForeignKey(User, on_delete=OnDelete.set_null, null=True, index=True)
     created_at = Timestamptz()
     updated_at = Timestamptz()
 
@@ -102,4 +109,91 @@ class Comment(Table):
     updated_at = Timestamptz()
 
 
-TABLES: tuple[type[Table], ...] = (Organisation, Department, User, Session, Idea, Vote, Comment)
+class DepartmentManager(Table):
+    """A manager triages the ideas aimed at their departments. UNIQUE (department,
+    manager) is an index made by a migration."""
+
+    id: Serial
+    department = ForeignKey(Department, on_delete=OnDelete.cascade, null=False, index=True)
+    manager = ForeignKey(User, on_delete=OnDelete.cascade, null=False, index=True)
+
+
+class Subscription(Table):
+    """A person following an idea: its author, voters and commenters follow it
+    automatically. UNIQUE (account, idea) is an index made by a migration."""
+
+    id: Serial
+    account = ForeignKey(User, on_delete=OnDelete.cascade, null=False)
+    idea = ForeignKey(Idea, on_delete=OnDelete.cascade, null=False, index=True)
+    created_at = Timestamptz()
+
+
+class StatusChange(Table):
+    """One entry of an idea's public timeline: an official status update."""
+
+    id: Serial
+    idea = ForeignKey(Idea, on_delete=OnDelete.cascade, null=False, index=True)
+    from_status = Varchar(length=16)
+    to_status = Varchar(length=16)
+    author = ForeignKey(User, on_delete=OnDelete.restrict, null=False)
+    message = Text()
+    message_html = Text()
+    created_at = Timestamptz(index=True)
+
+
+class OutboxEmail(Table):
+    """An email waiting to be sent, or the record that it was (transactional outbox).
+
+    Written in the same transaction as the event that caused it; `dedupe_key` is
+    UNIQUE, so the same event can never queue the same email twice. A sender claims a
+    row by setting `lease_until`; a row whose lease ran out is claimed again.
+    """
+
+    id: Serial
+    dedupe_key = Varchar(length=200, unique=True)
+    kind = Varchar(length=32)
+    to_address = Varchar(length=254)
+    subject = Varchar(length=250)
+    text_body = Text()
+    html_body = Text()
+    # JSON object of extra headers (List-Unsubscribe, ...).
+    headers = Text(default="{}")
+    message_id = Varchar(length=250)
+    created_at = Timestamptz()
+    attempts = Integer(default=0)
+    next_attempt_at = Timestamptz()
+    lease_until = Timestamptz(null=True, default=None)
+    sent_at = Timestamptz(null=True, default=None)
+    failed_at = Timestamptz(null=True, default=None)
+    last_error = Text(default="")
+
+
+class JobRun(Table):
+    """A scheduled run claimed across processes: UNIQUE (job, period) is an index made
+    by a migration, so one process wins each period; an unfinished run whose lease ran
+    out (its process died) is claimed again and resumed."""
+
+    id: Serial
+    job = Varchar(length=64)
+    period = Varchar(length=32)
+    owner = Varchar(length=120)
+    started_at = Timestamptz()
+    lease_until = Timestamptz()
+    finished_at = Timestamptz(null=True, default=None)
+    outcome = Text(default="")
+
+
+TABLES: tuple[type[Table], ...] = (
+    Organisation,
+    Department,
+    User,
+    Session,
+    Idea,
+    Vote,
+    Comment,
+    DepartmentManager,
+    Subscription,
+    StatusChange,
+    OutboxEmail,
+    JobRun,
+)

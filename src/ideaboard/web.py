@@ -35,6 +35,7 @@ from ideaboard.services.errors import Forbidden, NotFound, ServiceError, Validat
 from ideaboard.services.organisation import OrganisationRow
 from ideaboard.services.sessions import CurrentUser, find_session
 from ideaboard.settings import Settings
+from ideaboard.wording import plural
 
 log = logging.getLogger("ideaboard")
 
@@ -100,11 +101,6 @@ def _url_for(context: Any, route_name: str, **parameters: Any) -> str:
     return _reverse(context["request"].app, route_name, tuple(sorted(parameters.items())))
 
 
-def _plural(count: int, singular: str, plural: str | None = None) -> str:
-    word = singular if count == 1 else (plural or singular + "s")
-    return f"{count:,} {word}"
-
-
 def build_templates(settings: Settings) -> Environment:
     env = Environment(
         loader=FileSystemLoader(settings.templates_dir),
@@ -122,7 +118,7 @@ def build_templates(settings: Settings) -> Environment:
     env.filters.update(
         relative_time=relative_time,
         exact_time=exact_time,
-        plural=_plural,
+        plural=plural,
         urlquote=lambda value: quote(str(value), safe=""),
     )
     return env

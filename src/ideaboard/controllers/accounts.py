@@ -7,9 +7,10 @@ from typing import Any
 
 from litestar import Request, Response
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 
 from ideaboard.passwords import Passwords
-from ideaboard.services import departments, organisation, sessions, setup, users
+from ideaboard.services import departments, digest, organisation, sessions, setup, users
 from ideaboard.services.errors import NotFound, ValidationFailed
 from ideaboard.settings import Settings
 from ideaboard.web import (
@@ -136,7 +137,10 @@ async def _profile_page(
 ) -> Response[str]:
     user = signed_in_user(request)
     if form is None:
-        form = users.ProfileForm(name=user.name, department_id=str(user.department_id))
+        row = await users.get_user(user.id)
+        form = users.ProfileForm(
+            name=row.name, department_id=str(row.department_id), digest_enabled=row.digest_enabled
+        )
     return render(
         request,
         "accounts/profile.html",
@@ -176,3 +180,22 @@ async def change_password(request: AnyRequest) -> Response[Any]:
     except ValidationFailed as failed:
         return await _profile_page(request, errors=failed.errors, status_code=422)
     return see_other(request.app.route_reverse("accounts:profile") + "?saved=password")
+
+
+async def unsubscribe_form(
+    request: AnyRequest, user_id: FromPath[int], token: FromPath[str]
+) -> Response[str]:
+    """What the link in a digest opens: a button, since mail scanners open links too."""
+    mailer = request.app.state.mailer
+    if not digest.token_is_valid(mailer.secret, user_id, token):
+        raise NotFound("This unsubscribe link")
+    return render(request, "accounts/unsubscribe.html", done=None, action=request.url.path)
+
+
+async def unsubscribe(
+    request: AnyRequest, user_id: FromPath[int], token: FromPath[str]
+) -> Response[str]:
+    """The button, or a mail client's one-click POST (RFC 8058): no sign-in, no CSRF
+    token; the link's signature is the proof."""
+    changed = await digest.unsubscribe(request.app.state.mailer.secret, user_id, token)
+    return render(request, "accounts/unsubscribe.html", done=changed, action=request.url.path)

@@ -1,15 +1,19 @@
-"""Running the instance: organisation settings, departments, people and roles."""
+"""Running the instance: organisation settings, departments, people and roles, email."""
 
 from __future__ import annotations
 
+import calendar
 from typing import Any
 
 from litestar import Request, Response
 from litestar.params import FromPath
 
-from ideaboard.domain import Role
-from ideaboard.services import departments, organisation, users
+from ideaboard.domain import Role, latest_digest_week, parse_week
+from ideaboard.mail import outbox
+from ideaboard.services import departments, digest, organisation, users
+from ideaboard.services.clock import now
 from ideaboard.services.errors import ValidationFailed
+from ideaboard.services.validation import parse_id
 from ideaboard.web import render, see_other, signed_in_user
 
 AnyRequest = Request[Any, Any, Any]
@@ -23,18 +27,14 @@ async def settings_page(
     status_code: int = 200,
 ) -> Response[str]:
     org = await organisation.get_organisation()
-    if form is None:
-        form = organisation.SettingsForm(
-            name=org.name,
-            allowed_email_domains=", ".join(org.allowed_email_domains),
-            vote_budget=str(org.vote_budget or ""),
-        )
     return render(
         request,
         "admin/settings.html",
         status_code=status_code,
         section="settings",
-        form=form,
+        form=form or organisation.SettingsForm.of(org),
+        weekdays=list(enumerate(calendar.day_name)),
+        hours=[(hour, f"{hour:02d}:00") for hour in range(24)],
         errors=errors or {},
         saved=request.query_params.get("saved") == "1",
     )
@@ -164,3 +164,91 @@ async def set_active(request: AnyRequest, user_id: FromPath[int]) -> Response[An
     except ValidationFailed as failed:
         return await users_page(request, errors=failed.errors, failed_id=user_id, status_code=422)
     return see_other(request.app.route_reverse("admin:users"))
+
+
+async def outbox_index(request: AnyRequest) -> Response[str]:
+    failed_only = request.query_params.get("show") == "failed"
+    return render(
+        request,
+        "admin/outbox.html",
+        section="outbox",
+        counts=await outbox.count_outbox(),
+        emails=await outbox.list_outbox(failed_only=failed_only),
+        failed_only=failed_only,
+        transport=request.app.state.mailer.transport.description,
+    )
+
+
+async def retry_email(request: AnyRequest, email_id: FromPath[int]) -> Response[Any]:
+    signed_in_user(request)
+    await outbox.retry_email(email_id)
+    return see_other(request.app.route_reverse("admin:outbox") + "?show=failed")
+
+
+async def _digest_choice(request: AnyRequest) -> tuple[str, int | None, dict[str, str]]:
+    """The week and person asked for, with a message for each that makes no sense."""
+    params = request.query_params
+    errors: dict[str, str] = {}
+    org = await organisation.get_organisation()
+    week = params.get("week", "").strip() or latest_digest_week(now(), org.digest)
+    try:
+        parse_week(week)
+    except ValueError:
+        errors["week"] = "Write an ISO week like 2026-W47."
+        week = latest_digest_week(now(), org.digest)
+    user_id = None
+    email = params.get("email", "").strip()
+    if email:
+        found = await users.find_user_by_email(email)
+        if found is None:
+            errors["email"] = "No one on the board has this address."
+        else:
+            user_id = found.id
+    else:
+        user_id = signed_in_user(request).id
+    return week, user_id, errors
+
+
+async def digest_index(request: AnyRequest) -> Response[str]:
+    week, user_id, errors = await _digest_choice(request)
+    preview = None
+    if user_id is not None:
+        preview = await digest.preview_digest(user_id, week, request.app.state.mailer)
+    return render(
+        request,
+        "admin/digest.html",
+        section="digest",
+        week=week,
+        email=request.query_params.get("email", ""),
+        errors=errors,
+        preview=preview,
+        preview_query={"week": week, "user": user_id},
+        status_code=422 if errors else 200,
+    )
+
+
+# The email's own HTML, framed by /admin/digest: inline styles (as in every email) but
+# no script, no plugin, no form, and only this site may frame it.
+EMAIL_PREVIEW_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:;"
+    " frame-ancestors 'self'; form-action 'none'; base-uri 'none'"
+)
+
+
+async def digest_preview(request: AnyRequest) -> Response[str]:
+    org = await organisation.get_organisation()
+    week = request.query_params.get("week", "")
+    try:
+        parse_week(week)
+    except ValueError:
+        week = latest_digest_week(now(), org.digest)
+    user_id = parse_id(request.query_params.get("user", "")) or signed_in_user(request).id
+    preview = await digest.preview_digest(user_id, week, request.app.state.mailer)
+    return Response(
+        preview.html,
+        media_type="text/html",
+        headers={
+            "Content-Security-Policy": EMAIL_PREVIEW_POLICY,
+            "X-Frame-Options": "SAMEORIGIN",
+        },
+    )

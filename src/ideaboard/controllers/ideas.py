@@ -9,7 +9,7 @@ from litestar import Request, Response
 from litestar.params import FromPath
 
 from ideaboard.domain import Sort, can_edit_idea
-from ideaboard.services import board, comments, departments, ideas, votes
+from ideaboard.services import board, comments, departments, follows, ideas, status_updates, votes
 from ideaboard.services.errors import ValidationFailed, require
 from ideaboard.web import is_htmx, render, see_other, signed_in_user
 
@@ -92,10 +92,13 @@ async def idea_page(
     status_code: int = 200,
     comment_form: comments.CommentInput | None = None,
     errors: dict[str, str] | None = None,
+    status_form: status_updates.StatusUpdateInput | None = None,
+    status_errors: dict[str, str] | None = None,
 ) -> Response[str]:
     """The idea with its comments; with `block`, only that part of it."""
     user = signed_in_user(request)
     idea = await ideas.get_idea(idea_id, reader_id=user.id)
+    status_options = await status_updates.list_status_options(user.actor, idea_id)
     return render(
         request,
         "ideas/show.html",
@@ -107,6 +110,12 @@ async def idea_page(
         comment_form=comment_form,
         errors=errors or {},
         votes_left=await votes.find_votes_left(user.id),
+        following=await follows.is_following(user.id, idea_id),
+        updates=await status_updates.list_status_changes(idea_id),
+        status_options=status_options,
+        status_choices=[("", "Choose a status")] + [(s.value, s.label) for s in status_options],
+        status_form=status_form or status_updates.StatusUpdateInput(status="", message=""),
+        status_errors=status_errors or {},
     )
 
 
@@ -163,3 +172,22 @@ async def vote(request: AnyRequest, idea_id: FromPath[int]) -> Response[Any]:
     if not back.startswith("/") or back.startswith("//"):
         back = request.app.route_reverse("ideas:show", idea_id=idea_id)
     return see_other(back)
+
+
+async def follow(request: AnyRequest, idea_id: FromPath[int]) -> Response[Any]:
+    user = signed_in_user(request)
+    form = await request.form()
+    await follows.set_following(user.id, idea_id, following=form.get("following") == "1")
+    return see_other(request.app.route_reverse("ideas:show", idea_id=idea_id))
+
+
+async def update_status(request: AnyRequest, idea_id: FromPath[int]) -> Response[Any]:
+    user = signed_in_user(request)
+    form = status_updates.StatusUpdateInput.from_form(await request.form())
+    try:
+        await status_updates.update_status(user.actor, idea_id, form)
+    except ValidationFailed as failed:
+        return await idea_page(
+            request, idea_id, status_code=422, status_form=form, status_errors=failed.errors
+        )
+    return see_other(request.app.route_reverse("ideas:show", idea_id=idea_id) + "#updates")

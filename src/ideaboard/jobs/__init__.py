@@ -1,1 +1,21 @@
-"""Background loops that run inside the app process."""
+"""Background loops: in each app process by default, or in `ideaboard worker` alone."""
+
+from __future__ import annotations
+
+from collections.abc import Coroutine
+from typing import Any
+
+from ideaboard.jobs.ranking import keep_trending_fresh
+from ideaboard.jobs.scheduler import keep_delivering, keep_schedule
+from ideaboard.mail.mailer import Mailer
+from ideaboard.settings import Settings
+
+
+def background_loops(settings: Settings, mailer: Mailer) -> list[Coroutine[Any, Any, None]]:
+    """The loops this process should run. Each is safe to run in many processes at once."""
+    if not settings.background_jobs:
+        return []
+    loops = [keep_delivering(mailer, settings.mail_poll_seconds), keep_schedule(mailer)]
+    if settings.trending_refresh_seconds > 0:
+        loops.append(keep_trending_fresh(settings.trending_refresh_seconds))
+    return loops

@@ -11,6 +11,7 @@ from ideaboard.domain import Actor, Verdict, can_delete_comment, can_edit_commen
 from ideaboard.markup import render_markdown
 from ideaboard.services.clock import now
 from ideaboard.services.errors import NotFound, ValidationFailed, require
+from ideaboard.services.follows import add_follower
 from ideaboard.services.validation import check_text
 from ideaboard.tables import Comment, Idea
 
@@ -99,6 +100,7 @@ async def add_comment(actor: Actor, idea_id: int, form: CommentInput) -> int:
             raise NotFound("This idea")
         await comment.save()
         await Idea.update({Idea.comment_count: Idea.comment_count + 1}).where(Idea.id == idea_id)
+        await add_follower(actor.id, idea_id)
     return int(comment.id)
 
 

@@ -13,6 +13,7 @@ from ideaboard.markup import plain_text, render_markdown
 from ideaboard.services.clock import now
 from ideaboard.services.departments import find_department
 from ideaboard.services.errors import NotFound, ValidationFailed, require
+from ideaboard.services.follows import add_follower
 from ideaboard.services.search import Match
 from ideaboard.services.validation import check_text, parse_id
 from ideaboard.tables import Idea, Vote
@@ -145,6 +146,7 @@ async def create_idea(actor: Actor, form: IdeaInput) -> int:
     )
     async with write_transaction():
         await idea.save()
+        await add_follower(actor.id, idea.id)
     return int(idea.id)
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache
 from typing import Any
+from zoneinfo import available_timezones
 
 from ideaboard.db import write_transaction
-from ideaboard.domain import Actor, can_administer
+from ideaboard.domain import Actor, DigestSchedule, can_administer
 from ideaboard.services.cache import Recent
 from ideaboard.services.errors import NotFound, ValidationFailed, require
 from ideaboard.services.validation import check_text
@@ -24,6 +27,8 @@ class OrganisationRow:
     name: str
     allowed_email_domains: tuple[str, ...]
     vote_budget: int = 0  # votes per person on open ideas; 0 means no limit
+    digest: DigestSchedule = field(default_factory=DigestSchedule)
+    created_at: datetime | None = None
 
 
 def parse_domains(raw: str) -> tuple[str, ...]:
@@ -37,6 +42,12 @@ def _row(record: dict[str, Any]) -> OrganisationRow:
         name=record["name"],
         allowed_email_domains=parse_domains(record["allowed_email_domains"]),
         vote_budget=record["vote_budget"],
+        digest=DigestSchedule(
+            weekday=record["digest_weekday"],
+            hour=record["digest_hour"],
+            time_zone=record["time_zone"],
+        ),
+        created_at=record["created_at"],
     )
 
 
@@ -70,6 +81,9 @@ class SettingsForm:
     name: str
     allowed_email_domains: str
     vote_budget: str = ""
+    digest_weekday: str = "0"
+    digest_hour: str = "8"
+    time_zone: str = "UTC"
 
     @classmethod
     def from_form(cls, form: Any) -> SettingsForm:
@@ -77,6 +91,20 @@ class SettingsForm:
             name=form.get("name", "").strip(),
             allowed_email_domains=form.get("allowed_email_domains", "").strip(),
             vote_budget=form.get("vote_budget", "").strip(),
+            digest_weekday=form.get("digest_weekday", "0").strip(),
+            digest_hour=form.get("digest_hour", "8").strip(),
+            time_zone=form.get("time_zone", "UTC").strip(),
+        )
+
+    @classmethod
+    def of(cls, organisation: OrganisationRow) -> SettingsForm:
+        return cls(
+            name=organisation.name,
+            allowed_email_domains=", ".join(organisation.allowed_email_domains),
+            vote_budget=str(organisation.vote_budget or ""),
+            digest_weekday=str(organisation.digest.weekday),
+            digest_hour=str(organisation.digest.hour),
+            time_zone=organisation.digest.time_zone,
         )
 
     @property
@@ -110,6 +138,12 @@ class SettingsForm:
                 f"Write a whole number from 1 to {VOTE_BUDGET_MAX:,},"
                 " or leave it empty for no limit."
             )
+        if self.digest_weekday not in {str(day) for day in range(7)}:
+            errors["digest_weekday"] = "Pick a day of the week."
+        if self.digest_hour not in {str(hour) for hour in range(24)}:
+            errors["digest_hour"] = "Pick an hour from 0 to 23."
+        if self.time_zone not in time_zones():
+            errors["time_zone"] = "Write a time zone like Europe/Berlin or America/New_York."
         return errors
 
 
@@ -127,10 +161,19 @@ async def update_settings(actor: Actor, form: SettingsForm) -> OrganisationRow:
                     parse_domains(form.allowed_email_domains)
                 ),
                 Organisation.vote_budget: form.budget or 0,
+                Organisation.digest_weekday: int(form.digest_weekday),
+                Organisation.digest_hour: int(form.digest_hour),
+                Organisation.time_zone: form.time_zone,
             }
         ).where(Organisation.id == organisation.id)
     _recent.forget()
     return await get_organisation()
+
+
+@cache
+def time_zones() -> frozenset[str]:
+    """IANA names the board accepts (from the tzdata package, the same on every machine)."""
+    return frozenset(available_timezones())
 
 
 async def email_domain_problem(email: str) -> str | None:

@@ -59,6 +59,7 @@ class UserRow:
     department_id: int
     department_name: str
     created_at: datetime
+    digest_enabled: bool = True
 
 
 USER_COLUMNS = (
@@ -70,6 +71,7 @@ USER_COLUMNS = (
     User.department.id.as_alias("department_id"),
     User.department.name.as_alias("department_name"),
     User.created_at,
+    User.digest_enabled,
 )
 
 
@@ -147,6 +149,11 @@ async def get_user(user_id: int) -> UserRow:
     return _row(record)
 
 
+async def find_user_by_email(email: str) -> UserRow | None:
+    record = await User.select(*USER_COLUMNS).where(User.email == email.strip().lower()).first()
+    return _row(record) if record else None
+
+
 async def list_users(actor: Actor, *, query: str = "", limit: int = 200) -> list[UserRow]:
     require(can_administer(actor))
     select = User.select(*USER_COLUMNS).order_by(User.name).limit(limit)
@@ -206,10 +213,15 @@ async def set_active(actor: Actor, user_id: int, active: bool) -> UserRow:
 class ProfileForm:
     name: str
     department_id: str
+    digest_enabled: bool = True
 
     @classmethod
     def from_form(cls, form: Any) -> ProfileForm:
-        return cls(name=form.get("name", "").strip(), department_id=form.get("department_id", ""))
+        return cls(
+            name=form.get("name", "").strip(),
+            department_id=form.get("department_id", ""),
+            digest_enabled=form.get("digest_enabled") == "on",
+        )
 
 
 async def update_profile(actor: Actor, form: ProfileForm) -> UserRow:
@@ -224,9 +236,13 @@ async def update_profile(actor: Actor, form: ProfileForm) -> UserRow:
         raise ValidationFailed(errors)
     assert department is not None
     async with write_transaction():
-        await User.update({User.name: form.name, User.department: department.id}).where(
-            User.id == actor.id
-        )
+        await User.update(
+            {
+                User.name: form.name,
+                User.department: department.id,
+                User.digest_enabled: form.digest_enabled,
+            }
+        ).where(User.id == actor.id)
     return await get_user(actor.id)
 
 

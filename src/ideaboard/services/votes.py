@@ -18,6 +18,7 @@ from ideaboard.domain import (
 )
 from ideaboard.services.clock import now
 from ideaboard.services.errors import Forbidden, NotFound, require
+from ideaboard.services.follows import add_follower
 from ideaboard.services.organisation import current_organisation
 from ideaboard.tables import Idea, Organisation, User, Vote
 
@@ -88,6 +89,8 @@ async def set_vote(actor: Actor, idea_id: int, *, voted: bool) -> VoteButton:
                 .returning(Vote.id)
             )
             votes = trending = len(added)
+            if added:
+                await add_follower(actor.id, idea_id)
         else:
             removed = await (
                 Vote.delete()

@@ -1,0 +1,78 @@
+"""The built-in scheduler: the weekly digest and the nightly recount, claimed through the
+database so that any number of processes may run this loop and each run happens once."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime, time, timedelta
+
+from ideaboard.domain import digest_send_time, latest_digest_week
+from ideaboard.jobs.runs import claim_run, finish_run, holding
+from ideaboard.mail.mailer import Mailer
+from ideaboard.services import digest, ranking
+from ideaboard.services.clock import now
+from ideaboard.services.organisation import OrganisationRow, find_organisation
+
+log = logging.getLogger("ideaboard.jobs")
+
+RECOUNT_AT = time(3)  # local time of the organisation: a quiet hour
+
+
+async def send_weekly_digest(organisation: OrganisationRow, mailer: Mailer, at: datetime) -> None:
+    week = latest_digest_week(at, organisation.digest)
+    if organisation.created_at and digest_send_time(week, organisation.digest) < (
+        organisation.created_at
+    ):
+        return  # that week ended before the board began
+    claim = await claim_run("digest", week)
+    if claim is None:
+        return
+    async with holding(claim):
+        run = await digest.queue_digests(week, mailer)
+    outcome = "quiet week: nothing to send" if run.quiet_week else f"{run.queued} queued"
+    await finish_run(claim, outcome)
+    log.info("weekly digest %s: %s", week, outcome)
+
+
+async def recount_nightly(organisation: OrganisationRow, at: datetime) -> None:
+    local = at.astimezone(organisation.digest.zone)
+    day = local.date() if local.time() >= RECOUNT_AT else local.date() - timedelta(days=1)
+    claim = await claim_run("recount", day.isoformat())
+    if claim is None:
+        return
+    async with holding(claim):
+        drift = await ranking.recount(repair=True)
+    await finish_run(claim, f"{len(drift)} counters repaired")
+    if drift:
+        log.warning("nightly recount repaired %d counters: %s", len(drift), drift[:10])
+
+
+async def run_due_jobs(mailer: Mailer, *, at: datetime | None = None) -> None:
+    organisation = await find_organisation()
+    if organisation is None:
+        return
+    moment = at or now()
+    await send_weekly_digest(organisation, mailer, moment)
+    await recount_nightly(organisation, moment)
+
+
+async def keep_schedule(mailer: Mailer, interval_seconds: float = 60) -> None:
+    while True:
+        try:
+            await run_due_jobs(mailer)
+        except Exception:
+            log.exception("a scheduled job failed; trying again later")
+        await asyncio.sleep(interval_seconds)
+
+
+async def keep_delivering(mailer: Mailer, interval_seconds: float) -> None:
+    """Send due emails from the outbox, again and again."""
+    while True:
+        try:
+            report = await mailer.deliver()
+            if report.sent or report.failed or report.gave_up:
+                log.info("outbox: %s", report)
+        except Exception:
+            log.exception("delivering the outbox failed; trying again later")
+        await asyncio.sleep(interval_seconds)

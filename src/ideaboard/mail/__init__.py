@@ -1,0 +1,1 @@
+"""Email: the outbox, the transports that deliver it, and the email templates."""

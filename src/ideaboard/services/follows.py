@@ -1,0 +1,42 @@
+"""Following ideas: authors, voters and commenters follow automatically; anyone may
+follow or stop following. Followers hear of status updates (digest, notifications)."""
+
+from __future__ import annotations
+
+from ideaboard.db import write_transaction
+from ideaboard.services.clock import now
+from ideaboard.services.errors import NotFound
+from ideaboard.tables import Idea, Subscription
+
+
+async def add_follower(user_id: int, idea_id: int) -> None:
+    """Call inside the transaction of what made them follow (a vote, a comment)."""
+    await Subscription.insert(
+        Subscription(account=user_id, idea=idea_id, created_at=now())
+    ).on_conflict(action="DO NOTHING")
+
+
+async def is_following(user_id: int, idea_id: int) -> bool:
+    return bool(
+        await Subscription.exists().where(
+            Subscription.account == user_id, Subscription.idea == idea_id
+        )
+    )
+
+
+async def set_following(user_id: int, idea_id: int, *, following: bool) -> bool:
+    """Follow or stop following; idempotent. Returns the new state."""
+    async with write_transaction():
+        if not await Idea.exists().where(Idea.id == idea_id):
+            raise NotFound("This idea")
+        if following:
+            await add_follower(user_id, idea_id)
+        else:
+            await Subscription.delete().where(
+                Subscription.account == user_id, Subscription.idea == idea_id
+            )
+    return following
+
+
+async def count_followers(idea_id: int) -> int:
+    return await Subscription.count().where(Subscription.idea == idea_id)
