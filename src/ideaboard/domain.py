@@ -200,7 +200,10 @@ def parse_week(text: str) -> tuple[int, int]:
     if not match:
         raise ValueError(f"{text!r} is not an ISO week like 2026-W47")
     year, week = int(match[1]), int(match[2])
-    date.fromisocalendar(year, week, 1)  # raises for week 53 of a 52-week year, week 0, ...
+    try:
+        date.fromisocalendar(year, week, 1)
+    except ValueError:  # week 0, week 53 of a 52-week year, ...
+        raise ValueError(f"{text!r} is not an ISO week: {year} has no week {week}") from None
     return year, week
 
 

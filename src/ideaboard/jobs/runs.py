@@ -13,7 +13,7 @@ import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from secrets import token_hex
 
 from ideaboard.db import write_transaction
@@ -43,9 +43,11 @@ class Claim:
     period: str
 
 
-async def claim_run(job: str, period: str, *, lease: timedelta = LEASE) -> Claim | None:
+async def claim_run(
+    job: str, period: str, *, lease: timedelta = LEASE, at: datetime | None = None
+) -> Claim | None:
     """This process's claim on the run, or None when another process has it or it is done."""
-    moment = now()
+    moment = at or now()
     async with write_transaction():
         rows = await JobRun.raw(CLAIM_NEW, job, period, OWNER, moment, moment + lease)
         if not rows:

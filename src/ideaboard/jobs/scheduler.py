@@ -25,7 +25,7 @@ async def send_weekly_digest(organisation: OrganisationRow, mailer: Mailer, at: 
         organisation.created_at
     ):
         return  # that week ended before the board began
-    claim = await claim_run("digest", week)
+    claim = await claim_run("digest", week, at=at)
     if claim is None:
         return
     async with holding(claim):
@@ -38,7 +38,7 @@ async def send_weekly_digest(organisation: OrganisationRow, mailer: Mailer, at: 
 async def recount_nightly(organisation: OrganisationRow, at: datetime) -> None:
     local = at.astimezone(organisation.digest.zone)
     day = local.date() if local.time() >= RECOUNT_AT else local.date() - timedelta(days=1)
-    claim = await claim_run("recount", day.isoformat())
+    claim = await claim_run("recount", day.isoformat(), at=at)
     if claim is None:
         return
     async with holding(claim):

@@ -160,6 +160,7 @@ async def deliver_due(
 
     A round stops early, handing back what it has not sent, before its lease could run
     out: another process may claim those emails then, and must not send them twice.
+    (The first email of a round always goes: it was claimed a moment ago.)
     """
     report = DeliveryReport()
     while claimed := await claim_due(batch, lease=lease):
@@ -167,7 +168,7 @@ async def deliver_due(
         sent_before = report.sent
         async with transport.session() as sender:
             for position, email in enumerate(claimed):
-                if now() > deadline:
+                if position and now() > deadline:
                     await release([unsent.id for unsent in claimed[position:]])
                     break
                 try:
