@@ -258,3 +258,39 @@ def test_board_filters_and_show_more_with_javascript(browser: Browser, server: s
     expect(cards).to_have_count(1)
     shoot(page, "board-filtered")
     assert problems == []
+
+
+def test_status_update_and_digest_preview_in_the_browser(browser: Browser, server: str) -> None:
+    """An admin answers an idea with a status update, then sees it in the weekly digest
+    as the author will get it (the email's HTML, framed by /admin/digest)."""
+    from datetime import timedelta
+
+    from ideaboard.domain import DigestSchedule, latest_digest_week
+    from ideaboard.services.clock import now
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    problems = watch_console(page)
+    set_up_board(page, server)
+    propose(page, "Shared calendar for the loading docks", "Operations")
+    page.get_by_role("button", name="Vote").click()
+    expect(page.get_by_role("button", name="Following")).to_be_visible()
+    page.get_by_label("Status", exact=True).select_option(label="Planned")
+    page.get_by_role("button", name="Post update").click()
+    expect(page.get_by_text("Write an update message")).to_be_visible()  # kept, explained
+    page.get_by_label("Update message").fill("Booked for **March**, starting at dock 3.")
+    page.get_by_role("button", name="Post update").click()
+    updates = page.locator("#updates")
+    expect(updates.get_by_text("Booked for")).to_be_visible()
+    expect(updates.locator("strong").first).to_contain_text("Planned")
+    shoot(page, "idea-status-update")
+
+    week = latest_digest_week(now() + timedelta(days=7), DigestSchedule())
+    page.goto(f"{server}/admin/digest?week={week}")
+    frame = page.frame_locator("iframe.email-preview")
+    expect(frame.get_by_text("Top ideas this week")).to_be_visible()
+    expect(
+        frame.get_by_role("link", name="Shared calendar for the loading docks").first
+    ).to_be_visible()
+    expect(frame.get_by_text("Updates on ideas you follow")).to_be_visible()
+    shoot(page, "admin-digest-preview")
+    assert [p for p in problems if "status of 422" not in p] == []  # the refused update

@@ -93,7 +93,7 @@ async def test_digest_content_for_member_manager_and_reader_without_follows(
     assert "NEW FOR CUSTOMER SERVICE" in text and "Quieter chairs" in text.split("NEW FOR")[1]
     assert "UPDATES ON IDEAS YOU FOLLOW" in text
     assert "Shared calendar for the docks: New → Planned" in text
-    assert "Mo Moderator: Booked for **March**." in text
+    assert "Mo Moderator: Booked for March." in text
     assert "need an owner" not in text
     assert "https://ideas.acme.example/ideas/" in html and "Updates on ideas you follow" in html
 

@@ -112,3 +112,35 @@ def test_hot_week_old_popular_idea_beats_hour_old_single_vote() -> None:
 
 def test_hot_fresh_idea_beats_month_old_idea_with_a_few_votes() -> None:
     assert hot_score(1, NOW) > hot_score(20, NOW - timedelta(days=30))
+
+
+# --- the weekly digest's schedule ---------------------------------------------------
+
+
+def test_digest_send_time_is_the_weekday_and_hour_in_the_organisations_zone() -> None:
+    from ideaboard.domain import DigestSchedule, digest_send_time, digest_window
+
+    berlin = DigestSchedule(weekday=0, hour=8, time_zone="Europe/Berlin")
+    assert digest_send_time("2026-W48", berlin) == datetime(2026, 11, 23, 7, tzinfo=UTC)  # CET
+    assert digest_send_time("2026-W27", berlin) == datetime(2026, 6, 29, 6, tzinfo=UTC)  # CEST
+    friday = DigestSchedule(weekday=4, hour=17, time_zone="America/New_York")
+    assert digest_send_time("2026-W48", friday) == datetime(2026, 11, 27, 22, tzinfo=UTC)
+    start, end = digest_window("2026-W48", berlin)
+    assert end - start == timedelta(days=7) and end == digest_send_time("2026-W48", berlin)
+
+
+def test_latest_digest_week_turns_over_at_the_send_time() -> None:
+    from ideaboard.domain import DigestSchedule, latest_digest_week
+
+    berlin = DigestSchedule(weekday=0, hour=8, time_zone="Europe/Berlin")
+    assert latest_digest_week(datetime(2026, 11, 23, 6, 59, tzinfo=UTC), berlin) == "2026-W47"
+    assert latest_digest_week(datetime(2026, 11, 23, 7, 0, tzinfo=UTC), berlin) == "2026-W48"
+    assert latest_digest_week(datetime(2027, 1, 3, 12, tzinfo=UTC), berlin) == "2026-W53"
+
+
+@pytest.mark.parametrize("text", ["2026-W00", "2025-W53", "2026-W99", "2026W47", "W47", "", "x"])
+def test_parse_week_refuses_weeks_that_do_not_exist(text: str) -> None:
+    from ideaboard.domain import parse_week
+
+    with pytest.raises(ValueError, match="ISO week"):
+        parse_week(text)

@@ -15,7 +15,17 @@ from ideaboard.services import organisation, ranking
 from ideaboard.services.clock import now
 from ideaboard.services.departments import slugify
 from ideaboard.settings import Settings
-from ideaboard.tables import Comment, Department, Idea, Organisation, User, Vote
+from ideaboard.tables import (
+    Comment,
+    Department,
+    DepartmentManager,
+    Idea,
+    Organisation,
+    StatusChange,
+    Subscription,
+    User,
+    Vote,
+)
 
 DEMO_PASSWORD = "ideaboard-demo"  # demo data only: a real install never has a fixed password
 ORGANISATION = "Northwind Logistics"
@@ -94,6 +104,11 @@ async def _load(settings: Settings) -> int:
             )
             await user.save()
             people.append((user.id, department_ids[department_name]))
+        manager_id = people[1][0]  # manager@example.com triages Operations
+        await DepartmentManager.insert(
+            DepartmentManager(department=department_ids["Operations"], manager=manager_id)
+        )
+        answerers = [manager_id, people[0][0]]  # and the admin answers anywhere
 
         idea_count = vote_count = comment_count = 0
         for line in IDEAS.splitlines():
@@ -147,6 +162,25 @@ async def _load(settings: Settings) -> int:
                     )
                 )
             comment_count += len(commenters)
+            followers = {author_id} | {v for v, _ in voters} | {c for c, _ in commenters}
+            await Subscription.insert(
+                *(Subscription(account=f, idea=idea.id, created_at=created) for f in followers)
+            )
+            if status is not Status.NEW:
+                moment = _after(created, started, rng)
+                message = STATUS_MESSAGES[status]
+                await StatusChange.insert(
+                    StatusChange(
+                        idea=idea.id,
+                        from_status=Status.NEW.value,
+                        to_status=status.value,
+                        author=rng.choice(answerers),
+                        message=message,
+                        message_html=render_markdown(message),
+                        created_at=moment,
+                    )
+                )
+                await Idea.update({Idea.owner: rng.choice(answerers)}).where(Idea.id == idea.id)
 
     await ranking.recount(repair=True)  # trending counts from the generated vote dates
     print(f"Demo company “{ORGANISATION}” loaded: {len(DEPARTMENTS)} departments, ", end="")
@@ -158,6 +192,15 @@ async def _load(settings: Settings) -> int:
         print(f"  {email:<24} {role.label:<10} {name}, {department_name}")
     sys.stdout.flush()
     return 0
+
+
+STATUS_MESSAGES = {
+    Status.UNDER_REVIEW: "Thanks! We are looking into what this would take.",
+    Status.PLANNED: "Planned for next quarter; we will post here when work starts.",
+    Status.IN_PROGRESS: "Work has started. First results in a few weeks.",
+    Status.DONE: "Done and rolled out. Thank you all for the votes and the ideas!",
+    Status.DECLINED: "Not now: the cost is higher than the gain this year. We keep it on file.",
+}
 
 
 def _after(start: datetime, end: datetime, rng: random.Random) -> datetime:

@@ -22,6 +22,7 @@ from ideaboard.mail.mailer import Mailer
 from ideaboard.mail.message import Email
 from ideaboard.mail.outbox import Queued, find_queued_keys, queue_emails
 from ideaboard.mail.render import EmailTemplates
+from ideaboard.markup import plain_text
 from ideaboard.services.errors import NotFound
 from ideaboard.services.organisation import OrganisationRow, get_organisation
 from ideaboard.tables import (
@@ -117,7 +118,7 @@ ORDER BY i.vote_count DESC, i.id DESC
 """
 
 WEEK_UPDATES = """
-SELECT sc.idea, i.title, sc.from_status, sc.to_status, sc.message, a.name AS author_name,
+SELECT sc.idea, i.title, sc.from_status, sc.to_status, sc.message_html, a.name AS author_name,
        sc.created_at
 FROM status_change sc
 JOIN idea i ON i.id = sc.idea
@@ -198,7 +199,7 @@ async def read_week(week: str, organisation: OrganisationRow) -> Week:
                 idea_title=row["title"],
                 from_status=Status(row["from_status"]),
                 to_status=Status(row["to_status"]),
-                message=row["message"],
+                message=plain_text(row["message_html"]),  # Markdown reads badly in mail
                 author_name=row["author_name"],
                 created_at=row["created_at"],
             )

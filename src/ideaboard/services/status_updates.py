@@ -102,9 +102,8 @@ async def update_status(actor: Actor, idea_id: int, form: StatusUpdateInput) -> 
                 created_at=moment,
             )
         )
-        await Idea.update({Idea.status: form.new_status.value, Idea.updated_at: moment}).where(
-            Idea.id == idea_id
-        )
+        # updated_at stays: it dates edits of the idea's text ("edited 2 days ago").
+        await Idea.update({Idea.status: form.new_status.value}).where(Idea.id == idea_id)
 
 
 async def list_status_changes(idea_id: int) -> list[StatusChangeView]:
