@@ -270,6 +270,7 @@ async def test_admin_previews_a_persons_digest(client: Client, board: Personas) 
     assert "No one on the board has this address." in bad.text
     assert "Write an ISO week like 2026-W47." in bad.text
     assert 'value="nobody@example.com"' in bad.text
+    assert 'value="2026-W99"' in bad.text  # kept as typed
     assert (await client.get("/admin/digest/preview?week=junk&user=junk")).status_code == 200
 
     await client.logout()

@@ -185,17 +185,25 @@ async def retry_email(request: AnyRequest, email_id: FromPath[int]) -> Response[
     return see_other(request.app.route_reverse("admin:outbox") + "?show=failed")
 
 
-async def _digest_choice(request: AnyRequest) -> tuple[str, int | None, dict[str, str]]:
+async def _week_asked(raw: str) -> str | None:
+    """The ISO week asked for, the latest due one when none was, None when it is no week."""
+    if not raw.strip():
+        org = await organisation.get_organisation()
+        return latest_digest_week(now(), org.digest)
+    try:
+        parse_week(raw)
+    except ValueError:
+        return None
+    return raw.strip()
+
+
+async def _digest_choice(request: AnyRequest) -> tuple[str | None, int | None, dict[str, str]]:
     """The week and person asked for, with a message for each that makes no sense."""
     params = request.query_params
     errors: dict[str, str] = {}
-    org = await organisation.get_organisation()
-    week = params.get("week", "").strip() or latest_digest_week(now(), org.digest)
-    try:
-        parse_week(week)
-    except ValueError:
+    week = await _week_asked(params.get("week", ""))
+    if week is None:
         errors["week"] = "Write an ISO week like 2026-W47."
-        week = latest_digest_week(now(), org.digest)
     user_id = None
     email = params.get("email", "").strip()
     if email:
@@ -212,13 +220,13 @@ async def _digest_choice(request: AnyRequest) -> tuple[str, int | None, dict[str
 async def digest_index(request: AnyRequest) -> Response[str]:
     week, user_id, errors = await _digest_choice(request)
     preview = None
-    if user_id is not None:
+    if user_id is not None and week is not None:
         preview = await digest.preview_digest(user_id, week, request.app.state.mailer)
     return render(
         request,
         "admin/digest.html",
         section="digest",
-        week=week,
+        week=request.query_params.get("week", "") if week is None else week,
         email=request.query_params.get("email", ""),
         errors=errors,
         preview=preview,
@@ -236,12 +244,8 @@ EMAIL_PREVIEW_POLICY = (
 
 
 async def digest_preview(request: AnyRequest) -> Response[str]:
-    org = await organisation.get_organisation()
-    week = request.query_params.get("week", "")
-    try:
-        parse_week(week)
-    except ValueError:
-        week = latest_digest_week(now(), org.digest)
+    week = await _week_asked(request.query_params.get("week", "")) or await _week_asked("")
+    assert week is not None
     user_id = parse_id(request.query_params.get("user", "")) or signed_in_user(request).id
     preview = await digest.preview_digest(user_id, week, request.app.state.mailer)
     return Response(
