@@ -35,7 +35,7 @@ async def test_moderator_posts_a_status_update_that_followers_see_on_the_timelin
         ({"status": "declined", "message": "  "}, "Say why it is declined"),
         ({"status": "duplicate", "message": "Same as #3"}, "Choose one of the statuses offered."),
         ({"status": "launched", "message": "Yes"}, "Choose one of the statuses offered."),
-        ({"status": "new", "message": "Again"}, "Choose one of the statuses offered."),
+        ({"status": "new", "message": ""}, "Write an update message"),
         ({"status": "planned", "message": "x" * 5001}, "at most 5,000"),
         ({"status": "planned", "message": "bad \x00 byte"}, "characters that are not allowed"),
     ],

@@ -269,6 +269,13 @@ def next_statuses(current: Status, actor: Actor, role: StatusRole) -> tuple[Stat
     return tuple(status for status in SETTABLE_STATUSES if status is not current)
 
 
+def update_choices(current: Status, actor: Actor, role: StatusRole) -> tuple[Status, ...]:
+    """What the status select offers: the current status (an update without a change)
+    first, then the moves allowed; empty when this actor may not update the idea."""
+    moves = next_statuses(current, actor, role)
+    return (current, *moves) if moves else ()
+
+
 def status_update_problems(
     current: Status, new: Status | None, message: str, allowed: tuple[Status, ...]
 ) -> dict[str, str]:
@@ -286,3 +293,147 @@ def status_update_problems(
             else "Write an update message: it is what followers read."
         )
     return errors
+
+
+# --- Triage: routing ideas to owners -------------------------------------------------
+
+STALE_AFTER = timedelta(days=30)
+RECENTLY_CLOSED = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class TriageRole:
+    """How the actor relates to one department's ideas."""
+
+    manages_department: bool = False
+
+
+def can_triage(actor: Actor, role: TriageRole) -> Verdict:
+    """Managers triage their departments' ideas; moderators and admins any department."""
+    if actor.is_moderator or role.manages_department:
+        return ALLOWED
+    return Verdict(False, "Only this department's managers, moderators and admins can route it.")
+
+
+def can_set_threshold(actor: Actor, role: TriageRole) -> Verdict:
+    if actor.is_admin or role.manages_department:
+        return ALLOWED
+    return Verdict(False, "Only admins and this department's managers can change its threshold.")
+
+
+def needs_owner(*, status: Status, owner_id: int | None, votes: int, threshold: int) -> bool:
+    """An open, unowned idea with enough votes goes to the top of the Needs owner lane."""
+    return not status.is_closed and owner_id is None and votes >= max(threshold, 1)
+
+
+def is_stale(last_update: datetime | None, created_at: datetime, now: datetime) -> bool:
+    """An owned idea nobody has answered for 30 days is highlighted in the triage."""
+    return now - (last_update or created_at) >= STALE_AFTER
+
+
+def days_since(moment: datetime, now: datetime) -> int:
+    return max((now - moment).days, 0)
+
+
+# --- Moderation ----------------------------------------------------------------------
+
+
+class Approval(StrEnum):
+    """Under pre-moderation, members' new ideas and comments wait for a moderator."""
+
+    APPROVED = "approved"
+    PENDING = "pending"
+    REJECTED = "rejected"
+
+
+def can_moderate(actor: Actor) -> Verdict:
+    if actor.is_moderator:
+        return ALLOWED
+    return Verdict(False, "Only moderators and admins can do this.")
+
+
+def needs_approval(actor: Actor, *, pre_moderation: bool) -> bool:
+    """With pre-moderation on, what members post waits; moderators' posts do not."""
+    return pre_moderation and not actor.is_moderator
+
+
+def can_see_content(actor: Actor, *, author_id: int, approval: Approval, hidden: bool) -> bool:
+    """Hidden and unapproved content stays readable by moderators and its author."""
+    if actor.is_moderator or actor.id == author_id:
+        return True
+    return approval is Approval.APPROVED and not hidden
+
+
+def can_see_author(actor: Actor, *, author_id: int, anonymous: bool) -> bool:
+    """Who proposed an anonymous idea is known to its author, moderators and admins only:
+    not to managers or owners, who decide on the idea and should judge it on its merits
+    (docs/decisions.md)."""
+    return not anonymous or actor.is_moderator or actor.id == author_id
+
+
+def can_merge(actor: Actor, role: TriageRole) -> Verdict:
+    """Moderators, admins and managers of the duplicate's department merge duplicates."""
+    if actor.is_moderator or role.manages_department:
+        return ALLOWED
+    return Verdict(False, "Only moderators, admins and this department's managers can merge.")
+
+
+def merge_problem(*, duplicate_id: int, target_id: int, target_merged: bool) -> str | None:
+    if duplicate_id == target_id:
+        return "An idea cannot be a duplicate of itself."
+    if target_merged:
+        return "That idea is itself merged into another: merge into that one instead."
+    return None
+
+
+# --- Notifications -------------------------------------------------------------------
+
+
+class Delivery(StrEnum):
+    EMAIL = "email"  # in the app and by email
+    APP = "app"  # in the app only
+    OFF = "off"
+
+    @property
+    def label(self) -> str:
+        return {"email": "In the app and by email", "app": "In the app only", "off": "Off"}[
+            self.value
+        ]
+
+
+class NotificationKind(StrEnum):
+    STATUS_CHANGED = "status_changed"
+    NEW_COMMENT = "new_comment"
+    ROUTED_TO_YOU = "routed_to_you"
+    NEEDS_OWNER = "needs_owner"
+    REROUTED = "rerouted"
+    IDEA_APPROVED = "idea_approved"
+    IDEA_REJECTED = "idea_rejected"
+    IDEA_MERGED = "idea_merged"
+
+    @property
+    def label(self) -> str:
+        return NOTIFICATION_LABELS[self]
+
+    @property
+    def default_delivery(self) -> Delivery:
+        # Comments are chatty: in the app only unless asked for.
+        return Delivery.APP if self is NotificationKind.NEW_COMMENT else Delivery.EMAIL
+
+
+NOTIFICATION_LABELS: dict[NotificationKind, str] = {
+    NotificationKind.STATUS_CHANGED: "Status updates on ideas I follow",
+    NotificationKind.NEW_COMMENT: "New comments on ideas I follow",
+    NotificationKind.ROUTED_TO_YOU: "An idea is routed to me",
+    NotificationKind.NEEDS_OWNER: "An idea for my department needs an owner (managers)",
+    NotificationKind.REROUTED: "An idea was re-routed to my department (managers)",
+    NotificationKind.IDEA_APPROVED: "My idea was approved",
+    NotificationKind.IDEA_REJECTED: "My idea was rejected",
+    NotificationKind.IDEA_MERGED: "My idea was merged into another",
+}
+
+
+def delivery_for(kind: NotificationKind, prefs: dict[str, str]) -> Delivery:
+    """A person's choice for this kind of notification, or the default."""
+    chosen = prefs.get(kind.value, "")
+    return Delivery(chosen) if chosen in Delivery.__members__.values() else kind.default_delivery

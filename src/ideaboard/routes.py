@@ -5,10 +5,20 @@ from __future__ import annotations
 from litestar import get, post
 from litestar.handlers import HTTPRouteHandler
 
-from ideaboard.controllers import accounts, admin, comments, ideas, system
-from ideaboard.web import requires_admin, requires_user
+from ideaboard.controllers import (
+    accounts,
+    admin,
+    comments,
+    ideas,
+    moderation,
+    notifications,
+    system,
+    triage,
+)
+from ideaboard.web import requires_admin, requires_moderator, requires_user
 
 user = [requires_user]
+moderators = [requires_moderator]
 admins = [requires_admin]
 
 ROUTES: list[HTTPRouteHandler] = [
@@ -47,6 +57,75 @@ ROUTES: list[HTTPRouteHandler] = [
     post("/ideas/{idea_id:int}/status", name="ideas:update_status", guards=user)(
         ideas.update_status
     ),
+    post("/ideas/{idea_id:int}/merge", name="ideas:merge", guards=user)(ideas.merge),
+    post("/ideas/{idea_id:int}/unmerge", name="ideas:unmerge", guards=user)(ideas.unmerge),
+    post("/ideas/{idea_id:int}/flag", name="ideas:flag", guards=user)(ideas.flag),
+    get(
+        "/ideas/{idea_id:int}/comments/{comment_id:int}/flag",
+        name="ideas:flag_comment",
+        guards=user,
+    )(ideas.flag_comment_form),
+    # triage: managers route ideas to owners; owners answer
+    get("/triage", name="triage:index", guards=user)(triage.index),
+    post("/triage/ideas/{idea_id:int}", name="triage:save", guards=user)(triage.save),
+    post("/triage/bulk", name="triage:bulk", guards=user)(triage.bulk),
+    post(
+        "/triage/departments/{department_id:int}/threshold",
+        name="triage:set_threshold",
+        guards=user,
+    )(triage.set_threshold),
+    get("/triage/people", name="triage:people", guards=user)(triage.people),
+    # moderation
+    get("/moderation", name="moderation:index", guards=moderators)(moderation.index),
+    post(
+        "/moderation/ideas/{idea_id:int}/approve", name="moderation:approve_idea", guards=moderators
+    )(moderation.approve_idea),
+    post(
+        "/moderation/ideas/{idea_id:int}/reject", name="moderation:reject_idea", guards=moderators
+    )(moderation.reject_idea),
+    post("/moderation/ideas/{idea_id:int}/hide", name="moderation:hide_idea", guards=moderators)(
+        moderation.hide_idea
+    ),
+    post(
+        "/moderation/ideas/{idea_id:int}/restore", name="moderation:restore_idea", guards=moderators
+    )(moderation.restore_idea),
+    post(
+        "/moderation/ideas/{idea_id:int}/dismiss",
+        name="moderation:dismiss_idea_flags",
+        guards=moderators,
+    )(moderation.dismiss_idea_flags),
+    post(
+        "/moderation/comments/{comment_id:int}/approve",
+        name="moderation:approve_comment",
+        guards=moderators,
+    )(moderation.approve_comment),
+    post(
+        "/moderation/comments/{comment_id:int}/reject",
+        name="moderation:reject_comment",
+        guards=moderators,
+    )(moderation.reject_comment),
+    post(
+        "/moderation/comments/{comment_id:int}/hide",
+        name="moderation:hide_comment",
+        guards=moderators,
+    )(moderation.hide_comment),
+    post(
+        "/moderation/comments/{comment_id:int}/restore",
+        name="moderation:restore_comment",
+        guards=moderators,
+    )(moderation.restore_comment),
+    post(
+        "/moderation/comments/{comment_id:int}/dismiss",
+        name="moderation:dismiss_comment_flags",
+        guards=moderators,
+    )(moderation.dismiss_comment_flags),
+    # notifications
+    get("/notifications", name="notifications:index", guards=user)(notifications.index),
+    get("/notifications/bell", name="notifications:bell", guards=user)(notifications.bell),
+    post("/notifications/read", name="notifications:read_all", guards=user)(notifications.read_all),
+    post("/notifications/{notification_id:int}/open", name="notifications:open", guards=user)(
+        notifications.open_one
+    ),
     # comments
     post("/ideas/{idea_id:int}/comments", name="comments:create", guards=user)(comments.create),
     get("/comments/{comment_id:int}/edit", name="comments:edit", guards=user)(comments.edit_form),
@@ -75,6 +154,17 @@ ROUTES: list[HTTPRouteHandler] = [
     ),
     get("/admin/digest", name="admin:digest", guards=admins)(admin.digest_index),
     get("/admin/digest/preview", name="admin:digest_preview", guards=admins)(admin.digest_preview),
+    post(
+        "/admin/departments/{department_id:int}/managers",
+        name="admin:add_manager",
+        guards=admins,
+    )(admin.add_manager),
+    post(
+        "/admin/departments/{department_id:int}/managers/{user_id:int}/remove",
+        name="admin:remove_manager",
+        guards=admins,
+    )(admin.remove_manager),
+    get("/admin/audit", name="admin:audit", guards=admins)(admin.audit_index),
     get("/admin/users", name="admin:users", guards=admins)(admin.users_index),
     post("/admin/users/{user_id:int}/role", name="admin:set_role", guards=admins)(admin.set_role),
     post("/admin/users/{user_id:int}/active", name="admin:set_active", guards=admins)(

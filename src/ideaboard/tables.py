@@ -29,6 +29,8 @@ class Organisation(Table):
     digest_weekday = Integer(default=0)  # 0 = Monday, as datetime.weekday()
     digest_hour = Integer(default=8)
     time_zone = Varchar(length=64, default="UTC")
+    # New ideas and comments by members wait for a moderator's approval.
+    pre_moderation = Boolean(default=False)
     created_at = Timestamptz()
 
 
@@ -53,6 +55,9 @@ class User(Table, tablename="account"):  # "user" is reserved in PostgreSQL
     active = Boolean(default=True)
     password_hash = Varchar(length=255)
     digest_enabled = Boolean(default=True)
+    # JSON object: notification kind -> "email" | "app" | "off" (domain.NOTIFICATION_KINDS
+    # holds the defaults for kinds not in it).
+    notification_prefs = Text(default="{}")
     created_at = Timestamptz()
 
 
@@ -83,8 +88,20 @@ class Idea(Table):
     # Votes received in the trending window (domain.TRENDING_WINDOW_DAYS): kept by the
     # vote transaction, and aged by services.ranking.refresh_trending.
     trending_votes = Integer(default=0)
-    # Who answers for it once routed (issue #4 builds the triage around it).
+    # Who answers for it once routed from the triage.
     owner = ForeignKey(User, on_delete=OnDelete.set_null, null=True, index=True)
+    # Shown as "Anonymous" to everyone but the author, moderators and admins.
+    anonymous = Boolean(default=False)
+    # domain.Approval: "approved", or "pending"/"rejected" under pre-moderation.
+    approval = Varchar(length=16, default="approved")
+    # Hidden by a moderator: kept, shown to moderators only.
+    hidden = Boolean(default=False)
+    # Set when the idea was marked a duplicate of another (services.merges).
+    merged_into: ForeignKey[Idea] = ForeignKey("self", on_delete=OnDelete.set_null, null=True)
+    # When an open, unowned idea first reached its department's routing threshold.
+    needs_owner_since = Timestamptz(null=True, default=None)
+    # The last routing or official update: the triage shows how long an owner is silent.
+    last_update_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz()
     updated_at = Timestamptz()
 
@@ -105,6 +122,8 @@ class Comment(Table):
     body = Text()
     body_html = Text()
     edited = Boolean(default=False)
+    approval = Varchar(length=16, default="approved")
+    hidden = Boolean(default=False)
     created_at = Timestamptz()
     updated_at = Timestamptz()
 
@@ -183,6 +202,82 @@ class JobRun(Table):
     outcome = Text(default="")
 
 
+class Notification(Table):
+    """Something that happened to an idea a person cares about, for their bell. The
+    email for it (when their preferences want one) is made from this row by the
+    delivery loop: `emailed` is "pending" until then, "no" when none is wanted."""
+
+    id: Serial
+    account = ForeignKey(User, on_delete=OnDelete.cascade, null=False)
+    kind = Varchar(length=32)
+    idea = ForeignKey(Idea, on_delete=OnDelete.cascade, null=True)
+    actor = ForeignKey(User, on_delete=OnDelete.set_null, null=True)
+    # What happened, in a sentence, without the names the reader may not see.
+    text = Text()
+    created_at = Timestamptz()
+    read_at = Timestamptz(null=True, default=None)
+    emailed = Varchar(length=8, default="no")
+
+
+class Flag(Table):
+    """Someone asking moderators to look at an idea or a comment."""
+
+    id: Serial
+    idea = ForeignKey(Idea, on_delete=OnDelete.cascade, null=False, index=True)
+    comment = ForeignKey(Comment, on_delete=OnDelete.cascade, null=True)
+    flagged_by = ForeignKey(User, on_delete=OnDelete.cascade, null=False)
+    reason = Text()
+    created_at = Timestamptz()
+    resolved_at = Timestamptz(null=True, default=None)
+    resolved_by = ForeignKey(User, on_delete=OnDelete.set_null, null=True)
+    resolution = Varchar(length=16, default="")
+
+
+class Merge(Table):
+    """Idea `duplicate` merged into `target`: what moved, so that undo is exact."""
+
+    id: Serial
+    duplicate = ForeignKey(Idea, on_delete=OnDelete.cascade, null=False, index=True)
+    target = ForeignKey(Idea, on_delete=OnDelete.cascade, null=False, index=True)
+    merged_by = ForeignKey(User, on_delete=OnDelete.restrict, null=False)
+    previous_status = Varchar(length=16)
+    created_at = Timestamptz()
+    undone_at = Timestamptz(null=True, default=None)
+
+
+class MergedVote(Table):
+    """A vote the duplicate had: `moved` when it became a vote on the target (the voter
+    had not voted for the target already)."""
+
+    id: Serial
+    merge = ForeignKey(Merge, on_delete=OnDelete.cascade, null=False, index=True)
+    voter = ForeignKey(User, on_delete=OnDelete.cascade, null=False)
+    created_at = Timestamptz()
+    moved = Boolean()
+
+
+class MergedFollower(Table):
+    """A follower of the duplicate who started following the target through the merge."""
+
+    id: Serial
+    merge = ForeignKey(Merge, on_delete=OnDelete.cascade, null=False, index=True)
+    account = ForeignKey(User, on_delete=OnDelete.cascade, null=False)
+
+
+class AuditEntry(Table):
+    """One moderator or admin action, for /admin/audit."""
+
+    id: Serial
+    actor = ForeignKey(User, on_delete=OnDelete.set_null, null=True, index=True)
+    action = Varchar(length=48, index=True)
+    target_type = Varchar(length=24)
+    target_id = Integer()
+    summary = Text()
+    # JSON: {"before": ..., "after": ...}
+    details = Text(default="{}")
+    created_at = Timestamptz(index=True)
+
+
 TABLES: tuple[type[Table], ...] = (
     Organisation,
     Department,
@@ -196,4 +291,10 @@ TABLES: tuple[type[Table], ...] = (
     StatusChange,
     OutboxEmail,
     JobRun,
+    Notification,
+    Flag,
+    Merge,
+    MergedVote,
+    MergedFollower,
+    AuditEntry,
 )

@@ -250,6 +250,14 @@ def requires_admin(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteH
         raise PermissionDeniedException("Only admins can open this page.")
 
 
+def requires_moderator(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    user = current_user(connection)
+    if user is None:
+        raise NotAuthorizedException()
+    if not user.is_moderator:
+        raise PermissionDeniedException("Only moderators and admins can open this page.")
+
+
 # Responses for errors --------------------------------------------------------
 
 

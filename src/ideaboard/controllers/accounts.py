@@ -9,6 +9,7 @@ from litestar import Request, Response
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
+from ideaboard.domain import Delivery, NotificationKind
 from ideaboard.passwords import Passwords
 from ideaboard.services import departments, digest, organisation, sessions, setup, users
 from ideaboard.services.errors import NotFound, ValidationFailed
@@ -139,7 +140,10 @@ async def _profile_page(
     if form is None:
         row = await users.get_user(user.id)
         form = users.ProfileForm(
-            name=row.name, department_id=str(row.department_id), digest_enabled=row.digest_enabled
+            name=row.name,
+            department_id=str(row.department_id),
+            digest_enabled=row.digest_enabled,
+            notification_prefs={kind.value: row.delivery(kind).value for kind in NotificationKind},
         )
     return render(
         request,
@@ -149,6 +153,8 @@ async def _profile_page(
         errors=errors or {},
         departments=await departments.list_departments(),
         saved=request.query_params.get("saved", ""),
+        notification_kinds=list(NotificationKind),
+        deliveries=[(d.value, d.label) for d in Delivery],
     )
 
 

@@ -10,7 +10,7 @@ from litestar.params import FromPath
 
 from ideaboard.domain import Role, latest_digest_week, parse_week
 from ideaboard.mail import outbox
-from ideaboard.services import departments, digest, organisation, users
+from ideaboard.services import audit, departments, digest, organisation, users
 from ideaboard.services.clock import now
 from ideaboard.services.errors import ValidationFailed
 from ideaboard.services.validation import parse_id
@@ -61,11 +61,16 @@ async def departments_page(
     new_name: str = "",
     failed_id: int | None = None,
     failed_name: str = "",
+    manager_errors: dict[int, str] | None = None,
+    manager_email: str = "",
     status_code: int = 200,
 ) -> Response[str]:
     return render(
         request,
         "admin/departments.html",
+        managers=await departments.list_managers(),
+        manager_errors=manager_errors or {},
+        manager_email=manager_email,
         status_code=status_code,
         section="departments",
         departments=await departments.list_departments(include_archived=True),
@@ -255,4 +260,46 @@ async def digest_preview(request: AnyRequest) -> Response[str]:
             "Content-Security-Policy": EMAIL_PREVIEW_POLICY,
             "X-Frame-Options": "SAMEORIGIN",
         },
+    )
+
+
+async def add_manager(request: AnyRequest, department_id: FromPath[int]) -> Response[Any]:
+    user = signed_in_user(request)
+    email = str((await request.form()).get("manager_email", ""))
+    try:
+        await departments.add_manager(user.actor, department_id, email)
+    except ValidationFailed as failed:
+        return await departments_page(
+            request,
+            status_code=422,
+            manager_errors={department_id: failed.errors["manager_email"]},
+            manager_email=email,
+        )
+    return see_other(f"{request.app.route_reverse('admin:departments')}#department-{department_id}")
+
+
+async def remove_manager(
+    request: AnyRequest, department_id: FromPath[int], user_id: FromPath[int]
+) -> Response[Any]:
+    user = signed_in_user(request)
+    await departments.remove_manager(user.actor, department_id, user_id)
+    return see_other(f"{request.app.route_reverse('admin:departments')}#department-{department_id}")
+
+
+async def audit_index(request: AnyRequest) -> Response[str]:
+    params = request.query_params
+    action = params.get("action", "")
+    actor_id = parse_id(params.get("actor", ""))
+    page = await audit.list_audit(
+        action=action, actor_id=actor_id, before=parse_id(params.get("before", ""))
+    )
+    return render(
+        request,
+        "admin/audit.html",
+        section="audit",
+        page=page,
+        actions=audit.ACTIONS,
+        auditors=await audit.list_auditors(),
+        action=action,
+        actor_id=actor_id,
     )

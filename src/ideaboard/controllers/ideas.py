@@ -8,9 +8,22 @@ from urllib.parse import urlencode
 from litestar import Request, Response
 from litestar.params import FromPath
 
-from ideaboard.domain import Sort, can_edit_idea
-from ideaboard.services import board, comments, departments, follows, ideas, status_updates, votes
+from ideaboard.domain import Sort, can_edit_idea, can_merge, can_moderate
+from ideaboard.services import (
+    board,
+    comments,
+    departments,
+    follows,
+    ideas,
+    merges,
+    moderation,
+    notifications,
+    status_updates,
+    triage,
+    votes,
+)
 from ideaboard.services.errors import ValidationFailed, require
+from ideaboard.services.validation import parse_id
 from ideaboard.web import is_htmx, render, see_other, signed_in_user
 
 AnyRequest = Request[Any, Any, Any]
@@ -19,7 +32,7 @@ AnyRequest = Request[Any, Any, Any]
 async def index(request: AnyRequest) -> Response[str]:
     user = signed_in_user(request)
     query = board.BoardQuery.from_params(request.query_params)
-    page = await board.list_board(query, reader_id=user.id, reader_department_id=user.department_id)
+    page = await board.list_board(query, user.actor)
     target = request.headers.get("hx-target") if is_htmx(request) else None
     block = {"show-more": "idea_page", "board-results": "board_results"}.get(target or "")
     return render(
@@ -68,7 +81,7 @@ async def similar(request: AnyRequest) -> Response[str]:
     """Ideas like the title being typed on the new-idea form (an htmx fragment)."""
     user = signed_in_user(request)
     title = request.query_params.get("title", "")[: ideas.TITLE_MAX]
-    found = await board.list_similar(title, reader_id=user.id)
+    found = await board.list_similar(title, user.actor)
     return render(request, "ideas/_similar.html", block="similar_ideas", similar=found)
 
 
@@ -94,18 +107,24 @@ async def idea_page(
     errors: dict[str, str] | None = None,
     status_form: status_updates.StatusUpdateInput | None = None,
     status_errors: dict[str, str] | None = None,
+    merge_form: str = "",
+    moderation_errors: dict[str, str] | None = None,
+    flag_reason: str = "",
 ) -> Response[str]:
     """The idea with its comments; with `block`, only that part of it."""
     user = signed_in_user(request)
-    idea = await ideas.get_idea(idea_id, reader_id=user.id)
+    idea = await ideas.get_idea(idea_id, user.actor)
+    if block is None:
+        await notifications.mark_idea_read(user.id, idea_id)
     status_options = await status_updates.list_status_options(user.actor, idea_id)
+    triage_role = await triage.find_triage_role(user.actor, idea.department_id)
     return render(
         request,
         "ideas/show.html",
         block=block,
         status_code=status_code,
         idea=idea,
-        comments=await comments.list_comments(idea_id),
+        comments=await comments.list_comments(idea_id, user.actor),
         can_edit=can_edit_idea(user.actor, author_id=idea.author_id, status=idea.status),
         comment_form=comment_form,
         errors=errors or {},
@@ -113,9 +132,19 @@ async def idea_page(
         following=await follows.is_following(user.id, idea_id),
         updates=await status_updates.list_status_changes(idea_id),
         status_options=status_options,
-        status_choices=[("", "Choose a status")] + [(s.value, s.label) for s in status_options],
-        status_form=status_form or status_updates.StatusUpdateInput(status="", message=""),
+        status_choices=[
+            (s.value, f"{s.label} (no change)" if s is idea.status else s.label)
+            for s in status_options
+        ],
+        status_form=status_form
+        or status_updates.StatusUpdateInput(status=idea.status.value, message=""),
         status_errors=status_errors or {},
+        merged_into=await merges.find_merged_into(idea_id),
+        can_merge=can_merge(user.actor, triage_role),
+        can_moderate=can_moderate(user.actor),
+        merge_form=merge_form,
+        moderation_errors=moderation_errors or {},
+        flag_reason=flag_reason,
     )
 
 
@@ -125,9 +154,14 @@ async def show(request: AnyRequest, idea_id: FromPath[int]) -> Response[str]:
 
 async def edit_form(request: AnyRequest, idea_id: FromPath[int]) -> Response[str]:
     user = signed_in_user(request)
-    idea = await ideas.get_idea(idea_id)
+    idea = await ideas.get_idea(idea_id, user.actor)
     require(can_edit_idea(user.actor, author_id=idea.author_id, status=idea.status))
-    form = ideas.IdeaInput(title=idea.title, body=idea.body, department_id=str(idea.department_id))
+    form = ideas.IdeaInput(
+        title=idea.title,
+        body=idea.body,
+        department_id=str(idea.department_id),
+        anonymous=idea.anonymous,
+    )
     return await _form_page(request, "ideas/edit.html", form=form, errors={}, idea=idea)
 
 
@@ -137,7 +171,7 @@ async def update(request: AnyRequest, idea_id: FromPath[int]) -> Response[Any]:
     try:
         await ideas.update_idea(user.actor, idea_id, form)
     except ValidationFailed as failed:
-        idea = await ideas.get_idea(idea_id)
+        idea = await ideas.get_idea(idea_id, user.actor)
         return await _form_page(
             request, "ideas/edit.html", form=form, errors=failed.errors, status_code=422, idea=idea
         )
@@ -157,7 +191,7 @@ async def vote(request: AnyRequest, idea_id: FromPath[int]) -> Response[Any]:
             raise
         # Said next to the button, which stays as it was; the votes-left line explains.
         refusal = "All your votes are in use."
-        button = await ideas.get_idea(idea_id, reader_id=user.id)
+        button = await ideas.get_idea(idea_id, user.actor)
     if is_htmx(request):
         return render(
             request,
@@ -191,3 +225,57 @@ async def update_status(request: AnyRequest, idea_id: FromPath[int]) -> Response
             request, idea_id, status_code=422, status_form=form, status_errors=failed.errors
         )
     return see_other(request.app.route_reverse("ideas:show", idea_id=idea_id) + "#updates")
+
+
+async def merge(request: AnyRequest, idea_id: FromPath[int]) -> Response[Any]:
+    """Mark this idea a duplicate of another: its votes and followers move there."""
+    user = signed_in_user(request)
+    target = str((await request.form()).get("target", ""))
+    try:
+        await merges.merge_ideas(user.actor, idea_id, target)
+    except ValidationFailed as failed:
+        return await idea_page(
+            request, idea_id, status_code=422, merge_form=target, moderation_errors=failed.errors
+        )
+    return see_other(request.app.route_reverse("ideas:show", idea_id=idea_id))
+
+
+async def unmerge(request: AnyRequest, idea_id: FromPath[int]) -> Response[Any]:
+    user = signed_in_user(request)
+    try:
+        await merges.unmerge_idea(user.actor, idea_id)
+    except ValidationFailed as failed:
+        return await idea_page(request, idea_id, status_code=422, moderation_errors=failed.errors)
+    return see_other(request.app.route_reverse("ideas:show", idea_id=idea_id))
+
+
+async def flag(request: AnyRequest, idea_id: FromPath[int]) -> Response[Any]:
+    """Ask moderators to look at this idea, or at one of its comments."""
+    user = signed_in_user(request)
+    form = await request.form()
+    reason = str(form.get("reason", ""))
+    comment_id = parse_id(str(form.get("comment_id", "")))
+    try:
+        await moderation.add_flag(user.actor, idea_id, reason, comment_id=comment_id)
+    except ValidationFailed as failed:
+        if comment_id:
+            return render(
+                request, "moderation/flag_comment.html", status_code=422,
+                idea_id=idea_id, comment_id=comment_id, reason=reason, errors=failed.errors,
+            )  # fmt: skip
+        return await idea_page(
+            request, idea_id, status_code=422, flag_reason=reason, moderation_errors=failed.errors
+        )
+    flash_to = request.app.route_reverse("ideas:show", idea_id=idea_id)
+    return see_other(flash_to + "?flagged=1" + (f"#comment-{comment_id}" if comment_id else ""))
+
+
+async def flag_comment_form(
+    request: AnyRequest, idea_id: FromPath[int], comment_id: FromPath[int]
+) -> Response[str]:
+    user = signed_in_user(request)
+    await ideas.get_idea(idea_id, user.actor)
+    return render(
+        request, "moderation/flag_comment.html",
+        idea_id=idea_id, comment_id=comment_id, reason="", errors={},
+    )  # fmt: skip

@@ -12,6 +12,7 @@ from ideaboard.jobs.runs import claim_run, finish_run, holding
 from ideaboard.mail.mailer import Mailer
 from ideaboard.services import digest, ranking
 from ideaboard.services.clock import now
+from ideaboard.services.notifications import email_notifications
 from ideaboard.services.organisation import OrganisationRow, find_organisation
 
 log = logging.getLogger("ideaboard.jobs")
@@ -70,6 +71,7 @@ async def keep_delivering(mailer: Mailer, interval_seconds: float) -> None:
     """Send due emails from the outbox, again and again."""
     while True:
         try:
+            await email_notifications(mailer.templates, domain=mailer.domain)
             report = await mailer.deliver()
             if report.sent or report.failed or report.gave_up:
                 log.info("outbox: %s", report)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from ideaboard.domain import CLOSED_STATUSES, Sort, Status
+from ideaboard.domain import CLOSED_STATUSES, Actor, Sort, Status
 from ideaboard.services import search
 from ideaboard.services.ideas import IdeaView, idea_view
 from ideaboard.services.validation import has_control_characters, parse_id
@@ -77,6 +77,7 @@ SELECT i.id, i.title, i.body, i.body_html, i.status, i.vote_count, i.comment_cou
        a.id AS author_id, a.name AS author_name,
        fd.id AS from_department_id, fd.name AS from_department,
        td.id AS department_id, td.name AS department,
+       i.anonymous, i.approval, i.hidden, i.merged_into,
        EXISTS (SELECT 1 FROM vote mine WHERE mine.idea = i.id AND mine.voter = {{}}) AS voted,
        {sort_key} AS sort_key{highlights}
 FROM idea i
@@ -113,6 +114,11 @@ def _cursor(record: dict[str, Any]) -> str:
     return f"{record['sort_key']!r}~{record['id']}"
 
 
+# Only what everyone may read is on the board, in search results and among similar
+# ideas; hidden and unapproved ideas are found in the moderation queue.
+VISIBLE = "i.approval = 'approved' AND NOT i.hidden"
+
+
 def board_sql(
     query: BoardQuery, *, reader_id: int, reader_department_id: int
 ) -> tuple[str, list[Any]] | None:
@@ -125,7 +131,7 @@ def board_sql(
     sort_key = found.relevance if found else SORT_KEYS[query.sort]
     sort_key_args = found.relevance_args if found else []
 
-    conditions: list[str] = []
+    conditions: list[str] = [VISIBLE]
     args: list[Any] = []
     if found:
         conditions.append(found.condition)
@@ -167,19 +173,19 @@ def board_sql(
     return sql, [*select_args, *args, PAGE_SIZE + 1]
 
 
-async def list_board(query: BoardQuery, *, reader_id: int, reader_department_id: int) -> BoardPage:
+async def list_board(query: BoardQuery, reader: Actor) -> BoardPage:
     """One page of the board; the cost does not depend on how deep the page is.
 
     With a search, ideas are ranked by relevance (best match first) and carry their
     highlighted title and passage; the filters apply as usual.
     """
-    built = board_sql(query, reader_id=reader_id, reader_department_id=reader_department_id)
+    built = board_sql(query, reader_id=reader.id, reader_department_id=reader.department_id)
     if built is None:
         return BoardPage(ideas=[], next_cursor=None)
     sql, args = built
     records = await Idea.raw(sql, *args)
 
-    ideas = [_view(record) for record in records[:PAGE_SIZE]]
+    ideas = [_view(record, reader) for record in records[:PAGE_SIZE]]
     has_more = len(records) > PAGE_SIZE
     return BoardPage(ideas=ideas, next_cursor=_cursor(records[PAGE_SIZE - 1]) if has_more else None)
 
@@ -188,7 +194,7 @@ SIMILAR_LIMIT = 5
 MIN_SIMILAR_LENGTH = 3
 
 
-async def list_similar(text: str, *, reader_id: int) -> list[IdeaView]:
+async def list_similar(text: str, reader: Actor) -> list[IdeaView]:
     """Ideas that look like what is being typed (any status), best match first.
 
     Shown while someone writes a new idea, so they can vote instead of posting a duplicate.
@@ -200,19 +206,19 @@ async def list_similar(text: str, *, reader_id: int) -> list[IdeaView]:
     sql = SELECT.format(
         sort_key=found.relevance, highlights=f", {found.highlights}", search_join=found.join
     )
-    sql += f"WHERE {found.condition}\nORDER BY sort_key DESC, i.id DESC\nLIMIT {{}}"
+    sql += f"WHERE {VISIBLE} AND {found.condition}\nORDER BY sort_key DESC, i.id DESC\nLIMIT {{}}"
     records = await Idea.raw(
         sql,
-        reader_id,
+        reader.id,
         *found.relevance_args,
         *found.highlight_args,
         *found.condition_args,
         SIMILAR_LIMIT,
     )
-    return [_view(record) for record in records]
+    return [_view(record, reader) for record in records]
 
 
-def _view(record: dict[str, Any]) -> IdeaView:
+def _view(record: dict[str, Any], reader: Actor) -> IdeaView:
     fields = dict(record)
     fields.pop("sort_key")
     voted = fields.pop("voted")
@@ -226,4 +232,4 @@ def _view(record: dict[str, Any]) -> IdeaView:
         if title_marked is not None
         else None
     )
-    return idea_view(fields, voted=bool(voted), match=match)
+    return idea_view(fields, reader, voted=bool(voted), match=match)

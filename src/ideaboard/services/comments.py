@@ -7,13 +7,24 @@ from datetime import datetime
 from typing import Any
 
 from ideaboard.db import write_transaction
-from ideaboard.domain import Actor, Verdict, can_delete_comment, can_edit_comment
+from ideaboard.domain import (
+    Actor,
+    Approval,
+    NotificationKind,
+    Verdict,
+    can_delete_comment,
+    can_edit_comment,
+    can_see_content,
+    needs_approval,
+)
 from ideaboard.markup import render_markdown
 from ideaboard.services.clock import now
 from ideaboard.services.errors import NotFound, ValidationFailed, require
 from ideaboard.services.follows import add_follower
+from ideaboard.services.notifications import notify_followers
+from ideaboard.services.organisation import current_organisation
 from ideaboard.services.validation import check_text
-from ideaboard.tables import Comment, Idea
+from ideaboard.tables import Comment, Idea, User
 
 BODY_MAX = 10_000
 
@@ -43,6 +54,13 @@ class CommentView:
     author_id: int
     author_name: str
     author_department: str
+    approval: Approval = Approval.APPROVED
+    hidden: bool = False
+
+    @property
+    def counts(self) -> bool:
+        """Shown to everyone, so counted in the idea's comment count."""
+        return self.approval is Approval.APPROVED and not self.hidden
 
     def can_edit(self, actor: Actor) -> Verdict:
         return can_edit_comment(actor, author_id=self.author_id)
@@ -61,33 +79,50 @@ COMMENT_COLUMNS = (
     Comment.author.id.as_alias("author_id"),
     Comment.author.name.as_alias("author_name"),
     Comment.author._.department._.name.as_alias("author_department"),
+    Comment.approval,
+    Comment.hidden,
 )
 
 
-async def list_comments(idea_id: int) -> list[CommentView]:
-    """Oldest first, so the newest is at the bottom, next to the Comment box."""
+def comment_view(record: dict[str, Any]) -> CommentView:
+    return CommentView(
+        **{**record, "approval": Approval(record["approval"]), "hidden": bool(record["hidden"])}
+    )
+
+
+async def list_comments(idea_id: int, reader: Actor) -> list[CommentView]:
+    """Oldest first, so the newest is at the bottom, next to the Comment box. Hidden and
+    unapproved comments are shown to moderators and to their authors only."""
     records = (
         await Comment.select(*COMMENT_COLUMNS)
         .where(Comment.idea == idea_id)
         .order_by(Comment.created_at)
         .order_by(Comment.id)
     )
-    return [CommentView(**record) for record in records]
+    views = [comment_view(record) for record in records]
+    return [
+        c
+        for c in views
+        if can_see_content(reader, author_id=c.author_id, approval=c.approval, hidden=c.hidden)
+    ]
 
 
 async def get_comment(comment_id: int) -> CommentView:
     record = await Comment.select(*COMMENT_COLUMNS).where(Comment.id == comment_id).first()
     if record is None:
         raise NotFound("This comment")
-    return CommentView(**record)
+    return comment_view(record)
 
 
 async def add_comment(actor: Actor, idea_id: int, form: CommentInput) -> int:
     errors = form.errors()
     if errors:
         raise ValidationFailed(errors)
+    organisation = await current_organisation()
+    waits = needs_approval(actor, pre_moderation=bool(organisation and organisation.pre_moderation))
     created = now()
     comment = Comment(
+        approval=(Approval.PENDING if waits else Approval.APPROVED).value,
         idea=idea_id,
         author=actor.id,
         body=form.body,
@@ -96,12 +131,31 @@ async def add_comment(actor: Actor, idea_id: int, form: CommentInput) -> int:
         updated_at=created,
     )
     async with write_transaction():
-        if not await Idea.exists().where(Idea.id == idea_id):
+        idea = await (
+            Idea.select(Idea.title, Idea.author, Idea.approval, Idea.hidden)
+            .where(Idea.id == idea_id)
+            .first()
+        )
+        if idea is None or not can_see_content(
+            actor, author_id=idea["author"], approval=Approval(idea["approval"]),
+            hidden=idea["hidden"],
+        ):  # fmt: skip
             raise NotFound("This idea")
         await comment.save()
-        await Idea.update({Idea.comment_count: Idea.comment_count + 1}).where(Idea.id == idea_id)
         await add_follower(actor.id, idea_id)
+        if not waits:
+            await publish_comment(actor.id, idea_id, idea["title"])
     return int(comment.id)
+
+
+async def publish_comment(author_id: int, idea_id: int, title: str) -> None:
+    """A comment everyone can now read: counted, and its idea's followers told."""
+    await Idea.update({Idea.comment_count: Idea.comment_count + 1}).where(Idea.id == idea_id)
+    author = await User.select(User.name).where(User.id == author_id).first()
+    await notify_followers(
+        NotificationKind.NEW_COMMENT, idea_id, actor_id=author_id,
+        text=f"{author['name'] if author else 'Someone'} commented on “{title}”.",
+    )  # fmt: skip
 
 
 async def update_comment(actor: Actor, comment_id: int, form: CommentInput) -> CommentView:
@@ -128,7 +182,7 @@ async def remove_comment(actor: Actor, comment_id: int) -> int:
     require(comment.can_delete(actor))
     async with write_transaction():
         deleted = await Comment.delete().where(Comment.id == comment_id).returning(Comment.id)
-        if deleted:
+        if deleted and comment.counts:
             await Idea.update({Idea.comment_count: Idea.comment_count - 1}).where(
                 Idea.id == comment.idea_id
             )

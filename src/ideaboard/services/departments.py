@@ -9,11 +9,12 @@ from typing import Any
 
 from ideaboard.db import is_unique_violation, write_transaction
 from ideaboard.domain import Actor, can_administer
+from ideaboard.services.audit import add_audit
 from ideaboard.services.cache import Recent
 from ideaboard.services.clock import now
 from ideaboard.services.errors import NotFound, ValidationFailed, require
 from ideaboard.services.validation import check_text
-from ideaboard.tables import Department
+from ideaboard.tables import Department, DepartmentManager, User
 
 NAME_MAX = 80
 
@@ -149,3 +150,77 @@ async def set_archived(actor: Actor, department_id: int, archived: bool) -> Depa
         )
     _recent.forget()
     return await get_department(department_id)
+
+
+# --- Managers ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Manager:
+    user_id: int
+    name: str
+    email: str
+
+
+async def list_managers() -> dict[int, list[Manager]]:
+    """Each department's managers, by department id."""
+    rows = await DepartmentManager.select(
+        DepartmentManager.department,
+        DepartmentManager.manager.id.as_alias("user_id"),
+        DepartmentManager.manager.name.as_alias("name"),
+        DepartmentManager.manager.email.as_alias("email"),
+    ).order_by(DepartmentManager.manager.name)
+    managers: dict[int, list[Manager]] = {}
+    for row in rows:
+        department = row.pop("department")
+        managers.setdefault(department, []).append(Manager(**row))
+    return managers
+
+
+async def add_manager(actor: Actor, department_id: int, email: str) -> None:
+    """Make someone, named by their email, a manager of the department."""
+    require(can_administer(actor))
+    email = email.strip().lower()
+    department = await get_department(department_id)
+    person = await User.select(User.id, User.name, User.active).where(User.email == email).first()
+    if not email:
+        raise ValidationFailed({"manager_email": "Write the email of the person to add."})
+    if person is None:
+        raise ValidationFailed({"manager_email": f"No one on the board has the email {email}."})
+    if not person["active"]:
+        raise ValidationFailed({"manager_email": f"{email} is deactivated."})
+    async with write_transaction():
+        added = (
+            await DepartmentManager.insert(
+                DepartmentManager(department=department_id, manager=person["id"])
+            )
+            .on_conflict(action="DO NOTHING")
+            .returning(DepartmentManager.id)
+        )
+        if added:
+            await add_audit(
+                actor, "department.managers", target_type="department", target_id=department_id,
+                summary=f"{person['name']} now manages {department.name}",
+                before=None, after=person["name"],
+            )  # fmt: skip
+
+
+async def remove_manager(actor: Actor, department_id: int, user_id: int) -> None:
+    require(can_administer(actor))
+    department = await get_department(department_id)
+    async with write_transaction():
+        removed = (
+            await DepartmentManager.delete()
+            .where(
+                DepartmentManager.department == department_id, DepartmentManager.manager == user_id
+            )
+            .returning(DepartmentManager.id)
+        )
+        if removed:
+            person = await User.select(User.name).where(User.id == user_id).first()
+            name = person["name"] if person else f"person {user_id}"
+            await add_audit(
+                actor, "department.managers", target_type="department", target_id=department_id,
+                summary=f"{name} no longer manages {department.name}",
+                before=name, after=None,
+            )  # fmt: skip

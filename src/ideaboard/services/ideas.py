@@ -8,12 +8,24 @@ from functools import lru_cache
 from typing import Any
 
 from ideaboard.db import write_transaction
-from ideaboard.domain import Actor, Status, Verdict, can_edit_idea, can_vote, hot_score
+from ideaboard.domain import (
+    Actor,
+    Approval,
+    Status,
+    Verdict,
+    can_edit_idea,
+    can_see_author,
+    can_see_content,
+    can_vote,
+    hot_score,
+    needs_approval,
+)
 from ideaboard.markup import plain_text, render_markdown
 from ideaboard.services.clock import now
 from ideaboard.services.departments import find_department
 from ideaboard.services.errors import NotFound, ValidationFailed, require
 from ideaboard.services.follows import add_follower
+from ideaboard.services.organisation import current_organisation
 from ideaboard.services.search import Match
 from ideaboard.services.validation import check_text, parse_id
 from ideaboard.tables import Idea, Vote
@@ -28,6 +40,7 @@ class IdeaInput:
     title: str
     body: str
     department_id: str
+    anonymous: bool = False
 
     @classmethod
     def from_form(cls, form: Any) -> IdeaInput:
@@ -35,6 +48,7 @@ class IdeaInput:
             title=form.get("title", "").strip(),
             body=form.get("body", "").strip(),
             department_id=form.get("department_id", ""),
+            anonymous=form.get("anonymous") == "1",
         )
 
     def errors(self) -> dict[str, str]:
@@ -65,6 +79,10 @@ class IdeaView:
     from_department: str
     department_id: int
     department: str
+    anonymous: bool = False
+    approval: Approval = Approval.APPROVED
+    hidden: bool = False
+    merged_into: int | None = None
     voted: bool = False
     match: Match | None = None  # set when the idea was found by a search
 
@@ -106,15 +124,27 @@ IDEA_COLUMNS = (
     Idea.author_department.name.as_alias("from_department"),
     Idea.department.id.as_alias("department_id"),
     Idea.department.name.as_alias("department"),
+    Idea.anonymous,
+    Idea.approval,
+    Idea.hidden,
+    Idea.merged_into,
 )
+
+ANONYMOUS = "Anonymous"
 
 
 def idea_view(
-    record: dict[str, Any], *, voted: bool = False, match: Match | None = None
+    record: dict[str, Any], reader: Actor, *, voted: bool = False, match: Match | None = None
 ) -> IdeaView:
-    return IdeaView(
-        **{**record, "status": Status(record["status"]), "voted": bool(voted), "match": match}
-    )
+    """An idea for this reader: the author of an anonymous idea is left out unless the
+    reader may know it, so no page, fragment or email made from it can leak the name."""
+    fields = {**record, "status": Status(record["status"]), "voted": bool(voted), "match": match}
+    fields["approval"] = Approval(record.get("approval") or Approval.APPROVED)
+    fields["anonymous"] = bool(record.get("anonymous"))
+    fields["hidden"] = bool(record.get("hidden"))
+    if not can_see_author(reader, author_id=record["author_id"], anonymous=fields["anonymous"]):
+        fields |= {"author_id": 0, "author_name": ANONYMOUS}
+    return IdeaView(**fields)
 
 
 async def _target_department(errors: dict[str, str], raw_id: str) -> int | None:
@@ -131,8 +161,16 @@ async def create_idea(actor: Actor, form: IdeaInput) -> int:
     department_id = await _target_department(errors, form.department_id)
     if errors:
         raise ValidationFailed(errors)
+    organisation = await current_organisation()
+    pre_moderation = bool(organisation and organisation.pre_moderation)
     created = now()
     idea = Idea(
+        anonymous=form.anonymous,
+        approval=(
+            Approval.PENDING
+            if needs_approval(actor, pre_moderation=pre_moderation)
+            else Approval.APPROVED
+        ).value,
         title=form.title,
         body=form.body,
         body_html=render_markdown(form.body),
@@ -154,16 +192,22 @@ async def has_voted(idea_id: int, user_id: int) -> bool:
     return bool(await Vote.exists().where(Vote.idea == idea_id, Vote.voter == user_id))
 
 
-async def get_idea(idea_id: int, *, reader_id: int | None = None) -> IdeaView:
+async def get_idea(idea_id: int, reader: Actor) -> IdeaView:
+    """The idea as this reader may see it: hidden and unapproved ideas do not exist for
+    anyone but their author and moderators."""
     record = await Idea.select(*IDEA_COLUMNS).where(Idea.id == idea_id).first()
-    if record is None:
+    if record is None or not can_see_content(
+        reader,
+        author_id=record["author_id"],
+        approval=Approval(record["approval"]),
+        hidden=record["hidden"],
+    ):
         raise NotFound("This idea")
-    voted = await has_voted(idea_id, reader_id) if reader_id else False
-    return idea_view(record, voted=voted)
+    return idea_view(record, reader, voted=await has_voted(idea_id, reader.id))
 
 
 async def update_idea(actor: Actor, idea_id: int, form: IdeaInput) -> IdeaView:
-    idea = await get_idea(idea_id)
+    idea = await get_idea(idea_id, actor)
     require(can_edit_idea(actor, author_id=idea.author_id, status=idea.status))
     errors = form.errors()
     department_id = await _target_department(errors, form.department_id)
@@ -179,4 +223,4 @@ async def update_idea(actor: Actor, idea_id: int, form: IdeaInput) -> IdeaView:
                 Idea.updated_at: now(),
             }
         ).where(Idea.id == idea_id)
-    return await get_idea(idea_id, reader_id=actor.id)
+    return await get_idea(idea_id, actor)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -10,6 +10,7 @@ from zoneinfo import available_timezones
 
 from ideaboard.db import write_transaction
 from ideaboard.domain import Actor, DigestSchedule, can_administer
+from ideaboard.services.audit import add_audit
 from ideaboard.services.cache import Recent
 from ideaboard.services.errors import NotFound, ValidationFailed, require
 from ideaboard.services.validation import check_text
@@ -28,6 +29,7 @@ class OrganisationRow:
     allowed_email_domains: tuple[str, ...]
     vote_budget: int = 0  # votes per person on open ideas; 0 means no limit
     digest: DigestSchedule = field(default_factory=DigestSchedule)
+    pre_moderation: bool = False  # members' new ideas and comments wait for approval
     created_at: datetime | None = None
 
 
@@ -47,6 +49,7 @@ def _row(record: dict[str, Any]) -> OrganisationRow:
             hour=record["digest_hour"],
             time_zone=record["time_zone"],
         ),
+        pre_moderation=bool(record["pre_moderation"]),
         created_at=record["created_at"],
     )
 
@@ -84,6 +87,7 @@ class SettingsForm:
     digest_weekday: str = "0"
     digest_hour: str = "8"
     time_zone: str = "UTC"
+    pre_moderation: bool = False
 
     @classmethod
     def from_form(cls, form: Any) -> SettingsForm:
@@ -94,6 +98,7 @@ class SettingsForm:
             digest_weekday=form.get("digest_weekday", "0").strip(),
             digest_hour=form.get("digest_hour", "8").strip(),
             time_zone=form.get("time_zone", "UTC").strip(),
+            pre_moderation=form.get("pre_moderation") == "1",
         )
 
     @classmethod
@@ -105,6 +110,7 @@ class SettingsForm:
             digest_weekday=str(organisation.digest.weekday),
             digest_hour=str(organisation.digest.hour),
             time_zone=organisation.digest.time_zone,
+            pre_moderation=organisation.pre_moderation,
         )
 
     @property
@@ -164,8 +170,14 @@ async def update_settings(actor: Actor, form: SettingsForm) -> OrganisationRow:
                 Organisation.digest_weekday: int(form.digest_weekday),
                 Organisation.digest_hour: int(form.digest_hour),
                 Organisation.time_zone: form.time_zone,
+                Organisation.pre_moderation: form.pre_moderation,
             }
         ).where(Organisation.id == organisation.id)
+        await add_audit(
+            actor, "settings.update", target_type="organisation", target_id=organisation.id,
+            summary="Changed the board's settings",
+            before=asdict(SettingsForm.of(organisation)), after=asdict(form),
+        )  # fmt: skip
     _recent.forget()
     return await get_organisation()
 

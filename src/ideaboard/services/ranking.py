@@ -39,7 +39,8 @@ class Drift:
 COUNTED = """
 SELECT i.id, i.vote_count, i.comment_count, i.trending_votes, i.hot_score, i.created_at,
        (SELECT COUNT(*) FROM vote v WHERE v.idea = i.id) AS votes,
-       (SELECT COUNT(*) FROM comment c WHERE c.idea = i.id) AS comments,
+       (SELECT COUNT(*) FROM comment c
+        WHERE c.idea = i.id AND c.approval = 'approved' AND NOT c.hidden) AS comments,
        (SELECT COUNT(*) FROM vote v WHERE v.idea = i.id AND v.created_at >= {}) AS recent
 FROM idea i ORDER BY i.id
 """

@@ -22,6 +22,8 @@ class CurrentUser:
     role: Role
     department_id: int
     department_name: str
+    unread: int = 0  # notifications, for the bell
+    triages: bool = False  # manages a department, or moderates: the Triage link
 
     @property
     def actor(self) -> Actor:
@@ -40,7 +42,11 @@ class CurrentUser:
 # than the same query through Piccolo's query builder.
 SESSION_USER = """
 SELECT s.id, s.expires_at, a.id AS user_id, a.name, a.email, a.role, a.active,
-       d.id AS department_id, d.name AS department_name
+       d.id AS department_id, d.name AS department_name,
+       (SELECT COUNT(*) FROM notification n WHERE n.account = a.id AND n.read_at IS NULL)
+         AS unread,
+       EXISTS (SELECT 1 FROM department_manager m WHERE m.manager = a.id)
+         OR EXISTS (SELECT 1 FROM idea o WHERE o.owner = a.id) AS triages
 FROM auth_session s
 JOIN account a ON a.id = s.account
 JOIN department d ON d.id = a.department
@@ -97,6 +103,8 @@ async def find_session(token: str, *, lifetime: timedelta) -> SessionFound | Non
         role=Role(record["role"]),
         department_id=record["department_id"],
         department_name=record["department_name"],
+        unread=int(record["unread"]),
+        triages=bool(record["triages"]) or Role(record["role"]) is not Role.MEMBER,
     )
     return SessionFound(user=user, renewed=renewed)
 

@@ -9,17 +9,20 @@ from typing import Any
 from ideaboard.db import is_sqlite, write_transaction
 from ideaboard.domain import (
     Actor,
+    NotificationKind,
     Status,
     StatusRole,
     can_update_status,
-    next_statuses,
     status_update_problems,
+    update_choices,
 )
 from ideaboard.markup import render_markdown
+from ideaboard.services.audit import add_audit
 from ideaboard.services.clock import now
 from ideaboard.services.errors import NotFound, ValidationFailed, require
+from ideaboard.services.notifications import notify_followers
 from ideaboard.services.validation import check_text
-from ideaboard.tables import DepartmentManager, Idea, StatusChange
+from ideaboard.tables import DepartmentManager, Idea, StatusChange, User
 
 MESSAGE_MAX = 5000
 
@@ -56,7 +59,8 @@ async def find_status_role(actor: Actor, *, owner_id: int | None, department_id:
 
 
 async def list_status_options(actor: Actor, idea_id: int) -> tuple[Status, ...]:
-    """The statuses this person may give the idea now (empty: they may not update it)."""
+    """The statuses this person may give the idea now, its current one first (an update
+    without a change of status); empty when they may not update it."""
     idea = (
         await Idea.select(Idea.status, Idea.owner, Idea.department)
         .where(Idea.id == idea_id)
@@ -65,45 +69,98 @@ async def list_status_options(actor: Actor, idea_id: int) -> tuple[Status, ...]:
     if idea is None:
         raise NotFound("This idea")
     role = await find_status_role(actor, owner_id=idea["owner"], department_id=idea["department"])
-    return next_statuses(Status(idea["status"]), actor, role)
+    return update_choices(Status(idea["status"]), actor, role)
+
+
+LOCKED_IDEA = (
+    Idea.id,
+    Idea.title,
+    Idea.status,
+    Idea.owner,
+    Idea.department,
+    Idea.author,
+    Idea.vote_count,
+    Idea.needs_owner_since,
+    Idea.merged_into,
+)
+
+
+async def lock_idea(idea_id: int) -> dict[str, Any]:
+    """The idea's row, locked until the transaction ends (PostgreSQL: FOR UPDATE; SQLite:
+    the write transaction already holds the database's one write lock)."""
+    query = Idea.select(*LOCKED_IDEA).where(Idea.id == idea_id)
+    idea = await (query if is_sqlite() else query.lock_rows()).first()
+    if idea is None:
+        raise NotFound("This idea")
+    return idea
+
+
+async def actor_name(actor: Actor) -> str:
+    row = await User.select(User.name).where(User.id == actor.id).first()
+    return row["name"] if row else "Someone"
+
+
+async def record_status_update(
+    actor: Actor, idea: dict[str, Any], new_status: Status, message: str
+) -> None:
+    """Write the update on the idea's timeline, move its status and tell its followers;
+    call inside a write transaction with the idea locked (`lock_idea`) and the rules
+    checked."""
+    current = Status(idea["status"])
+    moment = now()
+    await StatusChange.insert(
+        StatusChange(
+            idea=idea["id"],
+            from_status=current.value,
+            to_status=new_status.value,
+            author=actor.id,
+            message=message,
+            message_html=render_markdown(message),
+            created_at=moment,
+        )
+    )
+    # updated_at stays: it dates edits of the idea's text ("edited 2 days ago").
+    await Idea.update({Idea.status: new_status.value, Idea.last_update_at: moment}).where(
+        Idea.id == idea["id"]
+    )
+    name = await actor_name(actor)
+    text = (
+        f"{name} posted an update on “{idea['title']}”."
+        if new_status is current
+        else f"{name} moved “{idea['title']}” to {new_status.label}."
+    )
+    await notify_followers(
+        NotificationKind.STATUS_CHANGED, idea["id"], actor_id=actor.id, text=text
+    )
+    idea["status"] = new_status.value
+    if idea["owner"] != actor.id:
+        await add_audit(
+            actor, "idea.status", target_type="idea", target_id=idea["id"],
+            summary=f"“{idea['title']}”: {current.label} → {new_status.label}",
+            before=current.value, after=new_status.value,
+        )  # fmt: skip
 
 
 async def update_status(actor: Actor, idea_id: int, form: StatusUpdateInput) -> None:
-    """Move the idea to a new status with a message for its followers, in one transaction
-    with the idea's row locked, so two updates at once cannot both start from the same
-    status."""
+    """Move the idea to a new status (or keep it) with a message for its followers, in one
+    transaction with the idea's row locked, so two updates at once cannot both start from
+    the same status and neither message is lost."""
     errors: dict[str, str] = {}
     check_text(errors, "message", form.message, label="Update message",
                max_length=MESSAGE_MAX, multiline=True, required=False)  # fmt: skip
     async with write_transaction():
-        query = Idea.select(Idea.status, Idea.owner, Idea.department).where(Idea.id == idea_id)
-        idea = await (query if is_sqlite() else query.lock_rows()).first()
-        if idea is None:
-            raise NotFound("This idea")
+        idea = await lock_idea(idea_id)
         current = Status(idea["status"])
         role = await find_status_role(
             actor, owner_id=idea["owner"], department_id=idea["department"]
         )
         require(can_update_status(actor, role))
-        allowed = next_statuses(current, actor, role)
+        allowed = update_choices(current, actor, role)
         errors = status_update_problems(current, form.new_status, form.message, allowed) | errors
         if errors:
             raise ValidationFailed(errors)
         assert form.new_status is not None
-        moment = now()
-        await StatusChange.insert(
-            StatusChange(
-                idea=idea_id,
-                from_status=current.value,
-                to_status=form.new_status.value,
-                author=actor.id,
-                message=form.message,
-                message_html=render_markdown(form.message),
-                created_at=moment,
-            )
-        )
-        # updated_at stays: it dates edits of the idea's text ("edited 2 days ago").
-        await Idea.update({Idea.status: form.new_status.value}).where(Idea.id == idea_id)
+        await record_status_update(actor, idea, form.new_status, form.message)
 
 
 async def list_status_changes(idea_id: int) -> list[StatusChangeView]:

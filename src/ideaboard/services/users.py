@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from piccolo.columns.combination import WhereRaw
 
 from ideaboard.db import contains_pattern, is_unique_violation, write_transaction
-from ideaboard.domain import Actor, Role, can_administer
+from ideaboard.domain import Actor, Delivery, NotificationKind, Role, can_administer, delivery_for
 from ideaboard.passwords import Passwords, password_problem
 from ideaboard.services import organisation
+from ideaboard.services.audit import add_audit
 from ideaboard.services.clock import now
 from ideaboard.services.departments import find_department
 from ideaboard.services.errors import NotFound, ValidationFailed, require
+from ideaboard.services.notifications import parse_prefs
 from ideaboard.services.sessions import remove_other_sessions, remove_user_sessions
 from ideaboard.services.validation import check_email, check_text, normalise_email, parse_id
 from ideaboard.tables import User
@@ -60,6 +63,10 @@ class UserRow:
     department_name: str
     created_at: datetime
     digest_enabled: bool = True
+    notification_prefs: dict[str, str] = field(default_factory=dict)
+
+    def delivery(self, kind: NotificationKind) -> Delivery:
+        return delivery_for(kind, self.notification_prefs)
 
 
 USER_COLUMNS = (
@@ -72,11 +79,18 @@ USER_COLUMNS = (
     User.department.name.as_alias("department_name"),
     User.created_at,
     User.digest_enabled,
+    User.notification_prefs,
 )
 
 
 def _row(record: dict[str, Any]) -> UserRow:
-    return UserRow(**{**record, "role": Role(record["role"])})
+    return UserRow(
+        **{
+            **record,
+            "role": Role(record["role"]),
+            "notification_prefs": parse_prefs(record["notification_prefs"]),
+        }
+    )
 
 
 async def insert_user(
@@ -193,6 +207,11 @@ async def set_role(actor: Actor, user_id: int, role_value: str) -> UserRow:
         if user.role is Role.ADMIN and role is not Role.ADMIN:
             await _check_not_last_admin(user_id)
         await User.update({User.role: role.value}).where(User.id == user_id)
+        await add_audit(
+            actor, "user.role", target_type="user", target_id=user_id,
+            summary=f"{user.name}: {user.role.label} → {role.label}",
+            before=user.role.value, after=role.value,
+        )  # fmt: skip
     return await get_user(user_id)
 
 
@@ -206,6 +225,11 @@ async def set_active(actor: Actor, user_id: int, active: bool) -> UserRow:
         await User.update({User.active: active}).where(User.id == user_id)
         if not active:
             await remove_user_sessions(user_id)
+        await add_audit(
+            actor, "user.active", target_type="user", target_id=user_id,
+            summary=f"{user.name} {'reactivated' if active else 'deactivated'}",
+            before=user.active, after=active,
+        )  # fmt: skip
     return await get_user(user_id)
 
 
@@ -214,6 +238,8 @@ class ProfileForm:
     name: str
     department_id: str
     digest_enabled: bool = True
+    # Only the kinds the form sent; the others keep their current choice.
+    notification_prefs: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_form(cls, form: Any) -> ProfileForm:
@@ -221,6 +247,11 @@ class ProfileForm:
             name=form.get("name", "").strip(),
             department_id=form.get("department_id", ""),
             digest_enabled=form.get("digest_enabled") == "on",
+            notification_prefs={
+                kind.value: form[f"notify_{kind.value}"]
+                for kind in NotificationKind
+                if f"notify_{kind.value}" in form
+            },
         )
 
 
@@ -232,15 +263,24 @@ async def update_profile(actor: Actor, form: ProfileForm) -> UserRow:
     department = await find_department(department_id) if department_id else None
     if department is None or department.archived:
         errors["department_id"] = "Choose your department from the list."
+    for kind, choice in form.notification_prefs.items():
+        if choice not in Delivery.__members__.values():
+            errors[f"notify_{kind}"] = "Choose one of the options."
     if errors:
         raise ValidationFailed(errors)
     assert department is not None
     async with write_transaction():
+        current = await get_user(actor.id)
+        prefs = {
+            kind.value: (form.notification_prefs.get(kind.value) or current.delivery(kind).value)
+            for kind in NotificationKind
+        }
         await User.update(
             {
                 User.name: form.name,
                 User.department: department.id,
                 User.digest_enabled: form.digest_enabled,
+                User.notification_prefs: json.dumps(prefs),
             }
         ).where(User.id == actor.id)
     return await get_user(actor.id)

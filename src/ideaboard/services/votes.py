@@ -8,8 +8,10 @@ from ideaboard.db import is_sqlite, write_transaction
 from ideaboard.domain import (
     CLOSED_STATUSES,
     Actor,
+    Approval,
     Status,
     Verdict,
+    can_see_content,
     can_spend_vote,
     can_vote,
     hot_score,
@@ -20,7 +22,23 @@ from ideaboard.services.clock import now
 from ideaboard.services.errors import Forbidden, NotFound, require
 from ideaboard.services.follows import add_follower
 from ideaboard.services.organisation import current_organisation
+from ideaboard.services.triage import check_routing_threshold
 from ideaboard.tables import Idea, Organisation, User, Vote
+
+VOTE_COLUMNS = (
+    Idea.id,
+    Idea.title,
+    Idea.status,
+    Idea.vote_count,
+    Idea.created_at,
+    Idea.author,
+    Idea.approval,
+    Idea.hidden,
+    Idea.owner,
+    Idea.department,
+    Idea.needs_owner_since,
+    Idea.department.routing_threshold.as_alias("routing_threshold"),
+)
 
 # Votes on open ideas: the ones a vote budget counts.
 VOTES_IN_USE = (
@@ -73,9 +91,15 @@ async def set_vote(actor: Actor, idea_id: int, *, voted: bool) -> VoteButton:
     here plus this vote is the count written.
     """
     async with write_transaction():
-        query = Idea.select(Idea.status, Idea.vote_count, Idea.created_at).where(Idea.id == idea_id)
-        idea = await (query if is_sqlite() else query.lock_rows()).first()
+        query = Idea.select(*VOTE_COLUMNS).where(Idea.id == idea_id)
+        # Only the idea's row: the department joined for its threshold stays unlocked.
+        idea = await (query if is_sqlite() else query.lock_rows(of=(Idea,))).first()
         if idea is None:
+            raise NotFound("This idea")
+        approval = Approval(idea["approval"])
+        if not can_see_content(
+            actor, author_id=idea["author"], approval=approval, hidden=idea["hidden"]
+        ):
             raise NotFound("This idea")
         status = Status(idea["status"])
         require(can_vote(status))
@@ -109,6 +133,8 @@ async def set_vote(actor: Actor, idea_id: int, *, voted: bool) -> VoteButton:
                     Idea.hot_score: hot_score(count, idea["created_at"]),
                 }
             ).where(Idea.id == idea_id)
+        if votes > 0:
+            await check_routing_threshold(idea, count, actor_id=actor.id)
     return VoteButton(id=idea_id, status=status, vote_count=count, voted=voted)
 
 

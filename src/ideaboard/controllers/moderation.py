@@ -1,0 +1,147 @@
+"""The moderation queue and the moderators' actions on ideas and comments."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response
+from litestar.params import FromPath
+
+from ideaboard.services import moderation
+from ideaboard.services.errors import ValidationFailed
+from ideaboard.web import render, see_other, signed_in_user
+
+AnyRequest = Request[Any, Any, Any]
+
+
+def _next(form: Any, default: str = "/moderation") -> str:
+    """Back where the action was taken (a local path only), else the queue."""
+    target = str(form.get("next", ""))
+    return target if target.startswith("/") and not target.startswith("//") else default
+
+
+async def queue_page(
+    request: AnyRequest,
+    *,
+    status_code: int = 200,
+    errors: dict[str, dict[str, str]] | None = None,
+    reasons: dict[str, str] | None = None,
+) -> Response[str]:
+    user = signed_in_user(request)
+    queue = await moderation.get_queue(user.actor)
+    return render(
+        request,
+        "moderation/index.html",
+        status_code=status_code,
+        queue=queue,
+        errors=errors or {},
+        reasons=reasons or {},
+        done=request.query_params.get("done", ""),
+    )
+
+
+async def index(request: AnyRequest) -> Response[str]:
+    return await queue_page(request)
+
+
+async def _act(request: AnyRequest, action: Any, key: str) -> Response[Any]:
+    form = await request.form()
+    reason = str(form.get("reason", ""))
+    try:
+        await action(reason)
+    except ValidationFailed as failed:
+        return await queue_page(
+            request, status_code=422, errors={key: failed.errors}, reasons={key: reason}
+        )
+    target = _next(form)
+    return see_other(target + ("?done=1" if target == "/moderation" else ""))
+
+
+async def approve_idea(request: AnyRequest, idea_id: FromPath[int]) -> Response[Any]:
+    actor = signed_in_user(request).actor
+    return await _act(
+        request, lambda _: moderation.decide_idea(actor, idea_id, approve=True), f"idea-{idea_id}"
+    )
+
+
+async def reject_idea(request: AnyRequest, idea_id: FromPath[int]) -> Response[Any]:
+    actor = signed_in_user(request).actor
+    return await _act(
+        request,
+        lambda reason: moderation.decide_idea(actor, idea_id, approve=False, reason=reason),
+        f"idea-{idea_id}",
+    )
+
+
+async def hide_idea(request: AnyRequest, idea_id: FromPath[int]) -> Response[Any]:
+    actor = signed_in_user(request).actor
+    return await _act(
+        request,
+        lambda reason: moderation.set_idea_hidden(actor, idea_id, hidden=True, reason=reason),
+        f"idea-{idea_id}",
+    )
+
+
+async def restore_idea(request: AnyRequest, idea_id: FromPath[int]) -> Response[Any]:
+    actor = signed_in_user(request).actor
+    return await _act(
+        request,
+        lambda _: moderation.set_idea_hidden(actor, idea_id, hidden=False),
+        f"idea-{idea_id}",
+    )
+
+
+async def dismiss_idea_flags(request: AnyRequest, idea_id: FromPath[int]) -> Response[Any]:
+    actor = signed_in_user(request).actor
+    return await _act(
+        request, lambda _: moderation.dismiss_flags(actor, idea_id), f"idea-{idea_id}"
+    )
+
+
+async def approve_comment(request: AnyRequest, comment_id: FromPath[int]) -> Response[Any]:
+    actor = signed_in_user(request).actor
+    return await _act(
+        request,
+        lambda _: moderation.decide_comment(actor, comment_id, approve=True),
+        f"comment-{comment_id}",
+    )
+
+
+async def reject_comment(request: AnyRequest, comment_id: FromPath[int]) -> Response[Any]:
+    actor = signed_in_user(request).actor
+    return await _act(
+        request,
+        lambda reason: moderation.decide_comment(actor, comment_id, approve=False, reason=reason),
+        f"comment-{comment_id}",
+    )
+
+
+async def hide_comment(request: AnyRequest, comment_id: FromPath[int]) -> Response[Any]:
+    actor = signed_in_user(request).actor
+    return await _act(
+        request,
+        lambda _: moderation.set_comment_hidden(actor, comment_id, hidden=True),
+        f"comment-{comment_id}",
+    )
+
+
+async def restore_comment(request: AnyRequest, comment_id: FromPath[int]) -> Response[Any]:
+    actor = signed_in_user(request).actor
+    return await _act(
+        request,
+        lambda _: moderation.set_comment_hidden(actor, comment_id, hidden=False),
+        f"comment-{comment_id}",
+    )
+
+
+async def dismiss_comment_flags(request: AnyRequest, comment_id: FromPath[int]) -> Response[Any]:
+    actor = signed_in_user(request).actor
+    form = await request.form()
+    idea_id = (
+        int(str(form.get("idea_id", "0")) or 0) if str(form.get("idea_id", "")).isdigit() else 0
+    )
+    return await _act(
+        request,
+        lambda _: moderation.dismiss_flags(actor, idea_id, comment_id),
+        f"comment-{comment_id}",
+    )

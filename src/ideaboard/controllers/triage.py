@@ -1,0 +1,170 @@
+"""The triage: lanes of ideas to route, the per-idea Save, bulk actions, thresholds."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from litestar import Request, Response
+from litestar.params import FromPath
+
+from ideaboard.domain import SETTABLE_STATUSES
+from ideaboard.services import triage
+from ideaboard.services.errors import ValidationFailed
+from ideaboard.services.status_updates import list_status_options
+from ideaboard.services.validation import parse_id
+from ideaboard.web import is_htmx, render, see_other, signed_in_user
+
+AnyRequest = Request[Any, Any, Any]
+
+
+def _back(query: triage.TriageQuery) -> str:
+    params = {
+        "department": str(query.department_id or ""),
+        "owner": "me" if query.view == "mine" else "",
+    }
+    params = {k: v for k, v in params.items() if v}
+    return "/triage" + ("?" + urlencode(params) if params else "")
+
+
+async def _status_options(
+    request: AnyRequest, ideas: list[triage.TriageIdea]
+) -> dict[int, list[tuple[str, str]]]:
+    user = signed_in_user(request)
+    options: dict[int, list[tuple[str, str]]] = {}
+    for idea in ideas:
+        allowed = await list_status_options(user.actor, idea.id)
+        options[idea.id] = [
+            (s.value, f"{s.label} (no change)" if s is idea.status else s.label) for s in allowed
+        ]
+    return options
+
+
+async def triage_page(
+    request: AnyRequest,
+    *,
+    status_code: int = 200,
+    row_errors: dict[int, dict[str, str]] | None = None,
+    row_forms: dict[int, triage.TriageInput] | None = None,
+    bulk_errors: dict[str, str] | None = None,
+    threshold_errors: dict[int, str] | None = None,
+    saved: str = "",
+) -> Response[str]:
+    user = signed_in_user(request)
+    query = triage.TriageQuery.from_params(request.query_params)
+    board = await triage.get_triage(user.actor, query)
+    shown = [idea for lane in [*board.lanes, board.mine] for idea in lane.ideas]
+    return render(
+        request,
+        "triage/index.html",
+        status_code=status_code,
+        query=query,
+        board=board,
+        departments=board.departments,
+        back=_back(query),
+        status_options=await _status_options(request, shown),
+        bulk_statuses=[("", "Keep each status")] + [(s.value, s.label) for s in SETTABLE_STATUSES],
+        row_errors=row_errors or {},
+        row_forms=row_forms or {},
+        bulk_errors=bulk_errors or {},
+        threshold_errors=threshold_errors or {},
+        saved=saved or request.query_params.get("saved", ""),
+    )
+
+
+async def index(request: AnyRequest) -> Response[str]:
+    return await triage_page(request)
+
+
+async def save(request: AnyRequest, idea_id: FromPath[int]) -> Response[Any]:
+    """One idea's Save: owner, status, update message, department; a row for htmx."""
+    user = signed_in_user(request)
+    raw = await request.form()
+    form = triage.TriageInput.from_form(raw)
+    back = str(raw.get("back", "/triage"))
+    if not back.startswith("/triage"):
+        back = "/triage"
+    try:
+        result = await triage.save_triage(user.actor, idea_id, form)
+    except ValidationFailed as failed:
+        if is_htmx(request):
+            return await _row(request, idea_id, form=form, errors=failed.errors, status_code=422)
+        return await triage_page(
+            request, status_code=422, row_errors={idea_id: failed.errors}, row_forms={idea_id: form}
+        )
+    if is_htmx(request):
+        return await _row(request, idea_id, saved=result.changed)
+    joiner = "&" if "?" in back else "?"
+    return see_other(f"{back}{joiner}saved={idea_id}#idea-{idea_id}")
+
+
+async def _row(
+    request: AnyRequest,
+    idea_id: int,
+    *,
+    form: triage.TriageInput | None = None,
+    errors: dict[str, str] | None = None,
+    saved: list[str] | None = None,
+    status_code: int = 200,
+) -> Response[str]:
+    idea = await triage.get_triage_idea(idea_id)
+    return render(
+        request,
+        "triage/index.html",
+        block="triage_row",
+        status_code=status_code,
+        idea=idea,
+        status_options=await _status_options(request, [idea]),
+        row_errors={idea_id: errors or {}},
+        row_forms={idea_id: form} if form else {},
+        departments=await triage.list_triage_departments(signed_in_user(request).actor),
+        saved_changes=saved,
+        back="/triage",
+    )
+
+
+async def bulk(request: AnyRequest) -> Response[Any]:
+    user = signed_in_user(request)
+    raw = await request.form()
+    idea_ids = [i for i in (parse_id(str(v)) for v in raw.getall("idea_ids", [])) if i]
+    form = triage.TriageInput(
+        owner=str(raw.get("bulk_owner", "")).strip() or None,
+        status=str(raw.get("bulk_status", "")).strip() or None,
+        message=str(raw.get("bulk_message", "")).strip(),
+    )
+    try:
+        result = await triage.save_bulk(user.actor, idea_ids, form)
+    except ValidationFailed as failed:
+        errors = {
+            ("bulk_" + k if k in {"owner", "message", "status"} else k): v
+            for k, v in failed.errors.items()
+        }
+        return await triage_page(request, status_code=422, bulk_errors=errors)
+    if result.problems:
+        return await triage_page(
+            request,
+            status_code=422,
+            bulk_errors={"bulk": f"{result.saved} saved; {len(result.problems)} could not be:"},
+            row_errors={i: {"status": p} for i, p in result.problems.items()},
+        )
+    return see_other(f"/triage?saved={result.saved}-ideas")
+
+
+async def set_threshold(request: AnyRequest, department_id: FromPath[int]) -> Response[Any]:
+    user = signed_in_user(request)
+    raw = await request.form()
+    try:
+        await triage.set_threshold(user.actor, department_id, str(raw.get("threshold", "")))
+    except ValidationFailed as failed:
+        return await triage_page(
+            request, status_code=422, threshold_errors={department_id: failed.errors["threshold"]}
+        )
+    return see_other(f"/triage?saved=threshold-{department_id}")
+
+
+async def people(request: AnyRequest) -> Response[str]:
+    """Suggestions for an Owner field (the options of its datalist)."""
+    user = signed_in_user(request)
+    text = next((v for k, v in request.query_params.items() if "owner" in k), "")
+    found = await triage.list_people(user.actor, str(text))
+    return render(request, "triage/_people.html", people=found)

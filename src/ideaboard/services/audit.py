@@ -1,0 +1,122 @@
+"""The audit log: every moderator and admin action, who did it, and what changed."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from ideaboard.domain import Actor
+from ideaboard.services.clock import now
+from ideaboard.tables import AuditEntry, User
+
+PAGE_SIZE = 50
+
+ACTIONS: dict[str, str] = {
+    "idea.route": "Routed an idea",
+    "idea.reroute": "Moved an idea to another department",
+    "idea.status": "Changed an idea's status",
+    "idea.merge": "Merged a duplicate",
+    "idea.unmerge": "Undid a merge",
+    "idea.approve": "Approved an idea",
+    "idea.reject": "Rejected an idea",
+    "idea.hide": "Hid an idea",
+    "idea.restore": "Restored an idea",
+    "comment.approve": "Approved a comment",
+    "comment.reject": "Rejected a comment",
+    "comment.hide": "Hid a comment",
+    "comment.restore": "Restored a comment",
+    "flag.dismiss": "Dismissed a flag",
+    "department.threshold": "Changed a routing threshold",
+    "department.managers": "Changed a department's managers",
+    "user.role": "Changed a person's role",
+    "user.active": "Deactivated or reactivated a person",
+    "settings.update": "Changed the board's settings",
+}
+
+
+async def add_audit(
+    actor: Actor,
+    action: str,
+    *,
+    target_type: str,
+    target_id: int,
+    summary: str,
+    before: Any = None,
+    after: Any = None,
+) -> None:
+    """Record an action; call inside the action's own transaction."""
+    assert action in ACTIONS, action
+    await AuditEntry.insert(
+        AuditEntry(
+            actor=actor.id,
+            action=action,
+            target_type=target_type,
+            target_id=target_id,
+            summary=summary,
+            details=json.dumps({"before": before, "after": after}, default=str),
+            created_at=now(),
+        )
+    )
+
+
+@dataclass(frozen=True)
+class AuditView:
+    id: int
+    actor_name: str | None
+    action: str
+    target_type: str
+    target_id: int
+    summary: str
+    before: Any
+    after: Any
+    created_at: datetime
+
+    @property
+    def action_label(self) -> str:
+        return ACTIONS.get(self.action, self.action)
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    entries: list[AuditView]
+    next_before: int | None
+
+
+async def list_audit(
+    *, action: str = "", actor_id: int | None = None, before: int | None = None
+) -> AuditPage:
+    """Newest first, a page at a time, filtered by action and by who acted."""
+    query = AuditEntry.select(
+        AuditEntry.id,
+        AuditEntry.actor.name.as_alias("actor_name"),
+        AuditEntry.action,
+        AuditEntry.target_type,
+        AuditEntry.target_id,
+        AuditEntry.summary,
+        AuditEntry.details,
+        AuditEntry.created_at,
+    )
+    if action in ACTIONS:
+        query = query.where(AuditEntry.action == action)
+    if actor_id:
+        query = query.where(AuditEntry.actor == actor_id)
+    if before:
+        query = query.where(AuditEntry.id < before)
+    rows = await query.order_by(AuditEntry.id, ascending=False).limit(PAGE_SIZE + 1)
+    entries = []
+    for row in rows[:PAGE_SIZE]:
+        details = json.loads(row.pop("details") or "{}")
+        entries.append(AuditView(**row, before=details.get("before"), after=details.get("after")))
+    more = len(rows) > PAGE_SIZE
+    return AuditPage(entries=entries, next_before=entries[-1].id if more else None)
+
+
+async def list_auditors() -> list[tuple[int, str]]:
+    """People who appear in the log as actors, for the filter."""
+    rows = await User.raw(
+        "SELECT DISTINCT a.id, a.name FROM audit_entry e JOIN account a ON a.id = e.actor"
+        " ORDER BY a.name"
+    )
+    return [(row["id"], row["name"]) for row in rows]

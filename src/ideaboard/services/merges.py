@@ -1,0 +1,313 @@
+"""Merging duplicates, and undoing it exactly.
+
+Merging idea B (the duplicate) into A moves B's votes to A, counting once a person who
+voted for both; B's voters and followers follow A; B becomes a closed "duplicate" whose
+page links to A. What moved is written down (`MergedVote`, `MergedFollower`), so
+unmerging gives B back its own voters and takes from A only what the merge gave it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ideaboard.db import is_sqlite, write_transaction
+from ideaboard.domain import (
+    Actor,
+    NotificationKind,
+    Status,
+    can_merge,
+    hot_score,
+    merge_problem,
+    trending_since,
+)
+from ideaboard.markup import render_markdown
+from ideaboard.services.audit import add_audit
+from ideaboard.services.clock import now
+from ideaboard.services.errors import NotFound, ValidationFailed, require
+from ideaboard.services.notifications import notify
+from ideaboard.services.status_updates import actor_name
+from ideaboard.services.triage import find_triage_role
+from ideaboard.services.validation import parse_id
+from ideaboard.tables import (
+    Idea,
+    Merge,
+    MergedFollower,
+    MergedVote,
+    StatusChange,
+    Subscription,
+    Vote,
+)
+
+MERGE_COLUMNS = (
+    Idea.id,
+    Idea.title,
+    Idea.status,
+    Idea.author,
+    Idea.department,
+    Idea.merged_into,
+    Idea.created_at,
+)
+
+
+def parse_idea_reference(text: str) -> int | None:
+    """An idea named by its number, "#12", or a link to it (…/ideas/12)."""
+    text = text.strip().rstrip("/")
+    if "/ideas/" in text:
+        text = text.rsplit("/ideas/", 1)[1].split("?")[0].split("#")[0]
+    return parse_id(text.lstrip("#"))
+
+
+async def _lock(idea_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Both ideas' rows, locked in id order (so two merges cannot deadlock)."""
+    query = Idea.select(*MERGE_COLUMNS).where(Idea.id.is_in(idea_ids)).order_by(Idea.id)
+    rows = await (query if is_sqlite() else query.lock_rows())
+    return {row["id"]: row for row in rows}
+
+
+async def _recount(idea_id: int, created_at: Any) -> int:
+    """Set an idea's counters from its vote rows; returns the vote count."""
+    since = trending_since(now())
+    votes = await Vote.count().where(Vote.idea == idea_id)
+    recent = await Vote.count().where(Vote.idea == idea_id, Vote.created_at >= since)
+    await Idea.update(
+        {
+            Idea.vote_count: votes,
+            Idea.trending_votes: recent,
+            Idea.hot_score: hot_score(votes, created_at),
+        }
+    ).where(Idea.id == idea_id)
+    return votes
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    merge_id: int
+    moved_votes: int
+    shared_voters: int
+
+
+async def merge_ideas(actor: Actor, duplicate_id: int, target_text: str) -> MergeResult:
+    target_id = parse_idea_reference(target_text)
+    if target_id is None:
+        raise ValidationFailed({"target": "Write the number of the idea it duplicates, like 42."})
+    async with write_transaction():
+        ideas = await _lock([duplicate_id, target_id])
+        duplicate, target = ideas.get(duplicate_id), ideas.get(target_id)
+        if duplicate is None:
+            raise NotFound("This idea")
+        require(can_merge(actor, await find_triage_role(actor, duplicate["department"])))
+        if target is None:
+            raise ValidationFailed({"target": f"There is no idea number {target_id}."})
+        problem = merge_problem(
+            duplicate_id=duplicate_id,
+            target_id=target_id,
+            target_merged=target["merged_into"] is not None,
+        )
+        if duplicate["merged_into"] is not None:
+            problem = "This idea is already merged: undo that merge first."
+        if problem:
+            raise ValidationFailed({"target": problem})
+
+        moment = now()
+        merge = Merge(
+            duplicate=duplicate_id,
+            target=target_id,
+            merged_by=actor.id,
+            previous_status=duplicate["status"],
+            created_at=moment,
+        )
+        await merge.save()
+
+        votes = await Vote.select(Vote.voter, Vote.created_at).where(Vote.idea == duplicate_id)
+        shared = {
+            row["voter"]
+            for row in await Vote.select(Vote.voter).where(
+                Vote.idea == target_id, Vote.voter.is_in([v["voter"] for v in votes] or [0])
+            )
+        }
+        if votes:
+            await MergedVote.insert(
+                *[
+                    MergedVote(
+                        merge=merge.id,
+                        voter=v["voter"],
+                        created_at=v["created_at"],
+                        moved=v["voter"] not in shared,
+                    )
+                    for v in votes
+                ]
+            )
+            await Vote.delete().where(Vote.idea == duplicate_id)
+        moved = [v for v in votes if v["voter"] not in shared]
+        if moved:
+            await Vote.insert(
+                *[Vote(voter=v["voter"], idea=target_id, created_at=v["created_at"]) for v in moved]
+            ).on_conflict(action="DO NOTHING")
+
+        followers = {
+            row["account"]
+            for row in await Subscription.select(Subscription.account).where(
+                Subscription.idea == duplicate_id
+            )
+        }
+        already = {
+            row["account"]
+            for row in await Subscription.select(Subscription.account).where(
+                Subscription.idea == target_id
+            )
+        }
+        newly = sorted(followers - already)
+        if newly:
+            await Subscription.insert(
+                *[Subscription(account=a, idea=target_id, created_at=moment) for a in newly]
+            ).on_conflict(action="DO NOTHING")
+            await MergedFollower.insert(*[MergedFollower(merge=merge.id, account=a) for a in newly])
+
+        await _recount(target_id, target["created_at"])
+        await _recount(duplicate_id, duplicate["created_at"])
+        message = f"Merged into “{target['title']}” (idea {target_id}): its votes count there now."
+        await StatusChange.insert(
+            StatusChange(
+                idea=duplicate_id,
+                from_status=duplicate["status"],
+                to_status=Status.DUPLICATE.value,
+                author=actor.id,
+                message=message,
+                message_html=render_markdown(message),
+                created_at=moment,
+            )
+        )
+        await Idea.update(
+            {
+                Idea.status: Status.DUPLICATE.value,
+                Idea.merged_into: target_id,
+                Idea.last_update_at: moment,
+                Idea.needs_owner_since: None,
+            }
+        ).where(Idea.id == duplicate_id)
+
+        name = await actor_name(actor)
+        await notify(
+            NotificationKind.IDEA_MERGED, [duplicate["author"]], idea_id=duplicate_id,
+            actor_id=actor.id,
+            text=f"Your idea “{duplicate['title']}” was merged into “{target['title']}”:"
+            " its votes count there now.",
+        )  # fmt: skip
+        await notify(
+            NotificationKind.STATUS_CHANGED, followers - {duplicate["author"]},
+            idea_id=target_id, actor_id=actor.id,
+            text=f"{name} merged “{duplicate['title']}” into “{target['title']}”.",
+        )  # fmt: skip
+        await add_audit(
+            actor, "idea.merge", target_type="idea", target_id=duplicate_id,
+            summary=f"“{duplicate['title']}” → “{target['title']}”"
+            f" ({len(moved)} votes moved, {len(shared)} voted for both)",
+            before={"status": duplicate["status"]},
+            after={"merged_into": target_id, "moved_votes": len(moved)},
+        )  # fmt: skip
+    return MergeResult(merge_id=int(merge.id), moved_votes=len(moved), shared_voters=len(shared))
+
+
+async def find_active_merge(duplicate_id: int) -> dict[str, Any] | None:
+    return (
+        await Merge.select()
+        .where(Merge.duplicate == duplicate_id, Merge.undone_at.is_null())
+        .order_by(Merge.id, ascending=False)
+        .first()
+    )
+
+
+async def unmerge_idea(actor: Actor, duplicate_id: int) -> int:
+    """Undo the idea's merge: its own voters come back, the target keeps only the votes
+    it had of its own (and any given since). Returns the target's id."""
+    async with write_transaction():
+        merge = await find_active_merge(duplicate_id)
+        if merge is None:
+            raise ValidationFailed({"target": "This idea is not merged into another."})
+        target_id = merge["target"]
+        ideas = await _lock([duplicate_id, target_id])
+        duplicate, target = ideas[duplicate_id], ideas.get(target_id)
+        require(can_merge(actor, await find_triage_role(actor, duplicate["department"])))
+
+        records = await MergedVote.select(
+            MergedVote.voter, MergedVote.created_at, MergedVote.moved
+        ).where(MergedVote.merge == merge["id"])
+        moved = [r["voter"] for r in records if r["moved"]]
+        if moved and target is not None:
+            await Vote.delete().where(Vote.idea == target_id, Vote.voter.is_in(moved))
+        if records:
+            await Vote.insert(
+                *[
+                    Vote(voter=r["voter"], idea=duplicate_id, created_at=r["created_at"])
+                    for r in records
+                ]
+            ).on_conflict(action="DO NOTHING")
+        followers = [
+            row["account"]
+            for row in await MergedFollower.select(MergedFollower.account).where(
+                MergedFollower.merge == merge["id"]
+            )
+        ]
+        if followers and target is not None:
+            # Unless they have since voted for the target themselves.
+            voters = {
+                row["voter"]
+                for row in await Vote.select(Vote.voter).where(
+                    Vote.idea == target_id, Vote.voter.is_in(followers)
+                )
+            }
+            leaving = [a for a in followers if a not in voters]
+            if leaving:
+                await Subscription.delete().where(
+                    Subscription.idea == target_id, Subscription.account.is_in(leaving)
+                )
+
+        if target is not None:
+            await _recount(target_id, target["created_at"])
+        await _recount(duplicate_id, duplicate["created_at"])
+        moment = now()
+        message = "The merge was undone: this idea stands on its own again."
+        await StatusChange.insert(
+            StatusChange(
+                idea=duplicate_id,
+                from_status=duplicate["status"],
+                to_status=merge["previous_status"],
+                author=actor.id,
+                message=message,
+                message_html=render_markdown(message),
+                created_at=moment,
+            )
+        )
+        await Idea.update(
+            {
+                Idea.status: merge["previous_status"],
+                Idea.merged_into: None,
+                Idea.last_update_at: moment,
+            }
+        ).where(Idea.id == duplicate_id)
+        await Merge.update({Merge.undone_at: moment}).where(Merge.id == merge["id"])
+        await add_audit(
+            actor, "idea.unmerge", target_type="idea", target_id=duplicate_id,
+            summary=f"“{duplicate['title']}” no longer merged into idea {target_id}"
+            f" ({len(records)} votes back)",
+            before={"merged_into": target_id}, after={"status": merge["previous_status"]},
+        )  # fmt: skip
+    return int(target_id)
+
+
+@dataclass(frozen=True)
+class MergedInto:
+    id: int
+    title: str
+
+
+async def find_merged_into(idea_id: int) -> MergedInto | None:
+    row = (
+        await Idea.select(
+            Idea.merged_into.id.as_alias("id"), Idea.merged_into.title.as_alias("title")
+        )
+        .where(Idea.id == idea_id, Idea.merged_into.is_not_null())
+        .first()
+    )
+    return MergedInto(id=row["id"], title=row["title"]) if row else None

@@ -1,0 +1,579 @@
+"""The triage: managers route their departments' top ideas to owners, and owners answer.
+
+Lanes for the departments a person manages (every department for moderators and admins):
+**Needs owner** (open, unowned; ideas past the routing threshold first), **Routed to
+owners** (oldest update first, silent ones highlighted as stale), **Recently closed**.
+Everyone also has **My ideas to handle**: the open ideas routed to them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from ideaboard.db import contains_pattern, write_transaction
+from ideaboard.domain import (
+    CLOSED_STATUSES,
+    RECENTLY_CLOSED,
+    Actor,
+    NotificationKind,
+    Status,
+    StatusRole,
+    TriageRole,
+    can_set_threshold,
+    can_triage,
+    can_update_status,
+    days_since,
+    is_stale,
+    needs_owner,
+    status_update_problems,
+    update_choices,
+)
+from ideaboard.services.audit import add_audit
+from ideaboard.services.clock import now
+from ideaboard.services.errors import NotFound, ValidationFailed, require
+from ideaboard.services.follows import add_follower
+from ideaboard.services.notifications import notify, notify_managers
+from ideaboard.services.status_updates import (
+    MESSAGE_MAX,
+    actor_name,
+    lock_idea,
+    record_status_update,
+)
+from ideaboard.services.validation import check_text, parse_id
+from ideaboard.tables import Department, DepartmentManager, Idea, User
+
+LANE_SIZE = 50
+THRESHOLD_MAX = 100_000
+CLOSED = sorted(status.value for status in CLOSED_STATUSES)
+
+
+# --- Who triages what ------------------------------------------------------------------
+
+
+async def list_managed_department_ids(user_id: int) -> list[int]:
+    rows = await DepartmentManager.select(DepartmentManager.department).where(
+        DepartmentManager.manager == user_id
+    )
+    return sorted(row["department"] for row in rows)
+
+
+async def find_triage_role(actor: Actor, department_id: int) -> TriageRole:
+    manages = await DepartmentManager.exists().where(
+        DepartmentManager.manager == actor.id, DepartmentManager.department == department_id
+    )
+    return TriageRole(manages_department=bool(manages))
+
+
+@dataclass(frozen=True)
+class TriageDepartment:
+    id: int
+    name: str
+    routing_threshold: int
+    can_set_threshold: bool
+
+
+async def list_triage_departments(actor: Actor) -> list[TriageDepartment]:
+    """The departments whose lanes this person sees: the ones they manage, or all of them
+    for moderators and admins."""
+    managed = set(await list_managed_department_ids(actor.id))
+    query = Department.select(Department.id, Department.name, Department.routing_threshold)
+    query = query.where(Department.archived.eq(False)).order_by(Department.name)
+    rows = await query
+    return [
+        TriageDepartment(
+            id=row["id"],
+            name=row["name"],
+            routing_threshold=row["routing_threshold"],
+            can_set_threshold=bool(
+                can_set_threshold(actor, TriageRole(manages_department=row["id"] in managed))
+            ),
+        )
+        for row in rows
+        if actor.is_moderator or row["id"] in managed
+    ]
+
+
+# --- Lanes ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TriageIdea:
+    id: int
+    title: str
+    status: Status
+    vote_count: int
+    comment_count: int
+    department_id: int
+    department: str
+    routing_threshold: int
+    owner_id: int | None
+    owner_name: str | None
+    owner_email: str | None
+    created_at: datetime
+    last_update_at: datetime | None
+    needs_owner_since: datetime | None
+    moment: datetime
+
+    @property
+    def owner_label(self) -> str:
+        """What the Owner field shows: a name and the email that identifies them."""
+        return f"{self.owner_name} <{self.owner_email}>" if self.owner_id else ""
+
+    @property
+    def past_threshold(self) -> bool:
+        return needs_owner(
+            status=self.status,
+            owner_id=self.owner_id,
+            votes=self.vote_count,
+            threshold=self.routing_threshold,
+        )
+
+    @property
+    def days_silent(self) -> int:
+        return days_since(self.last_update_at or self.created_at, self.moment)
+
+    @property
+    def stale(self) -> bool:
+        return is_stale(self.last_update_at, self.created_at, self.moment)
+
+
+SELECT = """
+SELECT i.id, i.title, i.status, i.vote_count, i.comment_count,
+       d.id AS department_id, d.name AS department, d.routing_threshold,
+       o.id AS owner_id, o.name AS owner_name, o.email AS owner_email,
+       i.created_at, i.last_update_at, i.needs_owner_since
+FROM idea i
+JOIN department d ON d.id = i.department
+LEFT JOIN account o ON o.id = i.owner
+WHERE i.approval = 'approved' AND NOT i.hidden AND {where}
+ORDER BY {order}
+LIMIT {{}}
+"""
+OPEN = "i.status NOT IN ({}, {}, {})"
+ORDERS = {
+    # Past the threshold first (the routing rule), then by votes.
+    "needs_owner": "CASE WHEN i.needs_owner_since IS NULL THEN 1 ELSE 0 END,"
+    " i.vote_count DESC, i.id DESC",
+    # The owner who has been silent longest first.
+    "routed": "COALESCE(i.last_update_at, i.created_at), i.id",
+    "closed": "COALESCE(i.last_update_at, i.created_at) DESC, i.id DESC",
+    "mine": "COALESCE(i.last_update_at, i.created_at), i.id",
+}
+COUNT = "SELECT COUNT(*) AS n FROM idea i WHERE i.approval = 'approved' AND NOT i.hidden AND "
+
+
+def _lane_where(lane: str, department_ids: list[int]) -> str:
+    """The lane's condition, with Piccolo's `{}` placeholders (see `_lane_args`)."""
+    if lane == "mine":
+        return "i.owner = {} AND " + OPEN
+    departments = "i.department IN (" + ", ".join("{}" for _ in department_ids) + ")"
+    if lane == "needs_owner":
+        return departments + " AND i.owner IS NULL AND " + OPEN
+    if lane == "routed":
+        return departments + " AND i.owner IS NOT NULL AND " + OPEN
+    return (
+        departments + " AND i.status IN ({}, {}, {})"
+        " AND COALESCE(i.last_update_at, i.created_at) >= {}"
+    )
+
+
+def _lane_args(lane: str, department_ids: list[int], actor: Actor, moment: datetime) -> list[Any]:
+    if lane == "mine":
+        return [actor.id, *CLOSED]
+    if lane == "closed":
+        return [*department_ids, *CLOSED, moment - RECENTLY_CLOSED]
+    return [*department_ids, *CLOSED]
+
+
+@dataclass(frozen=True)
+class Lane:
+    key: str
+    title: str
+    ideas: list[TriageIdea]
+    total: int
+
+
+LANE_TITLES = {
+    "needs_owner": "Needs owner",
+    "routed": "Routed to owners",
+    "closed": "Recently closed",
+    "mine": "My ideas to handle",
+}
+
+
+async def list_lane(
+    lane: str, actor: Actor, department_ids: list[int], *, moment: datetime | None = None
+) -> Lane:
+    moment = moment or now()
+    if lane != "mine" and not department_ids:
+        return Lane(key=lane, title=LANE_TITLES[lane], ideas=[], total=0)
+    where = _lane_where(lane, department_ids)
+    args = _lane_args(lane, department_ids, actor, moment)
+    rows = await Idea.raw(SELECT.format(where=where, order=ORDERS[lane]), *args, LANE_SIZE)
+    total = await Idea.raw(COUNT + where, *args)
+    ideas = [
+        TriageIdea(**{**row, "status": Status(row["status"]), "moment": moment}) for row in rows
+    ]
+    return Lane(key=lane, title=LANE_TITLES[lane], ideas=ideas, total=int(total[0]["n"]))
+
+
+@dataclass(frozen=True)
+class TriageQuery:
+    department_id: int | None = None
+    view: str = "lanes"  # or "mine": the ideas routed to me
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, str]) -> TriageQuery:
+        mine = params.get("owner") == "me"
+        return cls(
+            department_id=parse_id(params.get("department", "")), view="mine" if mine else "lanes"
+        )
+
+
+@dataclass(frozen=True)
+class TriageBoard:
+    departments: list[TriageDepartment]
+    selected: list[TriageDepartment]
+    lanes: list[Lane]
+    mine: Lane
+    can_triage: bool
+
+
+async def get_triage(actor: Actor, query: TriageQuery) -> TriageBoard:
+    departments = await list_triage_departments(actor)
+    selected = [d for d in departments if query.department_id in {None, d.id}]
+    ids = [d.id for d in selected]
+    moment = now()
+    lanes = (
+        [
+            await list_lane(key, actor, ids, moment=moment)
+            for key in ("needs_owner", "routed", "closed")
+        ]
+        if departments and query.view == "lanes"
+        else []
+    )
+    return TriageBoard(
+        departments=departments,
+        selected=selected,
+        lanes=lanes,
+        mine=await list_lane("mine", actor, [], moment=moment),
+        can_triage=bool(departments),
+    )
+
+
+async def get_triage_idea(idea_id: int) -> TriageIdea:
+    rows = await Idea.raw(SELECT.format(where="i.id = {}", order="i.id"), idea_id, 1)
+    if not rows:
+        raise NotFound("This idea")
+    return TriageIdea(**{**rows[0], "status": Status(rows[0]["status"]), "moment": now()})
+
+
+# --- People for the Owner field ---------------------------------------------------------
+
+PERSON = re.compile(r"^(?P<name>.*?)\s*<(?P<email>[^<>\s]+@[^<>\s]+)>\s*$")
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+    name: str
+    email: str
+    department: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} <{self.email}>"
+
+
+async def list_people(actor: Actor, text: str, *, limit: int = 8) -> list[Person]:
+    """Active people whose name or email contains the text, for the Owner suggestions:
+    offered to those who route ideas (managers, moderators, admins)."""
+    if not actor.is_moderator and not await list_managed_department_ids(actor.id):
+        require(can_triage(actor, TriageRole()))
+    text = " ".join(text.split())[:120]
+    match = PERSON.match(text)
+    if match:
+        text = match["email"]
+    if len(text) < 2:
+        return []
+    pattern = contains_pattern(text)
+    rows = await User.raw(
+        "SELECT a.id, a.name, a.email, d.name AS department FROM account a"
+        " JOIN department d ON d.id = a.department"
+        " WHERE a.active AND (LOWER(a.email) LIKE {} ESCAPE '\\'"
+        " OR LOWER(a.name) LIKE {} ESCAPE '\\')"
+        " ORDER BY a.name, a.id LIMIT {}",
+        pattern,
+        pattern,
+        limit,
+    )
+    return [Person(**row) for row in rows]
+
+
+async def resolve_owner(text: str) -> tuple[int | None, str | None]:
+    """The person an Owner field names: "Name <email>" from the suggestions, an email
+    typed in full, or a name that only one person has. Returns (id, None), or (None,
+    the problem); blank is (None, None): no owner."""
+    text = " ".join(text.split())
+    if not text:
+        return None, None
+    match = PERSON.match(text)
+    email = (match["email"] if match else text if "@" in text else "").lower()
+    if email:
+        row = await User.select(User.id, User.active).where(User.email == email).first()
+        if row is None:
+            return None, f"No one on the board has the email {email}."
+        if not row["active"]:
+            return None, f"{email} is deactivated: choose someone else."
+        return row["id"], None
+    rows = await User.raw(
+        "SELECT id FROM account WHERE active AND LOWER(name) = {} LIMIT 2", text.lower()
+    )
+    if not rows:
+        return (
+            None,
+            f"No one on the board is called {text}: pick from the suggestions or type an email.",
+        )
+    if len(rows) > 1:
+        return None, f"Several people are called {text}: type their email instead."
+    return rows[0]["id"], None
+
+
+# --- Saving -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TriageInput:
+    """One idea's row of the triage. A field left out of the form (None) stays as it is."""
+
+    owner: str | None = None
+    status: str | None = None
+    message: str = ""
+    department_id: str | None = None
+
+    @classmethod
+    def from_form(cls, form: Mapping[str, Any], prefix: str = "") -> TriageInput:
+        def field(name: str) -> str | None:
+            value = form.get(prefix + name)
+            return None if value is None else str(value).strip()
+
+        return cls(
+            owner=field("owner"),
+            status=field("status") or None,
+            message=field("message") or "",
+            department_id=field("department_id") or None,
+        )
+
+
+@dataclass(frozen=True)
+class TriageResult:
+    changed: list[str]  # what was done, said back to the person saving
+
+
+async def save_triage(actor: Actor, idea_id: int, form: TriageInput) -> TriageResult:
+    """Route, re-route and answer an idea in one transaction with its row locked: two
+    managers saving at once are applied one after the other, and both update messages
+    are kept on the timeline."""
+    errors: dict[str, str] = {}
+    check_text(errors, "message", form.message, label="Update message",
+               max_length=MESSAGE_MAX, multiline=True, required=False)  # fmt: skip
+    owner_id, owner_problem = (None, None)
+    if form.owner is not None:
+        owner_id, owner_problem = await resolve_owner(form.owner)
+        if owner_problem:
+            errors["owner"] = owner_problem
+    changed: list[str] = []
+    async with write_transaction():
+        idea = await lock_idea(idea_id)
+        current = Status(idea["status"])
+        role = await find_triage_role(actor, idea["department"])
+        new_owner = idea["owner"] if form.owner is None or owner_problem else owner_id
+        new_department = idea["department"]
+        if form.department_id is not None:
+            new_department = parse_id(form.department_id) or 0
+            if new_department != idea["department"]:
+                target = (
+                    await Department.select(Department.archived)
+                    .where(Department.id == new_department)
+                    .first()
+                )
+                if target is None or target["archived"]:
+                    errors["department_id"] = "Choose one of the departments offered."
+        if (new_owner != idea["owner"] and "owner" not in errors) or (
+            new_department != idea["department"] and "department_id" not in errors
+        ):
+            require(can_triage(actor, role))
+        chosen = form.status or ""
+        new_status = Status(chosen) if chosen in Status.__members__.values() else None
+        if form.status and new_status is None:
+            errors["status"] = "Choose one of the statuses offered."
+        wants_update = (new_status is not None and new_status is not current) or bool(form.message)
+        if wants_update:
+            status_role = StatusRole(
+                is_owner=idea["owner"] == actor.id, manages_department=role.manages_department
+            )
+            require(can_update_status(actor, status_role))
+            allowed = update_choices(current, actor, status_role)
+            errors |= status_update_problems(current, new_status or current, form.message, allowed)
+        if errors:
+            raise ValidationFailed(errors)
+
+        if new_owner != idea["owner"]:
+            await _route(actor, idea, new_owner)
+            changed.append("owner")
+        if new_department != idea["department"]:
+            await _reroute(actor, idea, new_department)
+            changed.append("department")
+        if wants_update:
+            await record_status_update(actor, idea, new_status or current, form.message)
+            changed.append("status" if new_status not in {None, current} else "update")
+    return TriageResult(changed=changed)
+
+
+async def _route(actor: Actor, idea: dict[str, Any], owner_id: int | None) -> None:
+    moment = now()
+    await Idea.update(
+        {Idea.owner: owner_id, Idea.last_update_at: moment, Idea.needs_owner_since: None}
+    ).where(Idea.id == idea["id"])
+    names = {
+        row["id"]: row["name"]
+        for row in await User.select(User.id, User.name).where(
+            User.id.is_in([i for i in (idea["owner"], owner_id, actor.id) if i] or [0])
+        )
+    }
+    before, after = names.get(idea["owner"]), names.get(owner_id)
+    if owner_id is not None:
+        await add_follower(owner_id, idea["id"])
+        await notify(
+            NotificationKind.ROUTED_TO_YOU, [owner_id], idea_id=idea["id"], actor_id=actor.id,
+            text=f"{names.get(actor.id, 'A manager')} routed “{idea['title']}” to you.",
+        )  # fmt: skip
+    await add_audit(
+        actor, "idea.route", target_type="idea", target_id=idea["id"],
+        summary=f"“{idea['title']}”: owner {before or 'none'} → {after or 'none'}",
+        before=before, after=after,
+    )  # fmt: skip
+    idea["owner"] = owner_id
+
+
+async def _reroute(actor: Actor, idea: dict[str, Any], department_id: int) -> None:
+    departments = {
+        row["id"]: row
+        for row in await Department.select(
+            Department.id, Department.name, Department.routing_threshold
+        ).where(Department.id.is_in([idea["department"], department_id]))
+    }
+    target = departments[department_id]
+    past = needs_owner(
+        status=Status(idea["status"]), owner_id=idea["owner"], votes=idea["vote_count"],
+        threshold=target["routing_threshold"],
+    )  # fmt: skip
+    await Idea.update(
+        {
+            Idea.department: department_id,
+            Idea.needs_owner_since: now() if past else None,
+            Idea.last_update_at: now(),
+        }
+    ).where(Idea.id == idea["id"])
+    name = await actor_name(actor)
+    await notify_managers(
+        NotificationKind.REROUTED, department_id, idea_id=idea["id"], actor_id=actor.id,
+        text=f"{name} sent “{idea['title']}” to {target['name']}: it needs an owner there.",
+    )  # fmt: skip
+    before = departments.get(idea["department"], {}).get("name")
+    await add_audit(
+        actor, "idea.reroute", target_type="idea", target_id=idea["id"],
+        summary=f"“{idea['title']}”: {before} → {target['name']}",
+        before=before, after=target["name"],
+    )  # fmt: skip
+    idea["department"] = department_id
+
+
+async def check_routing_threshold(idea: dict[str, Any], votes: int, *, actor_id: int) -> None:
+    """After a vote: an open, unowned idea reaching its department's threshold for the
+    first time goes to the top of Needs owner and its managers hear of it. Call inside
+    the vote's transaction; `idea` needs status, owner, department, routing_threshold,
+    needs_owner_since, title and id."""
+    if idea["needs_owner_since"] is not None or not needs_owner(
+        status=Status(str(idea["status"])), owner_id=idea["owner"], votes=votes,
+        threshold=idea["routing_threshold"],
+    ):  # fmt: skip
+        return
+    await Idea.update({Idea.needs_owner_since: now()}).where(Idea.id == idea["id"])
+    await notify_managers(
+        NotificationKind.NEEDS_OWNER, idea["department"], idea_id=idea["id"], actor_id=actor_id,
+        text=f"“{idea['title']}” reached {votes} votes: route it to an owner.",
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    saved: int
+    problems: dict[int, str]
+
+
+async def save_bulk(actor: Actor, idea_ids: list[int], form: TriageInput) -> BulkResult:
+    """The same change for several ideas, each in its own transaction: one idea refused
+    (a closed idea cannot take that status) does not undo the others."""
+    if not idea_ids:
+        raise ValidationFailed({"idea_ids": "Select at least one idea."})
+    if form.owner is None and form.status is None and form.department_id is None:
+        raise ValidationFailed({"bulk": "Choose an owner or a status to apply."})
+    saved = 0
+    problems: dict[int, str] = {}
+    for idea_id in idea_ids[: LANE_SIZE * 3]:
+        try:
+            await save_triage(actor, idea_id, form)
+            saved += 1
+        except ValidationFailed as failed:
+            if set(failed.errors) & {"owner", "message"} and saved == 0 and not problems:
+                raise  # the same for every idea: say it once, on the field
+            problems[idea_id] = " ".join(failed.errors.values())
+    return BulkResult(saved=saved, problems=problems)
+
+
+# --- Thresholds and managers ------------------------------------------------------------
+
+
+async def set_threshold(actor: Actor, department_id: int, raw: str) -> int:
+    """Change a department's routing threshold; ideas already past the new one move to
+    the top of Needs owner, ideas below it leave the top."""
+    raw = raw.strip()
+    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw[:7]) <= THRESHOLD_MAX:
+        raise ValidationFailed(
+            {"threshold": f"Write a whole number of votes from 1 to {THRESHOLD_MAX:,}."}
+        )
+    threshold = int(raw)
+    require(can_set_threshold(actor, await find_triage_role(actor, department_id)))
+    async with write_transaction():
+        department = (
+            await Department.select(Department.name, Department.routing_threshold)
+            .where(Department.id == department_id)
+            .first()
+        )
+        if department is None:
+            raise NotFound("This department")
+        await Department.update({Department.routing_threshold: threshold}).where(
+            Department.id == department_id
+        )
+        await Idea.raw(
+            "UPDATE idea SET needs_owner_since = {} WHERE department = {} AND owner IS NULL"
+            " AND needs_owner_since IS NULL AND vote_count >= {}"
+            " AND status NOT IN ({}, {}, {})",
+            now(), department_id, threshold, *CLOSED,
+        )  # fmt: skip
+        await Idea.raw(
+            "UPDATE idea SET needs_owner_since = NULL WHERE department = {} AND vote_count < {}",
+            department_id, threshold,
+        )  # fmt: skip
+        await add_audit(
+            actor, "department.threshold", target_type="department", target_id=department_id,
+            summary=f"{department['name']}: routing threshold {department['routing_threshold']}"
+            f" → {threshold} votes",
+            before=department["routing_threshold"], after=threshold,
+        )  # fmt: skip
+    return threshold
