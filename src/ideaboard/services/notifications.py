@@ -77,12 +77,18 @@ FOLLOWERS = "SELECT account FROM subscription WHERE idea = {}"
 
 
 async def notify_followers(
-    kind: NotificationKind, idea_id: int, *, actor_id: int | None, text: str
+    kind: NotificationKind,
+    idea_id: int,
+    *,
+    actor_id: int | None,
+    text: str,
+    already_told: Iterable[int] = (),
 ) -> int:
+    """Tell the idea's followers, but not those already told of the same action."""
+    skip = set(already_told)
     rows = await Notification.raw(FOLLOWERS, idea_id)
-    return await notify(
-        kind, (row["account"] for row in rows), idea_id=idea_id, actor_id=actor_id, text=text
-    )
+    followers = (row["account"] for row in rows if row["account"] not in skip)
+    return await notify(kind, followers, idea_id=idea_id, actor_id=actor_id, text=text)
 
 
 async def notify_managers(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -101,7 +102,12 @@ async def actor_name(actor: Actor) -> str:
 
 
 async def record_status_update(
-    actor: Actor, idea: dict[str, Any], new_status: Status, message: str
+    actor: Actor,
+    idea: dict[str, Any],
+    new_status: Status,
+    message: str,
+    *,
+    already_told: Iterable[int] = (),
 ) -> None:
     """Write the update on the idea's timeline, move its status and tell its followers;
     call inside a write transaction with the idea locked (`lock_idea`) and the rules
@@ -130,7 +136,11 @@ async def record_status_update(
         else f"{name} moved “{idea['title']}” to {new_status.label}."
     )
     await notify_followers(
-        NotificationKind.STATUS_CHANGED, idea["id"], actor_id=actor.id, text=text
+        NotificationKind.STATUS_CHANGED,
+        idea["id"],
+        actor_id=actor.id,
+        text=text,
+        already_told=already_told,
     )
     idea["status"] = new_status.value
     if idea["owner"] != actor.id:

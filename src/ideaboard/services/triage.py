@@ -429,7 +429,11 @@ async def save_triage(actor: Actor, idea_id: int, form: TriageInput) -> TriageRe
             await _reroute(actor, idea, new_department)
             changed.append("department")
         if wants_update:
-            await record_status_update(actor, idea, new_status or current, form.message)
+            # A new owner just heard it was routed to them: one notification is enough.
+            told = [idea["owner"]] if "owner" in changed and idea["owner"] else []
+            await record_status_update(
+                actor, idea, new_status or current, form.message, already_told=told
+            )
             changed.append("status" if new_status not in {None, current} else "update")
     return TriageResult(changed=changed)
 
