@@ -40,7 +40,7 @@ def test_migrate_is_idempotent(empty_sqlite: str) -> None:
 def test_demo_fills_an_empty_board_and_prints_the_sign_ins(database_url: str) -> None:
     result = run(database_url, "demo")
     assert result.returncode == 0, result.stderr
-    assert "8 departments, 60 people, 190 ideas" in result.stdout
+    assert "8 departments, 60 people, 191 ideas" in result.stdout
     for email in ["admin@example.com", "manager@example.com", "member@example.com"]:
         assert email in result.stdout
     assert "ideaboard-demo" in result.stdout

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from ideaboard import db
 from ideaboard.demo_data import COMMENTS, DEPARTMENTS, FIRST_NAMES, IDEAS, LAST_NAMES
-from ideaboard.domain import Role, Status, hot_score
+from ideaboard.domain import NotificationKind, Role, Status, hot_score
 from ideaboard.markup import render_markdown
 from ideaboard.passwords import Passwords
 from ideaboard.services import organisation, ranking
@@ -19,7 +19,9 @@ from ideaboard.tables import (
     Comment,
     Department,
     DepartmentManager,
+    Flag,
     Idea,
+    Notification,
     Organisation,
     StatusChange,
     Subscription,
@@ -105,12 +107,18 @@ async def _load(settings: Settings) -> int:
             await user.save()
             people.append((user.id, department_ids[department_name]))
         manager_id = people[1][0]  # manager@example.com triages Operations
+        member_id = people[2][0]
         await DepartmentManager.insert(
             DepartmentManager(department=department_ids["Operations"], manager=manager_id)
+        )
+        # A low threshold, so the demo's Needs owner lane has ideas waiting at its top.
+        await Department.update({Department.routing_threshold: OPERATIONS_THRESHOLD}).where(
+            Department.id == department_ids["Operations"]
         )
         answerers = [manager_id, people[0][0]]  # and the admin answers anywhere
 
         idea_count = vote_count = comment_count = 0
+        news: list[Notification] = []  # the bells' notifications, in order once all is made
         for line in IDEAS.splitlines():
             department_name, title, problem = line.split("|")
             author_id, author_department = rng.choice(people)
@@ -121,6 +129,9 @@ async def _load(settings: Settings) -> int:
                 status = rng.choice(LATER_STATUSES)
             popularity = min(int(rng.paretovariate(1.3) * 2), len(people) - 1)
             voters = rng.sample(people, popularity)
+            if department_name == "Operations" and rng.random() < 0.4:
+                # Maria follows what happens in Operations: she hears of its updates.
+                voters = [p for p in voters if p[0] != member_id] + [people[2]]
             commenters = [rng.choice(people) for _ in range(min(rng.randint(0, 6), popularity + 2))]
             body = _body(problem, rng)
             idea = Idea(
@@ -166,7 +177,8 @@ async def _load(settings: Settings) -> int:
             await Subscription.insert(
                 *(Subscription(account=f, idea=idea.id, created_at=created) for f in followers)
             )
-            if status is not Status.NEW:
+            owned = status is not Status.NEW
+            if owned:
                 moment = _after(created, started, rng)
                 message = STATUS_MESSAGES[status]
                 await StatusChange.insert(
@@ -180,7 +192,37 @@ async def _load(settings: Settings) -> int:
                         created_at=moment,
                     )
                 )
-                await Idea.update({Idea.owner: rng.choice(answerers)}).where(Idea.id == idea.id)
+                await Idea.update(
+                    {Idea.owner: rng.choice(answerers), Idea.last_update_at: moment}
+                ).where(Idea.id == idea.id)
+                if started - moment < timedelta(days=21):
+                    news.extend(
+                        Notification(
+                            account=f,
+                            kind=NotificationKind.STATUS_CHANGED.value,
+                            idea=idea.id,
+                            text=f"{STATUS_TEXT[status]} “{title}”.",
+                            created_at=moment,
+                            read_at=moment if started - moment > timedelta(days=4) else None,
+                        )
+                        for f in followers
+                    )
+            elif department_name == "Operations" and len(voters) >= OPERATIONS_THRESHOLD:
+                await Idea.update({Idea.needs_owner_since: created}).where(Idea.id == idea.id)
+
+        # Something for the moderators: a flagged idea and a flagged comment.
+        flagged_idea = (await Idea.select(Idea.id).order_by(Idea.id).limit(8))[-1]
+        flagged_comment = (await Comment.select(Comment.id, Comment.idea).limit(1))[0]
+        await Flag.insert(
+            Flag(idea=flagged_idea["id"], flagged_by=people[5][0], created_at=started,
+                 reason="This is really about one team lead, not about the process."),
+            Flag(idea=flagged_comment["idea"], comment=flagged_comment["id"],
+                 flagged_by=people[6][0], created_at=started,
+                 reason="Off-topic, and a bit rude to the night shift."),
+        )  # fmt: skip
+        news.sort(key=lambda notification: notification.created_at)
+        if news:
+            await Notification.insert(*news)
 
     await ranking.recount(repair=True)  # trending counts from the generated vote dates
     print(f"Demo company “{ORGANISATION}” loaded: {len(DEPARTMENTS)} departments, ", end="")
@@ -193,6 +235,17 @@ async def _load(settings: Settings) -> int:
     sys.stdout.flush()
     return 0
 
+
+OPERATIONS_THRESHOLD = 5
+
+# What the demo's notifications say (a manager's name is left out: it was a team).
+STATUS_TEXT = {
+    Status.UNDER_REVIEW: "Under review:",
+    Status.PLANNED: "Planned:",
+    Status.IN_PROGRESS: "Work started on",
+    Status.DONE: "Done:",
+    Status.DECLINED: "Declined:",
+}
 
 STATUS_MESSAGES = {
     Status.UNDER_REVIEW: "Thanks! We are looking into what this would take.",

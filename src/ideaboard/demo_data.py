@@ -155,6 +155,7 @@ Operations|Daily 10-minute stand-up at the start of each shift|Team leads learn 
 Operations|Fix the heating in hall B|Hall B is below 12 °C in winter mornings and people work in coats.
 Operations|Digital temperature log for the cold room|Someone writes the temperature on paper twice a day and the sheets get wet.
 Operations|Clear signs for visiting drivers|Visiting drivers get lost on the site and end up at the wrong gate.
+Operations|Let drivers book a dock time slot online|Trucks queue at the gate because nobody knows when a dock will be free.
 Operations|Pallet wrap that we can recycle|We use a lot of plastic wrap that goes straight into general waste.
 Operations|Let pickers choose their own headphones for voice picking|The shared headsets are uncomfortable and often broken.
 Operations|Monthly open day for families|Our families have no idea what a day in the warehouse looks like.

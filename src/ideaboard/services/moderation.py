@@ -18,6 +18,7 @@ from ideaboard.domain import (
     can_moderate,
     can_see_content,
 )
+from ideaboard.markup import plain_text
 from ideaboard.services.audit import add_audit
 from ideaboard.services.clock import now
 from ideaboard.services.comments import publish_comment
@@ -238,18 +239,20 @@ class ModerationQueue:
 
 
 PENDING_IDEAS = """
-SELECT i.id, i.title, i.body, i.created_at, i.hidden, i.approval, a.name AS author_name
+SELECT i.id, i.title, i.body_html AS body, i.created_at, i.hidden, i.approval,
+       a.name AS author_name
 FROM idea i JOIN account a ON a.id = i.author
 WHERE i.approval = 'pending' ORDER BY i.id LIMIT {}
 """
 PENDING_COMMENTS = """
-SELECT c.id, c.idea, i.title, c.body, c.created_at, c.hidden, c.approval, a.name AS author_name
+SELECT c.id, c.idea, i.title, c.body_html AS body, c.created_at, c.hidden, c.approval,
+       a.name AS author_name
 FROM comment c JOIN idea i ON i.id = c.idea JOIN account a ON a.id = c.author
 WHERE c.approval = 'pending' ORDER BY c.id LIMIT {}
 """
 OPEN_FLAGS = """
-SELECT f.idea, f.comment, f.reason, i.title, i.body AS idea_body, i.created_at, i.hidden,
-       i.approval, a.name AS author_name, c.body AS comment_body, c.hidden AS comment_hidden,
+SELECT f.idea, f.comment, f.reason, i.title, i.body_html AS idea_body, i.created_at, i.hidden,
+       i.approval, a.name AS author_name, c.body_html AS comment_body, c.hidden AS comment_hidden,
        c.created_at AS comment_created_at, ca.name AS comment_author
 FROM flag f
 JOIN idea i ON i.id = f.idea
@@ -261,12 +264,14 @@ ORDER BY f.id
 LIMIT {}
 """
 HIDDEN_IDEAS = """
-SELECT i.id, i.title, i.body, i.created_at, i.hidden, i.approval, a.name AS author_name
+SELECT i.id, i.title, i.body_html AS body, i.created_at, i.hidden, i.approval,
+       a.name AS author_name
 FROM idea i JOIN account a ON a.id = i.author
 WHERE i.hidden ORDER BY i.id DESC LIMIT {}
 """
 HIDDEN_COMMENTS = """
-SELECT c.id, c.idea, i.title, c.body, c.created_at, c.hidden, c.approval, a.name AS author_name
+SELECT c.id, c.idea, i.title, c.body_html AS body, c.created_at, c.hidden, c.approval,
+       a.name AS author_name
 FROM comment c JOIN idea i ON i.id = c.idea JOIN account a ON a.id = c.author
 WHERE c.hidden ORDER BY c.id DESC LIMIT {}
 """
@@ -275,7 +280,7 @@ WHERE c.hidden ORDER BY c.id DESC LIMIT {}
 def _idea_item(row: dict[str, Any], reasons: list[str] | None = None) -> QueueItem:
     return QueueItem(
         kind="idea", idea_id=row["id"], comment_id=None, title=row["title"],
-        excerpt=_excerpt(row["body"], 240), author_name=row["author_name"],
+        excerpt=_excerpt(plain_text(row["body"]), 240), author_name=row["author_name"],
         created_at=row["created_at"], hidden=bool(row["hidden"]),
         approval=Approval(row["approval"]), reasons=reasons or [],
     )  # fmt: skip
@@ -284,7 +289,7 @@ def _idea_item(row: dict[str, Any], reasons: list[str] | None = None) -> QueueIt
 def _comment_item(row: dict[str, Any]) -> QueueItem:
     return QueueItem(
         kind="comment", idea_id=row["idea"], comment_id=row["id"], title=row["title"],
-        excerpt=_excerpt(row["body"], 240), author_name=row["author_name"],
+        excerpt=_excerpt(plain_text(row["body"]), 240), author_name=row["author_name"],
         created_at=row["created_at"], hidden=bool(row["hidden"]),
         approval=Approval(row["approval"]), reasons=[],
     )  # fmt: skip
@@ -304,7 +309,9 @@ async def get_queue(actor: Actor) -> ModerationQueue:
                 idea_id=row["idea"],
                 comment_id=row["comment"],
                 title=row["title"],
-                excerpt=_excerpt(row["comment_body"] if on_comment else row["idea_body"], 240),
+                excerpt=_excerpt(
+                    plain_text(row["comment_body"] if on_comment else row["idea_body"]), 240
+                ),
                 author_name=row["comment_author"] if on_comment else row["author_name"],
                 created_at=row["comment_created_at"] if on_comment else row["created_at"],
                 hidden=bool(row["comment_hidden"] if on_comment else row["hidden"]),
