@@ -294,3 +294,81 @@ def test_status_update_and_digest_preview_in_the_browser(browser: Browser, serve
     expect(frame.get_by_text("Updates on ideas you follow")).to_be_visible()
     shoot(page, "admin-digest-preview")
     assert [p for p in problems if "status of 422" not in p] == []  # the refused update
+
+
+def sign_in(page: Page, url: str, email: str) -> None:
+    page.goto(url + "/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def test_manager_triages_and_the_voter_hears_of_it(browser: Browser, server: str) -> None:
+    """A manager routes an idea from the Needs owner lane and answers it, inline through
+    htmx; the person who voted sees the update under the bell and on the idea."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    problems = watch_console(page)
+    set_up_board(page, server)
+    add_department(page, server, "Customer Service")
+    page.get_by_role("button", name="Sign out").click()
+    page.goto(server + "/login")
+    sign_up(page, "Manny Manager", "manny@example.com", "Operations")
+    page.get_by_role("button", name="Sign out").click()
+    page.goto(server + "/login")
+    sign_up(page, "Mia Member", "mia@example.com", "Customer Service")
+    propose(page, "Covered bike racks", "Operations")
+    page.get_by_role("button", name="Vote").click()
+    expect(page.get_by_text("1 vote", exact=True)).to_be_visible()
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in(page, server, "ada@example.com")
+    page.goto(server + "/admin/departments")
+    page.get_by_label("Email of a new manager of Operations").fill("nobody@example.com")
+    page.get_by_label("Email of a new manager of Operations").press("Enter")
+    expect(
+        page.get_by_text("No one on the board has the email nobody@example.com.")
+    ).to_be_visible()
+    page.get_by_label("Email of a new manager of Operations").fill("manny@example.com")
+    page.get_by_label("Email of a new manager of Operations").press("Enter")
+    expect(page.get_by_text("Manny Manager")).to_be_visible()
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in(page, server, "manny@example.com")
+    page.get_by_role("navigation").get_by_role("link", name="Triage").click()
+    lane = page.locator("section.lane-needs_owner")
+    row = lane.get_by_role("article", name="Covered bike racks")
+    expect(row).to_be_visible()
+    page.evaluate("window.__stillHere = true")
+    row.get_by_label("Status").select_option(label="Planned")
+    row.get_by_role("button", name="Save").click()
+    row = page.get_by_role("article", name="Covered bike racks")
+    expect(row.get_by_text("Required with a new status")).to_have_count(0)
+    expect(row.get_by_text("Write an update message")).to_be_visible()
+    row.get_by_label("Owner").fill("mann")
+    expect(row.locator("datalist option")).to_have_count(1)  # the suggestions arrived
+    row.get_by_label("Owner").fill("Manny Manager <manny@example.com>")
+    row.get_by_label("Update message").fill("Racks ordered: they arrive in **March**.")
+    row.get_by_role("button", name="Save").click()
+    row = page.get_by_role("article", name="Covered bike racks")
+    expect(row.get_by_text("Saved.")).to_be_visible()
+    expect(row.get_by_text("Owner: Manny Manager")).to_be_visible()
+    assert page.evaluate("window.__stillHere") is True  # swapped in place
+    shoot(page, "triage-saved")
+    page.goto(server + "/triage")
+    expect(page.locator("section.lane-routed").get_by_text("Covered bike racks")).to_be_visible()
+    shoot(page, "triage")
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in(page, server, "mia@example.com")
+    bell = page.get_by_role("link", name="Notifications, 1 unread")
+    expect(bell).to_be_visible()
+    bell.click()
+    note = page.get_by_role("button", name="Manny Manager moved “Covered bike racks” to Planned.")
+    expect(note).to_be_visible()
+    shoot(page, "notifications")
+    note.click()
+    expect(page.get_by_role("heading", name="Covered bike racks")).to_be_visible()
+    expect(page.locator("#updates").get_by_text("Racks ordered")).to_be_visible()
+    expect(page.get_by_role("link", name="Notifications", exact=True)).to_be_visible()
+    assert [p for p in problems if "status of 422" not in p] == []

@@ -180,3 +180,17 @@ async def _people(board: Personas) -> list[Person]:
         .order_by(users.User.email)
     )
     return [Person(r["id"], r["email"], r["email"], board.it) for r in rows]
+
+
+async def test_a_merged_duplicate_takes_no_status_updates(client: Client, board: Personas) -> None:
+    duplicate = await make_idea(board.mia, board.operations, title="Duplicate")
+    target = await make_idea(board.mia, board.operations, title="Target")
+    await merges.merge_ideas(board.ada.actor, duplicate, str(target))
+    await client.login(board.ada.email)
+    assert "Post update" not in (await client.get(f"/ideas/{duplicate}")).text
+    response = await client.post(
+        f"/ideas/{duplicate}/status", {"status": "planned", "message": "Reopen"}
+    )
+    assert response.status_code == 422
+    assert "can no longer be changed here" in response.text
+    assert await counts(duplicate) == (0, "duplicate")

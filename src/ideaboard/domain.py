@@ -269,9 +269,14 @@ def next_statuses(current: Status, actor: Actor, role: StatusRole) -> tuple[Stat
     return tuple(status for status in SETTABLE_STATUSES if status is not current)
 
 
-def update_choices(current: Status, actor: Actor, role: StatusRole) -> tuple[Status, ...]:
+def update_choices(
+    current: Status, actor: Actor, role: StatusRole, *, merged: bool = False
+) -> tuple[Status, ...]:
     """What the status select offers: the current status (an update without a change)
-    first, then the moves allowed; empty when this actor may not update the idea."""
+    first, then the moves allowed; empty when this actor may not update the idea. A
+    merged duplicate is answered on the idea it was merged into (or unmerged first)."""
+    if merged:
+        return ()
     moves = next_statuses(current, actor, role)
     return (current, *moves) if moves else ()
 

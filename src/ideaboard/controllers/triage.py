@@ -61,6 +61,7 @@ async def triage_page(
         query=query,
         board=board,
         departments=board.departments,
+        selectable=board.can_triage and query.view == "lanes",
         back=_back(query),
         status_options=await _status_options(request, shown),
         bulk_statuses=[("", "Keep each status")] + [(s.value, s.label) for s in SETTABLE_STATUSES],
@@ -108,6 +109,7 @@ async def _row(
     status_code: int = 200,
 ) -> Response[str]:
     idea = await triage.get_triage_idea(idea_id)
+    departments = await triage.list_triage_departments(signed_in_user(request).actor)
     return render(
         request,
         "triage/index.html",
@@ -117,7 +119,8 @@ async def _row(
         status_options=await _status_options(request, [idea]),
         row_errors={idea_id: errors or {}},
         row_forms={idea_id: form} if form else {},
-        departments=await triage.list_triage_departments(signed_in_user(request).actor),
+        departments=departments,
+        selectable=bool(departments),
         saved_changes=saved,
         back="/triage",
     )

@@ -63,14 +63,15 @@ async def list_status_options(actor: Actor, idea_id: int) -> tuple[Status, ...]:
     """The statuses this person may give the idea now, its current one first (an update
     without a change of status); empty when they may not update it."""
     idea = (
-        await Idea.select(Idea.status, Idea.owner, Idea.department)
+        await Idea.select(Idea.status, Idea.owner, Idea.department, Idea.merged_into)
         .where(Idea.id == idea_id)
         .first()
     )
     if idea is None:
         raise NotFound("This idea")
     role = await find_status_role(actor, owner_id=idea["owner"], department_id=idea["department"])
-    return update_choices(Status(idea["status"]), actor, role)
+    merged = idea["merged_into"] is not None
+    return update_choices(Status(idea["status"]), actor, role, merged=merged)
 
 
 LOCKED_IDEA = (
@@ -165,7 +166,7 @@ async def update_status(actor: Actor, idea_id: int, form: StatusUpdateInput) -> 
             actor, owner_id=idea["owner"], department_id=idea["department"]
         )
         require(can_update_status(actor, role))
-        allowed = update_choices(current, actor, role)
+        allowed = update_choices(current, actor, role, merged=idea["merged_into"] is not None)
         errors = status_update_problems(current, form.new_status, form.message, allowed) | errors
         if errors:
             raise ValidationFailed(errors)

@@ -417,7 +417,8 @@ async def save_triage(actor: Actor, idea_id: int, form: TriageInput) -> TriageRe
                 is_owner=idea["owner"] == actor.id, manages_department=role.manages_department
             )
             require(can_update_status(actor, status_role))
-            allowed = update_choices(current, actor, status_role)
+            merged = idea["merged_into"] is not None
+            allowed = update_choices(current, actor, status_role, merged=merged)
             errors |= status_update_problems(current, new_status or current, form.message, allowed)
         if errors:
             raise ValidationFailed(errors)
