@@ -20,7 +20,7 @@ from ideaboard.services import digest, status_updates, users, votes
 from ideaboard.services.clock import now
 from ideaboard.services.organisation import get_organisation
 from ideaboard.settings import Settings
-from ideaboard.tables import DepartmentManager, JobRun, OutboxEmail, User
+from ideaboard.tables import DepartmentManager, Idea, JobRun, OutboxEmail, User
 from smtp_sink import Sink, parts, running_sink
 
 
@@ -123,6 +123,20 @@ async def test_digest_for_someone_with_nothing_of_their_own_still_has_the_top_id
     text, _ = parts(sink.to("nia@example.com")[0])
     assert "TOP IDEAS THIS WEEK" in text and "Shared calendar" in text
     assert "UPDATES ON IDEAS YOU FOLLOW" not in text and "NEW FOR" not in text
+
+
+async def test_hidden_ideas_stay_out_of_the_digest(
+    http: object, board: Personas, mailer: Mailer, sink: Sink
+) -> None:
+    ideas = await busy_week(board)
+    await Idea.update({Idea.hidden: True}).where(Idea.id == ideas["calendar"])
+    await digest.queue_digests(await this_weeks_digest(), mailer)
+    await mailer.deliver()
+    for message in sink.messages:
+        text, html = parts(message)
+        assert "Shared calendar" not in text and "Shared calendar" not in html
+    text, _ = parts(sink.to("ada@example.com")[0])
+    assert "Quieter chairs" in text
 
 
 async def test_quiet_week_sends_nothing(

@@ -190,6 +190,7 @@ async def test_anonymous_ideas_hide_the_author_from_everyone_but_moderators(
         text = (await client.get(url)).text
         assert f"/ideas/{idea}" in text, url
         assert "Mia Member" not in text, url
+        assert "from Customer Service" not in text, url
         assert "Anonymous" in text or "similar" in url, url
     # Managers and owners do not learn it either.
     await Idea.update({Idea.owner: board.otto.id}).where(Idea.id == idea)

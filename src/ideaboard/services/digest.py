@@ -102,9 +102,10 @@ class Digest:
 
 WEEK_TOP = """
 SELECT i.id, i.title, i.status, i.vote_count, d.name AS department_name, w.votes
-FROM (SELECT idea, COUNT(*) AS votes FROM vote
-      WHERE created_at >= {} AND created_at < {}
-      GROUP BY idea ORDER BY COUNT(*) DESC, idea DESC LIMIT {}) AS w
+FROM (SELECT v.idea, COUNT(*) AS votes FROM vote v JOIN idea vi ON vi.id = v.idea
+      WHERE v.created_at >= {} AND v.created_at < {}
+        AND vi.approval = 'approved' AND NOT vi.hidden
+      GROUP BY v.idea ORDER BY COUNT(*) DESC, v.idea DESC LIMIT {}) AS w
 JOIN idea i ON i.id = w.idea
 JOIN department d ON d.id = i.department
 ORDER BY w.votes DESC, i.id DESC
@@ -114,6 +115,7 @@ WEEK_NEW = """
 SELECT i.id, i.title, i.status, i.vote_count, i.department, d.name AS department_name
 FROM idea i JOIN department d ON d.id = i.department
 WHERE i.created_at >= {} AND i.created_at < {}
+  AND i.approval = 'approved' AND NOT i.hidden
 ORDER BY i.vote_count DESC, i.id DESC
 """
 
@@ -124,6 +126,7 @@ FROM status_change sc
 JOIN idea i ON i.id = sc.idea
 JOIN account a ON a.id = sc.author
 WHERE sc.created_at >= {} AND sc.created_at < {}
+  AND i.approval = 'approved' AND NOT i.hidden
 ORDER BY sc.created_at, sc.id
 """
 
@@ -131,12 +134,14 @@ UNROUTED = """
 SELECT i.id, i.title, i.status, i.vote_count, i.department, d.name AS department_name
 FROM idea i JOIN department d ON d.id = i.department
 WHERE i.department = {} AND i.owner IS NULL AND i.status NOT IN ({}, {}, {})
+  AND i.approval = 'approved' AND NOT i.hidden
 ORDER BY i.vote_count DESC, i.id DESC LIMIT {}
 """
 
 NEEDS_OWNER = """
 SELECT COUNT(*) AS n FROM idea
 WHERE department = {} AND owner IS NULL AND status NOT IN ({}, {}, {})
+  AND approval = 'approved' AND NOT hidden
 """
 
 

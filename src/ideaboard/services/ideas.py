@@ -143,7 +143,8 @@ def idea_view(
     fields["anonymous"] = bool(record.get("anonymous"))
     fields["hidden"] = bool(record.get("hidden"))
     if not can_see_author(reader, author_id=record["author_id"], anonymous=fields["anonymous"]):
-        fields |= {"author_id": 0, "author_name": ANONYMOUS}
+        # Their department too: in a small team it would say who it was.
+        fields |= {"author_id": 0, "author_name": ANONYMOUS, "from_department": ""}
     return IdeaView(**fields)
 
 
