@@ -38,10 +38,15 @@ def test_bench_smoke_run_writes_every_figure(tmp_path: Path) -> None:
         "vote_vs_bare_post",
         "board_p50_growth_1k_to_100k",
         "search_p99_vs_board_p99",
+        "digest_readers_per_second",
+        "board_p99_during_digest_vs_alone",
     ]:
         assert figures[measured] > 0
     assert figures["errors"] == 0
     names = {run["name"] for run in figures["runs"]}
     assert {"render floor", "bare GET", "bare POST"} <= names
     assert any(name.startswith("vote POST") for name in names)
+    # Everyone in the smoke dataset (50 people) got the digest, in a sink that counted.
+    assert figures["digests"]["sqlite"]["readers"] == 50
+    assert figures["digests"]["sqlite"]["peak_rss_mb"] > 0
     assert "board_vs_render_floor_sqlite" in completed.stdout

@@ -25,7 +25,7 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 from litestar.middleware.csrf import generate_csrf_token
 
-from ideaboard.bench import dataset, servers, wrk
+from ideaboard.bench import dataset, digest, servers, wrk
 from ideaboard.db import sqlite_path
 from ideaboard.domain import CLOSED_STATUSES
 
@@ -36,6 +36,10 @@ TARGETS = {
     "vote_vs_bare_post": (">=", 0.5),
     "board_p50_growth_1k_to_100k": ("<=", 1.2),
     "search_p99_vs_board_p99": ("<=", 2.0),
+    # Issue #5: 10,000 digests in under a minute, i.e. at least 167 readers a second ...
+    "digest_readers_per_second": (">=", 167),
+    # ... without the board slowing down much for the people using it meanwhile.
+    "board_p99_during_digest_vs_alone": ("<=", 2.0),
 }
 
 
@@ -170,13 +174,23 @@ def post_headers(token: str, csrf: str) -> dict[str, str]:
 
 
 def measure_board(
-    plan: Plan, backend: str, url: str, token: str, rows: dataset.Rows, *, full: bool
+    plan: Plan,
+    backend: str,
+    url: str,
+    token: str,
+    rows: dataset.Rows,
+    *,
+    full: bool,
+    digests: dict[str, digest.DigestRun],
 ) -> list[wrk.Result]:
     csrf = generate_csrf_token(SECRET)
     env = {
         "IDEABOARD_DATABASE_URL": url,
         "IDEABOARD_SECRET_KEY": SECRET,
         "IDEABOARD_DATA_DIR": str(plan.output.parent),
+        # As with several app servers: the scheduler and mail run in `ideaboard worker`,
+        # so no digest starts on its own in the middle of a measurement.
+        "IDEABOARD_BACKGROUND_JOBS": "false",
     }
     label = f"{backend} {len(rows.ideas):,}"
     results = []
@@ -204,6 +218,7 @@ def measure_board(
         )
         results.append(wrk.run(f"vote POST ({label})", base, script, seconds=plan.seconds,
                                connections=plan.connections))  # fmt: skip
+        digests[backend] = digest.send_digest(env, lambda: get("board hot during digest", ["/"]))
     return results
 
 
@@ -231,7 +246,9 @@ def measure_baselines(plan: Plan) -> list[wrk.Result]:
         ]
 
 
-def ratios(results: dict[str, wrk.Result]) -> dict[str, float | None]:
+def ratios(
+    results: dict[str, wrk.Result], digests: dict[str, digest.DigestRun]
+) -> dict[str, float | None]:
     def rps(name: str) -> float | None:
         return results[name].rps if name in results else None
 
@@ -262,6 +279,14 @@ def ratios(results: dict[str, wrk.Result]) -> dict[str, float | None]:
         )
         if f"search {suffix}" in results
         else None,
+        "digest_readers_per_second": round(digests["sqlite"].readers_per_second, 1)
+        if "sqlite" in digests
+        else None,
+        "board_p99_during_digest_vs_alone": divide(
+            results[f"board hot during digest {suffix}"].p99_ms, results[large_name].p99_ms
+        )
+        if f"board hot during digest {suffix}" in results
+        else None,
     }
 
 
@@ -290,6 +315,7 @@ def main(argv: list[str] | None = None) -> int:
     plan.output.parent.mkdir(parents=True, exist_ok=True)
     workdir = plan.output.parent
     results: list[wrk.Result] = []
+    digests: dict[str, digest.DigestRun] = {}
     print(f"Baselines ({plan.seconds:g} s each)…", flush=True)
     results += measure_baselines(plan)
     for backend in plan.backends:
@@ -300,16 +326,28 @@ def main(argv: list[str] | None = None) -> int:
             with database(backend, f"{backend}-{ideas}", workdir) as url:
                 token = load(backend, url, rows)
                 full = ideas == plan.size.ideas
-                results += measure_board(plan, backend, url, token, rows, full=full)
+                results += measure_board(
+                    plan, backend, url, token, rows, full=full, digests=digests
+                )
     by_name = {r.name: r for r in results}
-    figures = ratios(by_name)
-    errors = sum(r.errors for r in results)
+    figures = ratios(by_name, digests)
+    errors = sum(r.errors for r in results) + sum(d.returncode != 0 for d in digests.values())
     print(report(results, figures))
+    for backend, run in digests.items():
+        print(
+            f"digest ({backend}): {run.readers:,} readers in {run.seconds:.1f} s"
+            f" = {run.readers_per_second:.0f}/s, sender's peak RSS {run.peak_rss_mb:.0f} MB"
+            + ("" if run.returncode == 0 else f", exit code {run.returncode}")
+        )
     print(f"{'errors':<40} {errors:>9}")
     document = {
         **figures,
         "errors": errors,
         "runs": [asdict(r) | {"rps": round(r.rps, 1)} for r in results],
+        "digests": {
+            backend: asdict(run) | {"readers_per_second": round(run.readers_per_second, 1)}
+            for backend, run in digests.items()
+        },
         "dataset": asdict(plan.size),
         "seconds_per_run": plan.seconds,
         "connections": plan.connections,
