@@ -185,8 +185,8 @@ async def outbox_index(request: AnyRequest) -> Response[str]:
 
 
 async def retry_email(request: AnyRequest, email_id: FromPath[int]) -> Response[Any]:
-    signed_in_user(request)
-    await outbox.retry_email(email_id)
+    user = signed_in_user(request)
+    await outbox.retry_email(user.actor, email_id)
     return see_other(request.app.route_reverse("admin:outbox") + "?show=failed")
 
 

@@ -11,7 +11,6 @@ from litestar.params import FromPath
 from ideaboard.domain import SETTABLE_STATUSES
 from ideaboard.services import triage
 from ideaboard.services.errors import ValidationFailed
-from ideaboard.services.status_updates import list_status_options
 from ideaboard.services.validation import parse_id
 from ideaboard.web import is_htmx, render, see_other, signed_in_user
 
@@ -30,14 +29,15 @@ def _back(query: triage.TriageQuery) -> str:
 async def _status_options(
     request: AnyRequest, ideas: list[triage.TriageIdea]
 ) -> dict[int, list[tuple[str, str]]]:
-    user = signed_in_user(request)
-    options: dict[int, list[tuple[str, str]]] = {}
-    for idea in ideas:
-        allowed = await list_status_options(user.actor, idea.id)
-        options[idea.id] = [
-            (s.value, f"{s.label} (no change)" if s is idea.status else s.label) for s in allowed
+    choices = await triage.list_status_choices(signed_in_user(request).actor, ideas)
+    by_id = {idea.id: idea for idea in ideas}
+    return {
+        idea_id: [
+            (s.value, f"{s.label} (no change)" if s is by_id[idea_id].status else s.label)
+            for s in statuses
         ]
-    return options
+        for idea_id, statuses in choices.items()
+    }
 
 
 async def triage_page(

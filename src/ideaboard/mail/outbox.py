@@ -17,10 +17,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ideaboard.db import is_sqlite, write_transaction
+from ideaboard.domain import Actor, can_administer
 from ideaboard.mail.message import Email, StoredEmail, new_message_id
 from ideaboard.mail.transports import Transport
+from ideaboard.services.audit import add_audit
 from ideaboard.services.clock import now
-from ideaboard.services.errors import NotFound
+from ideaboard.services.errors import NotFound, require
 from ideaboard.tables import OutboxEmail
 
 log = logging.getLogger("ideaboard.mail")
@@ -228,8 +230,9 @@ async def list_outbox(*, failed_only: bool = False, limit: int = 50) -> list[dic
     return await query.order_by(OutboxEmail.id, ascending=False).limit(limit)
 
 
-async def retry_email(email_id: int) -> None:
-    """Give a failed email a fresh set of attempts, due now."""
+async def retry_email(actor: Actor, email_id: int) -> None:
+    """Give a failed email a fresh set of attempts, due now (admins only)."""
+    require(can_administer(actor))
     async with write_transaction():
         changed = await (
             OutboxEmail.update(
@@ -241,7 +244,12 @@ async def retry_email(email_id: int) -> None:
                 }
             )
             .where(OutboxEmail.id == email_id, OutboxEmail.sent_at.is_null())
-            .returning(OutboxEmail.id)
+            .returning(OutboxEmail.id, OutboxEmail.to_address, OutboxEmail.subject)
         )
+        if changed:
+            await add_audit(
+                actor, "email.retry", target_type="email", target_id=email_id,
+                summary=f"“{changed[0]['subject']}” to {changed[0]['to_address']}",
+            )  # fmt: skip
     if not changed:
         raise NotFound("This unsent email")

@@ -28,11 +28,15 @@ ACTIONS: dict[str, str] = {
     "comment.hide": "Hid a comment",
     "comment.restore": "Restored a comment",
     "flag.dismiss": "Dismissed a flag",
+    "department.create": "Added a department",
+    "department.rename": "Renamed a department",
+    "department.archive": "Archived or restored a department",
     "department.threshold": "Changed a routing threshold",
     "department.managers": "Changed a department's managers",
     "user.role": "Changed a person's role",
     "user.active": "Deactivated or reactivated a person",
     "settings.update": "Changed the board's settings",
+    "email.retry": "Retried a failed email",
 }
 
 

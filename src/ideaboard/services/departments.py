@@ -112,7 +112,13 @@ async def create_department(name: str) -> DepartmentRow:
 
 async def add_department(actor: Actor, name: str) -> DepartmentRow:
     require(can_administer(actor))
-    return await create_department(name)
+    department = await create_department(name)
+    async with write_transaction():
+        await add_audit(
+            actor, "department.create", target_type="department", target_id=department.id,
+            summary=f"Added {department.name}", after=department.name,
+        )  # fmt: skip
+    return department
 
 
 async def rename_department(actor: Actor, department_id: int, name: str) -> DepartmentRow:
@@ -123,10 +129,14 @@ async def rename_department(actor: Actor, department_id: int, name: str) -> Depa
         raise ValidationFailed(errors)
     try:
         async with write_transaction():
-            await get_department(department_id)
+            before = await get_department(department_id)
             await Department.update({Department.name: name, Department.slug: slugify(name)}).where(
                 Department.id == department_id
             )
+            await add_audit(
+                actor, "department.rename", target_type="department", target_id=department_id,
+                summary=f"{before.name} → {name}", before=before.name, after=name,
+            )  # fmt: skip
     except Exception as error:
         if is_unique_violation(error):
             raise _name_taken(name) from None
@@ -138,7 +148,7 @@ async def rename_department(actor: Actor, department_id: int, name: str) -> Depa
 async def set_archived(actor: Actor, department_id: int, archived: bool) -> DepartmentRow:
     require(can_administer(actor))
     async with write_transaction():
-        await get_department(department_id)
+        department = await get_department(department_id)
         if archived:
             remaining = await Department.count().where(
                 Department.archived.eq(False), Department.id != department_id
@@ -148,6 +158,11 @@ async def set_archived(actor: Actor, department_id: int, archived: bool) -> Depa
         await Department.update({Department.archived: archived}).where(
             Department.id == department_id
         )
+        await add_audit(
+            actor, "department.archive", target_type="department", target_id=department_id,
+            summary=f"{department.name} {'archived' if archived else 'restored'}",
+            before=department.archived, after=archived,
+        )  # fmt: skip
     _recent.forget()
     return await get_department(department_id)
 

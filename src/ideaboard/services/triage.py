@@ -116,6 +116,7 @@ class TriageIdea:
     created_at: datetime
     last_update_at: datetime | None
     needs_owner_since: datetime | None
+    merged_into: int | None
     moment: datetime
 
     @property
@@ -145,7 +146,7 @@ SELECT = """
 SELECT i.id, i.title, i.status, i.vote_count, i.comment_count,
        d.id AS department_id, d.name AS department, d.routing_threshold,
        o.id AS owner_id, o.name AS owner_name, o.email AS owner_email,
-       i.created_at, i.last_update_at, i.needs_owner_since
+       i.created_at, i.last_update_at, i.needs_owner_since, i.merged_into
 FROM idea i
 JOIN department d ON d.id = i.department
 LEFT JOIN account o ON o.id = i.owner
@@ -219,6 +220,26 @@ async def list_lane(
         TriageIdea(**{**row, "status": Status(row["status"]), "moment": moment}) for row in rows
     ]
     return Lane(key=lane, title=LANE_TITLES[lane], ideas=ideas, total=int(total[0]["n"]))
+
+
+async def list_status_choices(
+    actor: Actor, ideas: list[TriageIdea]
+) -> dict[int, tuple[Status, ...]]:
+    """The Status select of each row, from what the rows already hold (one query in all,
+    not two per idea)."""
+    managed = set(await list_managed_department_ids(actor.id))
+    return {
+        idea.id: update_choices(
+            idea.status,
+            actor,
+            StatusRole(
+                is_owner=idea.owner_id == actor.id,
+                manages_department=idea.department_id in managed,
+            ),
+            merged=idea.merged_into is not None,
+        )
+        for idea in ideas
+    }
 
 
 @dataclass(frozen=True)
