@@ -85,11 +85,17 @@ async def close(engine: Engine[Any]) -> None:
         await engine.close_pool()
 
 
+CLI_POOL_SIZE = 2
+
+
 @asynccontextmanager
 async def connected(url: str) -> AsyncIterator[Engine[Any]]:
     """The database for a command run outside the web app; closed when it is done."""
     engine = engine_for(url)
     bind_tables(engine)
+    # A small pool: without one, Piccolo opens a PostgreSQL connection per query, and a
+    # digest or a worker makes thousands of them.
+    await prepare(engine, pool_size=CLI_POOL_SIZE)
     try:
         yield engine
     finally:
