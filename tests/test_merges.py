@@ -94,6 +94,14 @@ async def test_merge_moves_votes_once_and_unmerge_restores_them(
         "idea.unmerge",
     ]
     assert "This idea was merged into" not in (await client.get(f"/ideas/{duplicate}")).text
+    undone = (
+        await Notification.select(Notification.text)
+        .where(Notification.account == board.mia.id)
+        .order_by(Notification.id)
+    )
+    assert undone[-1]["text"] == (
+        "Mo Moderator undid the merge of “Dock calendar”: it stands on its own again."
+    )
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,7 @@ from ideaboard.markup import render_markdown
 from ideaboard.services.audit import add_audit
 from ideaboard.services.clock import now
 from ideaboard.services.errors import NotFound, ValidationFailed, require
-from ideaboard.services.notifications import notify
+from ideaboard.services.notifications import notify, notify_followers
 from ideaboard.services.status_updates import actor_name
 from ideaboard.services.triage import find_triage_role
 from ideaboard.services.validation import parse_id
@@ -287,6 +287,11 @@ async def unmerge_idea(actor: Actor, duplicate_id: int) -> int:
             }
         ).where(Idea.id == duplicate_id)
         await Merge.update({Merge.undone_at: moment}).where(Merge.id == merge["id"])
+        name = await actor_name(actor)
+        await notify_followers(
+            NotificationKind.STATUS_CHANGED, duplicate_id, actor_id=actor.id,
+            text=f"{name} undid the merge of “{duplicate['title']}”: it stands on its own again.",
+        )  # fmt: skip
         await add_audit(
             actor, "idea.unmerge", target_type="idea", target_id=duplicate_id,
             summary=f"“{duplicate['title']}” no longer merged into idea {target_id}"
