@@ -442,3 +442,44 @@ def delivery_for(kind: NotificationKind, prefs: dict[str, str]) -> Delivery:
     """A person's choice for this kind of notification, or the default."""
     chosen = prefs.get(kind.value, "")
     return Delivery(chosen) if chosen in Delivery.__members__.values() else kind.default_delivery
+
+
+# --- Abuse limits --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Limit:
+    """At most `hits` in a fixed window of `window`; `message` says so to the person."""
+
+    name: str
+    hits: int
+    window: timedelta
+    message: str
+
+
+LIMITS: dict[str, Limit] = {
+    limit.name: limit
+    for limit in (
+        # Checked before the password hash runs, so guessing costs the guesser, not us.
+        Limit("login:account", 10, timedelta(minutes=15),
+              "Too many sign-in attempts for this account. Wait a few minutes and try again,"
+              " or reset your password."),
+        Limit("login:ip", 50, timedelta(minutes=15),
+              "Too many sign-in attempts from your network. Wait a few minutes and try again."),
+        Limit("signup:ip", 10, timedelta(hours=1),
+              "Too many sign-ups from your network. Try again in an hour."),
+        Limit("reset:account", 5, timedelta(hours=1),
+              "Too many password reset requests. Try again in an hour."),
+        Limit("reset:ip", 20, timedelta(hours=1),
+              "Too many password reset requests from your network. Try again in an hour."),
+        Limit("idea:user", 20, timedelta(hours=1),
+              "You have proposed many ideas in the last hour. Take a breath and try again soon."),
+        Limit("comment:user", 60, timedelta(hours=1),
+              "You have written many comments in the last hour. Try again soon."),
+    )
+}  # fmt: skip
+
+
+def retry_after(window_start: datetime, window: timedelta, now: datetime) -> int:
+    """Whole seconds until a full window's count starts again (at least one)."""
+    return max(int((window_start + window - now).total_seconds()) + 1, 1)

@@ -32,6 +32,10 @@ ROUTES: list[HTTPRouteHandler] = [
     get("/login", name="accounts:login")(accounts.login_form),
     post("/login", name="accounts:login_submit")(accounts.login_submit),
     post("/logout", name="accounts:logout")(accounts.logout),
+    get("/password/forgot", name="accounts:forgot")(accounts.forgot_form),
+    post("/password/forgot", name="accounts:forgot_submit")(accounts.forgot_submit),
+    get("/password/reset/{token:str}", name="accounts:reset")(accounts.reset_form),
+    post("/password/reset/{token:str}", name="accounts:reset_submit")(accounts.reset_submit),
     get("/account", name="accounts:profile", guards=user)(accounts.profile),
     # Opened from a digest without signing in; the link's signature is the proof.
     get("/unsubscribe/{user_id:int}/{token:str}", name="accounts:unsubscribe_form")(

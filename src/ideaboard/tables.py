@@ -278,6 +278,28 @@ class AuditEntry(Table):
     created_at = Timestamptz(index=True)
 
 
+class RateLimit(Table):
+    """A fixed-window counter shared by every app process (services.limits): the key
+    says what is counted, for whom ("login:ip:203.0.113.9")."""
+
+    id: Serial
+    key = Varchar(length=200, unique=True)
+    window_start = Timestamptz()
+    hits = Integer(default=0)
+
+
+class PasswordReset(Table):
+    """A one-time link to set a new password: the email carries a random token, the
+    database its SHA-256. Expires, and works once."""
+
+    id: Serial
+    token_hash = Varchar(length=64, unique=True)
+    account = ForeignKey(User, on_delete=OnDelete.cascade, null=False, index=True)
+    created_at = Timestamptz()
+    expires_at = Timestamptz()
+    used_at = Timestamptz(null=True, default=None)
+
+
 TABLES: tuple[type[Table], ...] = (
     Organisation,
     Department,
@@ -297,4 +319,6 @@ TABLES: tuple[type[Table], ...] = (
     MergedVote,
     MergedFollower,
     AuditEntry,
+    RateLimit,
+    PasswordReset,
 )

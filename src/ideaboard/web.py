@@ -32,6 +32,7 @@ from markupsafe import Markup
 
 from ideaboard.services import organisation
 from ideaboard.services.errors import Forbidden, NotFound, ServiceError, ValidationFailed
+from ideaboard.services.limits import RateLimited
 from ideaboard.services.organisation import OrganisationRow
 from ideaboard.services.sessions import CurrentUser, find_session
 from ideaboard.settings import Settings
@@ -286,7 +287,22 @@ def on_service_error(request: Request[Any, Any, Any], error: Exception) -> Respo
         return _error_page(request, 403, "Not allowed", str(error))
     if isinstance(error, ValidationFailed):
         return _error_page(request, 422, "Check your input", " ".join(error.errors.values()))
+    if isinstance(error, RateLimited):
+        return too_many(_error_page(request, 429, "Slow down", str(error)), error)
     return _error_page(request, 400, "Something is wrong", str(error))
+
+
+def too_many(response: Response[str], error: RateLimited) -> Response[str]:
+    """A 429 that says when to come back."""
+    response.status_code = 429
+    response.headers["Retry-After"] = str(error.retry_after)
+    return response
+
+
+def client_ip(request: Request[Any, Any, Any]) -> str:
+    """The visitor's address as the server sees it (behind a proxy, run uvicorn with
+    --proxy-headers and --forwarded-allow-ips so this is the client, not the proxy)."""
+    return request.client.host if request.client else "unknown"
 
 
 HTTP_TITLES = {

@@ -1,4 +1,4 @@
-"""First-run setup, sign-up, sign-in and sign-out."""
+"""First-run setup, sign-up, sign-in and sign-out, password reset."""
 
 from __future__ import annotations
 
@@ -11,16 +11,27 @@ from litestar.params import FromPath
 
 from ideaboard.domain import Delivery, NotificationKind
 from ideaboard.passwords import Passwords
-from ideaboard.services import departments, digest, organisation, sessions, setup, users
+from ideaboard.services import (
+    departments,
+    digest,
+    limits,
+    organisation,
+    password_resets,
+    sessions,
+    setup,
+    users,
+)
 from ideaboard.services.errors import NotFound, ValidationFailed
 from ideaboard.settings import Settings
 from ideaboard.web import (
     SESSION_COOKIE,
+    client_ip,
     current_user,
     render,
     see_other,
     session_cookie,
     signed_in_user,
+    too_many,
 )
 
 AnyRequest = Request[Any, Any, Any]
@@ -82,17 +93,19 @@ async def signup_form(request: AnyRequest) -> Response[Any]:
 async def signup_submit(request: AnyRequest) -> Response[Any]:
     form = users.SignUp.from_form(await request.form())
     try:
+        await limits.hit("signup:ip", client_ip(request))
         user_id = await users.create_user(form, request.app.state.passwords)
-    except ValidationFailed as failed:
-        return render(
+    except (ValidationFailed, limits.RateLimited) as failed:
+        page = render(
             request,
             "accounts/signup.html",
             status_code=422,
             form=form,
-            errors=failed.errors,
+            errors=failed.errors if isinstance(failed, ValidationFailed) else {"form": str(failed)},
             departments=await departments.list_departments(),
             organisation=await organisation.get_organisation(),
         )
+        return too_many(page, failed) if isinstance(failed, limits.RateLimited) else page
     return await _sign_in(request, user_id, "/")
 
 
@@ -107,9 +120,18 @@ async def login_submit(request: AnyRequest) -> Response[Any]:
     form = await request.form()
     email = str(form.get("email", "")).strip()
     target = _safe_next(str(form.get("next", "")))
+    try:
+        # Counted before the password hash runs: guessing costs the guesser, not us.
+        await limits.hit("login:ip", client_ip(request))
+        await limits.hit("login:account", email)
+    except limits.RateLimited as limited:
+        page = render(request, "accounts/login.html", email=email, next=target, error=str(limited))
+        return too_many(page, limited)
     user_id = await users.authenticate(
         email, str(form.get("password", "")), request.app.state.passwords
     )
+    if user_id is not None:
+        await limits.clear("login:account", email)
     if user_id is None:
         return render(
             request,
@@ -205,3 +227,54 @@ async def unsubscribe(
     token; the link's signature is the proof."""
     changed = await digest.unsubscribe(request.app.state.mailer.secret, user_id, token)
     return render(request, "accounts/unsubscribe.html", done=changed, action=request.url.path)
+
+
+# --- Password reset --------------------------------------------------------------------
+
+
+async def forgot_form(request: AnyRequest) -> Response[str]:
+    return render(request, "accounts/forgot.html", email="", sent=False, error=None)
+
+
+async def forgot_submit(request: AnyRequest) -> Response[str]:
+    """The same answer for every address, known or not (no account enumeration)."""
+    email = str((await request.form()).get("email", "")).strip()[:254]
+    try:
+        await limits.hit("reset:ip", client_ip(request))
+        await limits.hit("reset:account", email)
+    except limits.RateLimited as limited:
+        page = render(request, "accounts/forgot.html", email=email, sent=False, error=str(limited))
+        return too_many(page, limited)
+    org = await organisation.get_organisation()
+    await password_resets.request_reset(email, request.app.state.mailer, organisation_name=org.name)
+    return render(request, "accounts/forgot.html", email=email, sent=True, error=None)
+
+
+async def reset_form(request: AnyRequest, token: FromPath[str]) -> Response[str]:
+    link = await password_resets.find_reset(token)
+    return render(
+        request,
+        "accounts/reset.html",
+        status_code=200 if link else 410,
+        token=token,
+        link=link,
+        errors={} if link else {"token": password_resets.EXPIRED},
+    )
+
+
+async def reset_submit(request: AnyRequest, token: FromPath[str]) -> Response[Any]:
+    form = await request.form()
+    try:
+        user_id = await password_resets.reset_password(
+            token, str(form.get("new_password", "")), request.app.state.passwords
+        )
+    except ValidationFailed as failed:
+        return render(
+            request,
+            "accounts/reset.html",
+            status_code=422,
+            token=token,
+            link=await password_resets.find_reset(token),
+            errors=failed.errors,
+        )
+    return await _sign_in(request, user_id, "/account?saved=reset")

@@ -8,9 +8,9 @@ from litestar import Request, Response
 from litestar.params import FromPath
 
 from ideaboard.controllers.ideas import idea_page
-from ideaboard.services import comments
+from ideaboard.services import comments, limits
 from ideaboard.services.errors import ValidationFailed, require
-from ideaboard.web import is_htmx, render, see_other, signed_in_user
+from ideaboard.web import is_htmx, render, see_other, signed_in_user, too_many
 
 AnyRequest = Request[Any, Any, Any]
 
@@ -20,11 +20,19 @@ async def create(request: AnyRequest, idea_id: FromPath[int]) -> Response[Any]:
     form = comments.CommentInput.from_form(await request.form())
     block = "comments" if is_htmx(request) else None
     try:
+        if not form.errors():
+            await limits.hit("comment:user", str(user.id))
         comment_id = await comments.add_comment(user.actor, idea_id, form)
     except ValidationFailed as failed:
         return await idea_page(
             request, idea_id, block=block, status_code=422, comment_form=form, errors=failed.errors
         )
+    except limits.RateLimited as limited:
+        page = await idea_page(
+            request, idea_id, block=block, status_code=429, comment_form=form,
+            errors={"body": str(limited)},
+        )  # fmt: skip
+        return too_many(page, limited)
     if block:
         return await idea_page(request, idea_id, block=block)
     url = request.app.route_reverse("ideas:show", idea_id=idea_id)

@@ -15,6 +15,7 @@ from ideaboard.services import (
     departments,
     follows,
     ideas,
+    limits,
     merges,
     moderation,
     notifications,
@@ -24,7 +25,7 @@ from ideaboard.services import (
 )
 from ideaboard.services.errors import ValidationFailed, require
 from ideaboard.services.validation import parse_id
-from ideaboard.web import is_htmx, render, see_other, signed_in_user
+from ideaboard.web import is_htmx, render, see_other, signed_in_user, too_many
 
 AnyRequest = Request[Any, Any, Any]
 
@@ -89,11 +90,18 @@ async def create(request: AnyRequest) -> Response[Any]:
     user = signed_in_user(request)
     form = ideas.IdeaInput.from_form(await request.form())
     try:
+        if not form.errors():  # a refused form does not count against the limit
+            await limits.hit("idea:user", str(user.id))
         idea_id = await ideas.create_idea(user.actor, form)
     except ValidationFailed as failed:
         return await _form_page(
             request, "ideas/new.html", form=form, errors=failed.errors, status_code=422
         )
+    except limits.RateLimited as limited:
+        page = await _form_page(
+            request, "ideas/new.html", form=form, errors={"form": str(limited)}, status_code=429
+        )
+        return too_many(page, limited)
     return see_other(request.app.route_reverse("ideas:show", idea_id=idea_id))
 
 

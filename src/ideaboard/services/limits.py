@@ -1,0 +1,63 @@
+"""Abuse limits that hold across every app process: fixed-window counters in the
+database (one upsert per check), so sign-in throttling, sign-up and posting limits
+count the same whichever server answers."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from ideaboard.db import write_transaction
+from ideaboard.domain import LIMITS, Limit, retry_after
+from ideaboard.services.clock import now
+from ideaboard.services.errors import ServiceError
+from ideaboard.tables import RateLimit
+
+# One statement on both databases: a new key starts at 1, an expired window starts
+# over at 1, a live window counts one more; RETURNING says where it stands.
+HIT = """
+INSERT INTO rate_limit (key, window_start, hits) VALUES ({}, {}, 1)
+ON CONFLICT (key) DO UPDATE SET
+    hits = CASE WHEN rate_limit.window_start <= {} THEN 1 ELSE rate_limit.hits + 1 END,
+    window_start = CASE WHEN rate_limit.window_start <= {} THEN {}
+                        ELSE rate_limit.window_start END
+RETURNING hits, window_start
+"""
+KEY_MAX = 200
+
+
+class RateLimited(ServiceError):
+    """Too many of one thing in a short time; `retry_after` is in seconds."""
+
+    def __init__(self, limit: Limit, retry_after: int) -> None:
+        super().__init__(limit.message)
+        self.limit = limit
+        self.retry_after = retry_after
+
+
+async def hit(name: str, subject: str) -> None:
+    """Count one more `name` (a key of domain.LIMITS) for `subject` (an email, an IP,
+    a user id); raise RateLimited when it goes over the limit."""
+    limit = LIMITS[name]
+    moment = now()
+    expired = moment - limit.window
+    key = f"{name}:{subject.strip().lower()}"[:KEY_MAX]
+    async with write_transaction():
+        rows = await RateLimit.raw(HIT, key, moment, expired, expired, moment)
+    hits, window_start = rows[0]["hits"], rows[0]["window_start"]
+    if hits > limit.hits:
+        raise RateLimited(limit, retry_after(window_start, limit.window, moment))
+
+
+async def clear(name: str, subject: str) -> None:
+    """Forget the count (a successful sign-in clears its account's failures)."""
+    await RateLimit.delete().where(RateLimit.key == f"{name}:{subject.strip().lower()}"[:KEY_MAX])
+
+
+async def forget_expired(longest: int = 86_400) -> int:
+    """Drop counters whose window ended long ago (run by the nightly job)."""
+    rows = (
+        await RateLimit.delete()
+        .where(RateLimit.window_start < now() - timedelta(seconds=longest))
+        .returning(RateLimit.id)
+    )
+    return len(rows)
