@@ -244,3 +244,31 @@ def test_backoff_grows_is_capped_and_jittered() -> None:
     assert middle[-1] == timedelta(hours=6)
     assert backoff(1, jitter=lambda: 0.0) == timedelta(seconds=15)
     assert backoff(1, jitter=lambda: 0.999) < timedelta(seconds=45)
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "Ada Admin moved “Covered bike racks” to Planned.",
+        "Ünïcödé " * 20,
+        "Plain ASCII subject that is long enough to be folded by the generator " * 2,
+    ],
+)
+def test_headers_survive_encoding_and_folding(subject: str) -> None:
+    import email
+    import email.policy
+
+    from ideaboard.mail.message import StoredEmail
+
+    stored = StoredEmail(
+        id=1, to="Zoë Ünal <zoe@example.com>", subject=subject.strip(), text="héllo",
+        html="<p>héllo</p>", headers={"List-Unsubscribe": "<https://x.example/u/1/abc>"},
+        message_id="<1@x.example>", attempts=0,
+    )  # fmt: skip
+    raw = stored.to_message("Nörthwind Board <board@example.com>").as_bytes()
+    parsed = email.message_from_bytes(raw, policy=email.policy.default)
+    assert parsed["Subject"] == subject.strip()
+    assert parsed["To"] == "Zoë Ünal <zoe@example.com>"
+    assert parsed["From"].addresses[0].display_name == "Nörthwind Board"
+    assert parsed.get_body(("plain",)).get_content().strip() == "héllo"  # type: ignore[union-attr]
+    assert all(len(line) <= 998 for line in raw.splitlines())

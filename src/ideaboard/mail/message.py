@@ -68,20 +68,21 @@ class StoredEmail:
         )
         message["From"] = _address(sender)
         message["To"] = _address(self.to)
-        message["Subject"] = _header(self.subject)
+        message["Subject"] = _header(self.subject, "Subject")
         message["Date"] = format_datetime(now())
         message["Message-ID"] = self.message_id
         for name, value in self.headers.items():
-            message[name] = _header(value)
+            message[name] = _header(value, name)
         if self.html:
             message.attach(MIMEText(self.text, "plain", "utf-8"))
             message.attach(MIMEText(self.html, "html", "utf-8"))
         return message
 
 
-def _header(value: str) -> str:
-    """Non-ASCII header text as RFC 2047 encoded words; ASCII as it is."""
-    return value if value.isascii() else Header(value, "utf-8").encode()
+def _header(value: str, name: str) -> str:
+    """Non-ASCII header text as RFC 2047 encoded words, folded to fit after its name;
+    ASCII as it is."""
+    return value if value.isascii() else Header(value, "utf-8", header_name=name).encode()
 
 
 def _address(value: str) -> str:
