@@ -22,8 +22,8 @@ from ideaboard.settings import Settings, resolve_secret_key
 from ideaboard.web import (
     EXCEPTION_HANDLERS,
     SessionMiddleware,
-    add_security_headers,
     build_templates,
+    security_headers,
 )
 
 STATIC_MAX_AGE = 3600
@@ -91,6 +91,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         plugins=[HTMXPlugin()],
         exception_handlers=EXCEPTION_HANDLERS,
-        after_request=add_security_headers,
+        after_request=security_headers(settings),
         debug=settings.debug,
     )

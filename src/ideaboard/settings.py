@@ -73,6 +73,12 @@ class Settings:
         return self.effective_base_url.startswith("https://")
 
     @property
+    def session_cookie_name(self) -> str:
+        """Over https the `__Host-` prefix: the browser then only accepts the cookie from
+        this exact host, over TLS, for every path (no subdomain can plant one)."""
+        return "__Host-ideaboard_session" if self.secure_cookies else "ideaboard_session"
+
+    @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite:")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -40,7 +41,7 @@ from ideaboard.wording import plural
 
 log = logging.getLogger("ideaboard")
 
-SESSION_COOKIE = "ideaboard_session"
+SESSION_COOKIE = "ideaboard_session"  # over plain http; see Settings.session_cookie_name
 SETUP_EXEMPT = ("/setup", "/healthz", "/static/")
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -167,6 +168,12 @@ def current_user(connection: ASGIConnection[Any, Any, Any, Any]) -> CurrentUser 
     return user
 
 
+def session_token(request: Request[Any, Any, Any]) -> str:
+    """The session cookie's value (the token), or ""."""
+    settings: Settings = request.app.state.settings
+    return request.cookies.get(settings.session_cookie_name, "")
+
+
 def signed_in_user(request: Request[Any, Any, Any]) -> CurrentUser:
     """The user of a handler guarded by `requires_user`."""
     user = current_user(request)
@@ -177,7 +184,7 @@ def signed_in_user(request: Request[Any, Any, Any]) -> CurrentUser:
 
 def session_cookie(settings: Settings, token: str, *, max_age: int) -> Cookie:
     return Cookie(
-        key=SESSION_COOKIE,
+        key=settings.session_cookie_name,
         value=token,
         max_age=max_age,
         httponly=True,
@@ -211,23 +218,23 @@ class SessionMiddleware(ASGIMiddleware):
             return
         settings: Settings = state.settings
         lifetime = timedelta(days=settings.session_days)
-        token = connection.cookies.get(SESSION_COOKIE, "")
+        token = connection.cookies.get(settings.session_cookie_name, "")
         found = await find_session(token, lifetime=lifetime) if token else None
         scope["user"] = found.user if found else None
         if found and found.renewed:
             cookie = session_cookie(settings, token, max_age=int(lifetime.total_seconds()))
-            send = _with_cookie(send, cookie.to_encoded_header())
+            send = _with_cookie(send, cookie.key, cookie.to_encoded_header())
         await next_app(scope, receive, send)
 
 
-def _with_cookie(send: Send, header: tuple[bytes, bytes]) -> Send:
+def _with_cookie(send: Send, name: str, header: tuple[bytes, bytes]) -> Send:
     """Extend the session cookie along with the renewed session, unless the response
     itself sets or clears that cookie (sign-in, sign-out)."""
 
     async def sending(message: Message) -> None:
         if message["type"] == "http.response.start":
             headers = list(message.get("headers", []))
-            prefix = SESSION_COOKIE.encode() + b"="
+            prefix = name.encode() + b"="
             if not any(k.lower() == b"set-cookie" and v.startswith(prefix) for k, v in headers):
                 message["headers"] = [*headers, header]
         await send(message)
@@ -345,10 +352,19 @@ EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
 }
 
 
-async def add_security_headers(response: Response[Any]) -> Response[Any]:
-    headers = response.headers
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("X-Frame-Options", "DENY")
-    return response
+def security_headers(settings: Settings) -> Callable[[Response[Any]], Awaitable[Response[Any]]]:
+    """The after-request hook that gives every response its security headers; over
+    https also HSTS (a year, subdomains too), so browsers never try plain http again."""
+    hsts = settings.secure_cookies
+
+    async def add_security_headers(response: Response[Any]) -> Response[Any]:
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("X-Frame-Options", "DENY")
+        if hsts:
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        return response
+
+    return add_security_headers

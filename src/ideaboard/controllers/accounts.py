@@ -24,12 +24,12 @@ from ideaboard.services import (
 from ideaboard.services.errors import NotFound, ValidationFailed
 from ideaboard.settings import Settings
 from ideaboard.web import (
-    SESSION_COOKIE,
     client_ip,
     current_user,
     render,
     see_other,
     session_cookie,
+    session_token,
     signed_in_user,
     too_many,
 )
@@ -47,7 +47,7 @@ def _safe_next(target: str | None) -> str:
 async def _sign_in(request: AnyRequest, user_id: int, target: str) -> Response[Any]:
     """Start a fresh session (a new token on every sign-in) and replace any old one."""
     settings: Settings = request.app.state.settings
-    await sessions.remove_session(request.cookies.get(SESSION_COOKIE, ""))
+    await sessions.remove_session(session_token(request))
     lifetime = timedelta(days=settings.session_days)
     token = await sessions.create_session(user_id, lifetime=lifetime)
     response = see_other(target)
@@ -145,9 +145,9 @@ async def login_submit(request: AnyRequest) -> Response[Any]:
 
 
 async def logout(request: AnyRequest) -> Response[Any]:
-    await sessions.remove_session(request.cookies.get(SESSION_COOKIE, ""))
+    await sessions.remove_session(session_token(request))
     response = see_other(request.app.route_reverse("accounts:login"))
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.delete_cookie(request.app.state.settings.session_cookie_name, path="/")
     return response
 
 
@@ -203,7 +203,7 @@ async def change_password(request: AnyRequest) -> Response[Any]:
             current=str(form.get("current_password", "")),
             new=str(form.get("new_password", "")),
             passwords=request.app.state.passwords,
-            keep_session=request.cookies.get(SESSION_COOKIE, ""),
+            keep_session=session_token(request),
         )
     except ValidationFailed as failed:
         return await _profile_page(request, errors=failed.errors, status_code=422)

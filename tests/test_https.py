@@ -1,0 +1,64 @@
+"""Served over https: HSTS on every response, and `__Host-` cookies for the session and
+the CSRF token (secure, host-only, path /)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from litestar import Litestar
+
+from conftest import FAST_HASHING, PASSWORD, Personas
+from ideaboard import db
+from ideaboard.settings import Settings
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        database_url=database_url,
+        data_dir=tmp_path / "var",
+        secret_key="test-secret-key-" + "x" * 32,
+        base_url="https://ideas.acme.example",
+        **FAST_HASHING,
+    )
+
+
+@pytest.fixture
+async def http(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
+    settings: Settings = app.state.settings
+    await db.prepare(app.state.engine, pool_size=settings.db_pool_size)
+    try:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="https://testserver.local") as c:
+            yield c
+    finally:
+        await db.close(app.state.engine)
+
+
+async def test_https_gets_hsts_and_host_prefixed_cookies(
+    http: httpx.AsyncClient, board: Personas
+) -> None:
+    page = await http.get("/login")
+    assert page.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+    csrf = http.cookies.get("__Host-csrftoken")
+    assert csrf
+    response = await http.post(
+        "/login",
+        data={"_csrf_token": csrf, "email": board.mia.email, "password": PASSWORD},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    cookie = next(
+        value
+        for key, value in response.headers.multi_items()
+        if key == "set-cookie" and value.startswith("__Host-ideaboard_session=")
+    )
+    lowered = cookie.lower()
+    assert "secure" in lowered and "httponly" in lowered and "path=/" in lowered
+    assert "domain=" not in lowered
+    board_page = await http.get("/")
+    assert board_page.status_code == 200 and "Sign out" in board_page.text
+    assert board_page.headers["Cache-Control"] == "no-store"
