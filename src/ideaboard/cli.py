@@ -8,6 +8,7 @@ import getpass
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from ideaboard.settings import Settings, SettingsError
 
@@ -112,6 +113,31 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(run_worker(settings))
 
 
+def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
+    from ideaboard.backup import BackupError, backup
+
+    try:
+        target = backup(settings, Path(args.file) if args.file else None)
+    except BackupError as error:
+        print(f"ideaboard backup: {error}", file=sys.stderr)
+        return 1
+    print(f"Backed up to {target} ({target.stat().st_size:,} bytes).")
+    return 0
+
+
+def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
+    from ideaboard.backup import BackupError, restore
+
+    try:
+        contents = restore(settings, Path(args.file), force=args.force)
+    except BackupError as error:
+        print(f"ideaboard restore: {error}", file=sys.stderr)
+        return 1
+    print(f"Restored {args.file}: {contents.ideas:,} ideas, {contents.people:,} people.")
+    print("Run `ideaboard migrate` if the backup is older than this version.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ideaboard", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -149,6 +175,17 @@ def build_parser() -> argparse.ArgumentParser:
     send.add_argument("--dry-run", action="store_true", help="count (or print) without sending")
     send.add_argument("--to", metavar="EMAIL", help="only this person")
     send.set_defaults(handler=cmd_digest_send)
+
+    backup = commands.add_parser(
+        "backup", help="copy the live database to a file (SQLite VACUUM INTO / pg_dump)"
+    )
+    backup.add_argument("file", nargs="?", help="where (default DATA_DIR/backups/…)")
+    backup.set_defaults(handler=cmd_backup)
+
+    restore = commands.add_parser("restore", help="replace the database with a backup")
+    restore.add_argument("file", help="a file made by `ideaboard backup`")
+    restore.add_argument("--force", action="store_true", help="even over a board with data")
+    restore.set_defaults(handler=cmd_restore)
 
     worker = commands.add_parser(
         "worker", help="deliver email and run scheduled jobs, without serving HTTP"

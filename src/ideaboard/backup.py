@@ -1,0 +1,136 @@
+"""`ideaboard backup` and `ideaboard restore`: a consistent copy of a live board.
+
+SQLite: `VACUUM INTO` reads one snapshot while the app keeps writing (WAL), and writes a
+compact copy; restoring goes through SQLite's online backup API into the database file.
+PostgreSQL: `pg_dump --format=custom` and `pg_restore --clean`. Both check what they
+wrote (SQLite: `PRAGMA integrity_check`) and refuse to restore over a board that has
+data unless told to.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import subprocess
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ideaboard.db import sqlite_path
+from ideaboard.settings import Settings
+
+
+class BackupError(Exception):
+    """Said to the operator as it is, without a traceback."""
+
+
+@dataclass(frozen=True)
+class Contents:
+    ideas: int
+    people: int
+
+
+def default_target(settings: Settings) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    suffix = "sqlite3" if settings.is_sqlite else "dump"
+    return settings.data_dir / "backups" / f"ideaboard-{stamp}.{suffix}"
+
+
+def backup(settings: Settings, target: Path | None = None) -> Path:
+    target = target or default_target(settings)
+    if target.exists():
+        raise BackupError(f"{target} already exists: choose another file name.")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if settings.is_sqlite:
+        source = sqlite_path(settings.database_url)
+        if not source.exists():
+            raise BackupError(f"There is no database at {source}.")
+        with _open(source) as connection:
+            connection.execute("VACUUM INTO ?", (str(target),))
+        _check_sqlite(target)
+    else:
+        _run(["pg_dump", "--format=custom", "--no-owner", f"--file={target}",
+              f"--dbname={settings.database_url}"])  # fmt: skip
+    return target
+
+
+def restore(settings: Settings, source: Path, *, force: bool = False) -> Contents:
+    if not source.is_file():
+        raise BackupError(f"There is no backup at {source}.")
+    if settings.is_sqlite:
+        _check_sqlite(source)
+        target = sqlite_path(settings.database_url)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with _open(target) as destination:
+            if not force and _has_data(destination):
+                raise BackupError(_REFUSE.format(target=target))
+            with _open(source) as backup_file:
+                backup_file.backup(destination)
+            return _contents(destination)
+    if not force and _postgres_has_data(settings.database_url):
+        raise BackupError(_REFUSE.format(target="this PostgreSQL database"))
+    _run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
+          f"--dbname={settings.database_url}", str(source)])  # fmt: skip
+    counts = _psql(
+        settings.database_url, "SELECT (SELECT COUNT(*) FROM idea), (SELECT COUNT(*) FROM account)"
+    )
+    ideas, people = (int(n) for n in counts.split("|"))
+    return Contents(ideas=ideas, people=people)
+
+
+_REFUSE = (
+    "{target} already holds a board. Restoring replaces everything in it:"
+    " run again with --force if that is what you want (take a backup of it first)."
+)
+
+
+def _open(path: Path) -> sqlite3.Connection:
+    connection = sqlite3.connect(path, timeout=30)
+    connection.execute("PRAGMA busy_timeout = 30000")
+    return connection
+
+
+def _check_sqlite(path: Path) -> None:
+    try:
+        with _open(path) as connection:
+            result = connection.execute("PRAGMA integrity_check").fetchone()[0]
+            tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+    except sqlite3.DatabaseError as error:
+        raise BackupError(f"{path} is not a SQLite database: {error}") from None
+    if result != "ok":
+        raise BackupError(f"{path} failed its integrity check: {result}")
+    if "idea" not in tables:
+        raise BackupError(f"{path} is not an ideaboard database (no idea table).")
+
+
+def _has_data(connection: sqlite3.Connection) -> bool:
+    try:
+        return bool(connection.execute("SELECT COUNT(*) FROM organisation").fetchone()[0])
+    except sqlite3.OperationalError:  # not migrated yet: nothing to lose
+        return False
+
+
+def _contents(connection: sqlite3.Connection) -> Contents:
+    ideas = connection.execute("SELECT COUNT(*) FROM idea").fetchone()[0]
+    people = connection.execute("SELECT COUNT(*) FROM account").fetchone()[0]
+    return Contents(ideas=int(ideas), people=int(people))
+
+
+def _postgres_has_data(url: str) -> bool:
+    exists = _psql(url, "SELECT to_regclass('public.organisation') IS NOT NULL")
+    return exists == "t" and _psql(url, "SELECT COUNT(*) FROM organisation") != "0"
+
+
+def _psql(url: str, sql: str) -> str:
+    return _run(["psql", "--no-psqlrc", "--tuples-only", "--no-align", f"--dbname={url}",
+                 "--command", sql]).strip()  # fmt: skip
+
+
+def _run(command: list[str]) -> str:
+    if shutil.which(command[0]) is None:
+        raise BackupError(f"{command[0]} is not installed: install the PostgreSQL client tools.")
+    # The PostgreSQL client tools with the operator's own database URL: no outside input.
+    completed = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
+    if completed.returncode != 0:
+        raise BackupError(f"{command[0]} failed: {completed.stderr.strip()}")
+    return completed.stdout
