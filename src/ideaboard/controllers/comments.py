@@ -8,6 +8,7 @@ from litestar import Request, Response
 from litestar.params import FromPath
 
 from ideaboard.controllers.ideas import idea_page
+from ideaboard.domain import posting_is_limited
 from ideaboard.services import comments, limits
 from ideaboard.services.errors import ValidationFailed, require
 from ideaboard.web import is_htmx, render, see_other, signed_in_user, too_many
@@ -20,7 +21,7 @@ async def create(request: AnyRequest, idea_id: FromPath[int]) -> Response[Any]:
     form = comments.CommentInput.from_form(await request.form())
     block = "comments" if is_htmx(request) else None
     try:
-        if not form.errors():
+        if not form.errors() and posting_is_limited(user.actor):
             await limits.hit("comment:user", str(user.id))
         comment_id = await comments.add_comment(user.actor, idea_id, form)
     except ValidationFailed as failed:

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from litestar import Request, Response
 from litestar.params import FromPath
 
-from ideaboard.domain import Sort, can_edit_idea, can_merge, can_moderate
+from ideaboard.domain import Sort, can_edit_idea, can_merge, can_moderate, posting_is_limited
 from ideaboard.services import (
     board,
     comments,
@@ -90,7 +90,7 @@ async def create(request: AnyRequest) -> Response[Any]:
     user = signed_in_user(request)
     form = ideas.IdeaInput.from_form(await request.form())
     try:
-        if not form.errors():  # a refused form does not count against the limit
+        if not form.errors() and posting_is_limited(user.actor):  # refused forms do not count
             await limits.hit("idea:user", str(user.id))
         idea_id = await ideas.create_idea(user.actor, form)
     except ValidationFailed as failed:
