@@ -59,6 +59,9 @@ async def test_https_gets_hsts_and_host_prefixed_cookies(
     lowered = cookie.lower()
     assert "secure" in lowered and "httponly" in lowered and "path=/" in lowered
     assert "domain=" not in lowered
+    static = await http.get("/static/app.css")  # every response, not only pages
+    assert static.headers["Strict-Transport-Security"].startswith("max-age=")
+    assert static.headers["X-Content-Type-Options"] == "nosniff"
     board_page = await http.get("/")
     assert board_page.status_code == 200 and "Sign out" in board_page.text
     assert board_page.headers["Cache-Control"] == "no-store"

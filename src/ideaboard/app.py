@@ -21,9 +21,9 @@ from ideaboard.routes import ROUTES
 from ideaboard.settings import Settings, resolve_secret_key
 from ideaboard.web import (
     EXCEPTION_HANDLERS,
+    SecurityHeadersMiddleware,
     SessionMiddleware,
     build_templates,
-    security_headers,
 )
 
 STATIC_MAX_AGE = 3600
@@ -77,7 +77,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         state=State(state),
         lifespan=[database, background_jobs],
-        middleware=[SessionMiddleware()],
+        middleware=[SecurityHeadersMiddleware(), SessionMiddleware()],
         csrf_config=CSRFConfig(
             secret=resolve_secret_key(settings),
             cookie_name="__Host-csrftoken" if secure else "csrftoken",
@@ -91,6 +91,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         plugins=[HTMXPlugin()],
         exception_handlers=EXCEPTION_HANDLERS,
-        after_request=security_headers(settings),
         debug=settings.debug,
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -352,19 +351,35 @@ EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
 }
 
 
-def security_headers(settings: Settings) -> Callable[[Response[Any]], Awaitable[Response[Any]]]:
-    """The after-request hook that gives every response its security headers; over
-    https also HSTS (a year, subdomains too), so browsers never try plain http again."""
-    hsts = settings.secure_cookies
+class SecurityHeadersMiddleware(ASGIMiddleware):
+    """Security headers on every response: pages, redirects, errors and static files;
+    over https also HSTS (a year, subdomains too), so browsers never try plain http again.
 
-    async def add_security_headers(response: Response[Any]) -> Response[Any]:
-        headers = response.headers
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("X-Frame-Options", "DENY")
-        if hsts:
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        return response
+    A middleware, not an after-request hook: Litestar remembers a handler's hooks on
+    the handler, and the route handlers are shared by every app made in one process.
+    """
 
-    return add_security_headers
+    scopes = (ScopeType.HTTP,)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        settings: Settings = scope["app"].state.settings
+        extra = list(SECURITY_HEADERS)
+        if settings.secure_cookies:
+            extra.append((b"strict-transport-security", b"max-age=31536000; includeSubDomains"))
+
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                message["headers"] = headers + [(k, v) for k, v in extra if k not in present]
+            await send(message)
+
+        await next_app(scope, receive, sending)
+
+
+SECURITY_HEADERS = (
+    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"x-frame-options", b"DENY"),
+)
