@@ -129,3 +129,33 @@ def test_recount_reports_drift_and_repairs_it(database_url: str) -> None:
     assert repaired.returncode == 0
     assert "Repaired 1 counter out of step." in repaired.stdout
     assert "Every counter matches" in run(database_url, "recount").stdout
+
+
+def test_check_reports_a_healthy_board(database_url: str, tmp_path: Path) -> None:
+    result = run(database_url, "check", IDEABOARD_DATA_DIR=str(tmp_path / "var"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "ok    Database:" in result.stdout and "the schema is up to date" in result.stdout
+
+
+def test_check_and_serve_explain_what_is_wrong(empty_sqlite: str, tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    result = run(empty_sqlite, "check", IDEABOARD_DATA_DIR=str(blocker / "var"))
+    assert result.returncode == 1
+    assert "FAIL  Data directory:" in result.stdout and "not writable" in result.stdout
+    assert "run `ideaboard migrate`" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+    # The server refuses to start with the same sentences, at once.
+    served = run(empty_sqlite, "serve", "--port", "1", IDEABOARD_DATA_DIR=str(tmp_path / "var"))
+    assert served.returncode == 1
+    assert "ideaboard cannot start" in served.stderr and "ideaboard migrate" in served.stderr
+
+
+def test_check_says_when_the_database_does_not_answer(tmp_path: Path) -> None:
+    result = run(
+        "postgresql://postgres@127.0.0.1:1/nowhere", "check",
+        IDEABOARD_DATA_DIR=str(tmp_path / "var"),
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "FAIL  Database: cannot reach PostgreSQL at 127.0.0.1:1/nowhere" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr

@@ -43,6 +43,13 @@ def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
+    from ideaboard.checks import problems, report, run_checks
+
+    findings = asyncio.run(run_checks(settings))
+    if problems(findings):
+        print("ideaboard cannot start:", file=sys.stderr)
+        print(report(problems(findings)), file=sys.stderr)
+        return 1
     host = args.host or settings.host
     port = args.port or settings.port
     print(f"ideaboard serving on http://{host}:{port}", flush=True)
@@ -113,6 +120,14 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(run_worker(settings))
 
 
+def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
+    from ideaboard.checks import problems, report, run_checks
+
+    findings = asyncio.run(run_checks(settings))
+    print(report(findings))
+    return 1 if problems(findings) else 0
+
+
 def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
     from ideaboard.backup import BackupError, backup
 
@@ -175,6 +190,11 @@ def build_parser() -> argparse.ArgumentParser:
     send.add_argument("--dry-run", action="store_true", help="count (or print) without sending")
     send.add_argument("--to", metavar="EMAIL", help="only this person")
     send.set_defaults(handler=cmd_digest_send)
+
+    check = commands.add_parser(
+        "check", help="check the settings, data directory, database and migrations"
+    )
+    check.set_defaults(handler=cmd_check)
 
     backup = commands.add_parser(
         "backup", help="copy the live database to a file (SQLite VACUUM INTO / pg_dump)"

@@ -1,0 +1,121 @@
+"""`ideaboard check`, and the same checks before `ideaboard serve` starts: a clear
+sentence for each problem an operator can fix, never a traceback."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import pkgutil
+import secrets
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from ideaboard import db, piccolo_migrations
+from ideaboard.mail.transports import MailSettingsError, transport_from_url
+from ideaboard.settings import Settings
+
+CONNECT_TIMEOUT = 10
+
+
+@dataclass(frozen=True)
+class Finding:
+    ok: bool
+    what: str
+    detail: str
+    fatal: bool = True  # a problem the app cannot start with (else a warning)
+
+
+def check_data_dir(settings: Settings) -> Finding:
+    try:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        probe = settings.data_dir / f".write-test-{secrets.token_hex(4)}"
+        probe.write_text("ok")
+        probe.unlink()
+    except OSError as error:
+        return Finding(False, "Data directory", f"{settings.data_dir} is not writable: {error}."
+                       " Set IDEABOARD_DATA_DIR to a directory this user may write.")  # fmt: skip
+    return Finding(True, "Data directory", f"{settings.data_dir} is writable")
+
+
+def known_migrations() -> list[str]:
+    ids = []
+    for module in pkgutil.iter_modules(piccolo_migrations.__path__):
+        ids.append(importlib.import_module(f"{piccolo_migrations.__name__}.{module.name}").ID)
+    return sorted(ids)
+
+
+def _where(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme == "sqlite":
+        return str(db.sqlite_path(url))
+    return f"PostgreSQL at {parts.hostname}:{parts.port or 5432}{parts.path}"
+
+
+async def check_database(settings: Settings) -> list[Finding]:
+    where = _where(settings.database_url)
+    try:
+        async with asyncio.timeout(CONNECT_TIMEOUT), db.connected(settings.database_url):
+            applied = await db.current_engine().run_ddl(
+                "SELECT name FROM migration WHERE app_name = 'ideaboard'"
+            ) if await _has_migration_table() else []  # fmt: skip
+    except (OSError, TimeoutError) as error:
+        return [Finding(False, "Database", f"cannot reach {where}: {error or 'timed out'}."
+                        " Is it running, and is IDEABOARD_DATABASE_URL right?")]  # fmt: skip
+    except Exception as error:  # drivers raise their own kinds (auth, missing database, ...)
+        return [Finding(False, "Database", f"cannot use {where}: {error}")]
+    found = [Finding(True, "Database", f"{where} answers")]
+    pending = sorted(set(known_migrations()) - {row["name"] for row in applied})
+    if pending:
+        found.append(Finding(False, "Migrations", f"{len(pending)} not applied yet (latest"
+                             f" {pending[-1]}): run `ideaboard migrate`."))  # fmt: skip
+    else:
+        found.append(Finding(True, "Migrations", "the schema is up to date"))
+    return found
+
+
+async def _has_migration_table() -> bool:
+    engine = db.current_engine()
+    if db.is_sqlite():
+        rows = await engine.run_ddl(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'migration'"
+        )
+    else:
+        rows = await engine.run_ddl("SELECT to_regclass('public.migration') AS name")
+        rows = [row for row in rows if row["name"]]
+    return bool(rows)
+
+
+def check_mail(settings: Settings) -> Finding:
+    try:
+        transport = transport_from_url(
+            settings.smtp_url, sender=settings.effective_mail_from, data_dir=settings.data_dir
+        )
+    except MailSettingsError as error:
+        return Finding(False, "Email", str(error))
+    return Finding(True, "Email", f"delivered through {transport.description}")
+
+
+def check_secret_key(settings: Settings) -> Finding:
+    if settings.secret_key:
+        return Finding(True, "Secret key", "set by IDEABOARD_SECRET_KEY")
+    return Finding(
+        True,
+        "Secret key",
+        f"generated and kept in {settings.data_dir / 'secret_key'}: fine for one machine;"
+        " several app servers must share one IDEABOARD_SECRET_KEY",
+        fatal=False,
+    )
+
+
+async def run_checks(settings: Settings) -> list[Finding]:
+    findings = [check_data_dir(settings), check_secret_key(settings), check_mail(settings)]
+    findings += await check_database(settings)
+    return findings
+
+
+def report(findings: list[Finding]) -> str:
+    return "\n".join(f"{'ok  ' if f.ok else 'FAIL'}  {f.what}: {f.detail}" for f in findings)
+
+
+def problems(findings: list[Finding]) -> list[Finding]:
+    return [f for f in findings if not f.ok and f.fatal]
