@@ -13,7 +13,7 @@ from ideaboard.services.audit import add_audit
 from ideaboard.services.cache import Recent
 from ideaboard.services.clock import now
 from ideaboard.services.errors import NotFound, ValidationFailed, require
-from ideaboard.services.validation import check_text
+from ideaboard.services.validation import check_text, has_control_characters
 from ideaboard.tables import Department, DepartmentManager, User
 
 NAME_MAX = 80
@@ -197,9 +197,9 @@ async def add_manager(actor: Actor, department_id: int, email: str) -> None:
     require(can_administer(actor))
     email = email.strip().lower()
     department = await get_department(department_id)
-    person = await User.select(User.id, User.name, User.active).where(User.email == email).first()
-    if not email:
+    if not email or has_control_characters(email) or len(email) > 254:
         raise ValidationFailed({"manager_email": "Write the email of the person to add."})
+    person = await User.select(User.id, User.name, User.active).where(User.email == email).first()
     if person is None:
         raise ValidationFailed({"manager_email": f"No one on the board has the email {email}."})
     if not person["active"]:

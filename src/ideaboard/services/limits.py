@@ -40,7 +40,7 @@ async def hit(name: str, subject: str) -> None:
     limit = LIMITS[name]
     moment = now()
     expired = moment - limit.window
-    key = f"{name}:{subject.strip().lower()}"[:KEY_MAX]
+    key = _key(name, subject)
     async with write_transaction():
         rows = await RateLimit.raw(HIT, key, moment, expired, expired, moment)
     hits, window_start = rows[0]["hits"], rows[0]["window_start"]
@@ -50,7 +50,13 @@ async def hit(name: str, subject: str) -> None:
 
 async def clear(name: str, subject: str) -> None:
     """Forget the count (a successful sign-in clears its account's failures)."""
-    await RateLimit.delete().where(RateLimit.key == f"{name}:{subject.strip().lower()}"[:KEY_MAX])
+    await RateLimit.delete().where(RateLimit.key == _key(name, subject))
+
+
+def _key(name: str, subject: str) -> str:
+    """The counter's key; characters a database may refuse (NUL) become "?"."""
+    cleaned = "".join(c if c.isprintable() else "?" for c in subject.strip().lower())
+    return f"{name}:{cleaned}"[:KEY_MAX]
 
 
 async def forget_expired(longest: int = 86_400) -> int:

@@ -28,6 +28,7 @@ from ideaboard.services.validation import check_text
 from ideaboard.tables import Comment, Flag, Idea
 
 REASON_MAX = 1000
+REJECT_WHY = "Say why it is rejected: the author will read it."
 QUEUE_SIZE = 100
 
 
@@ -104,8 +105,22 @@ async def dismiss_flags(actor: Actor, idea_id: int, comment_id: int | None = Non
 # --- Hiding -------------------------------------------------------------------------
 
 
+def checked_reason(reason: str, *, required: bool, why: str = "") -> str:
+    """A moderator's reason, as the author may read it: the same text rules as a comment."""
+    reason = reason.strip()
+    errors: dict[str, str] = {}
+    check_text(errors, "reason", reason, label="Reason", max_length=REASON_MAX,
+               multiline=True, required=False)  # fmt: skip
+    if required and not reason:
+        errors["reason"] = why
+    if errors:
+        raise ValidationFailed(errors)
+    return reason
+
+
 async def set_idea_hidden(actor: Actor, idea_id: int, *, hidden: bool, reason: str = "") -> None:
     require(can_moderate(actor))
+    reason = checked_reason(reason, required=False)
     async with write_transaction():
         idea = await Idea.select(Idea.title, Idea.hidden).where(Idea.id == idea_id).first()
         if idea is None:
@@ -153,9 +168,7 @@ async def set_comment_hidden(actor: Actor, comment_id: int, *, hidden: bool) -> 
 
 async def decide_idea(actor: Actor, idea_id: int, *, approve: bool, reason: str = "") -> None:
     require(can_moderate(actor))
-    reason = reason.strip()
-    if not approve and not reason:
-        raise ValidationFailed({"reason": "Say why it is rejected: the author will read it."})
+    reason = checked_reason(reason, required=not approve, why=REJECT_WHY)
     async with write_transaction():
         idea = (
             await Idea.select(Idea.title, Idea.author, Idea.approval)
@@ -184,9 +197,7 @@ async def decide_idea(actor: Actor, idea_id: int, *, approve: bool, reason: str 
 
 async def decide_comment(actor: Actor, comment_id: int, *, approve: bool, reason: str = "") -> int:
     require(can_moderate(actor))
-    reason = reason.strip()
-    if not approve and not reason:
-        raise ValidationFailed({"reason": "Say why it is rejected: the author will read it."})
+    reason = checked_reason(reason, required=not approve, why=REJECT_WHY)
     async with write_transaction():
         comment = await Comment.select(
             Comment.idea, Comment.author, Comment.approval, Comment.body, Comment.hidden,

@@ -20,7 +20,7 @@ from ideaboard.passwords import Passwords, password_problem
 from ideaboard.services.clock import now
 from ideaboard.services.errors import ValidationFailed
 from ideaboard.services.sessions import remove_user_sessions
-from ideaboard.services.validation import normalise_email
+from ideaboard.services.validation import has_control_characters, normalise_email
 from ideaboard.tables import PasswordReset, User
 
 LIFETIME = timedelta(hours=1)
@@ -39,6 +39,8 @@ async def request_reset(email: str, mailer: Mailer, *, organisation_name: str) -
     """Email a reset link to the active account with this address, if there is one.
     Says nothing either way: the page after it reads the same for every address."""
     address = normalise_email(email)
+    if has_control_characters(address) or len(address) > 254:
+        return  # no account has such an address
     async with write_transaction():
         person = (
             await User.select(User.id, User.name, User.email)

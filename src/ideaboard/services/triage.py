@@ -43,7 +43,7 @@ from ideaboard.services.status_updates import (
     lock_idea,
     record_status_update,
 )
-from ideaboard.services.validation import check_text, parse_id
+from ideaboard.services.validation import check_text, has_control_characters, parse_id
 from ideaboard.tables import Department, DepartmentManager, Idea, User
 
 LANE_SIZE = 50
@@ -319,7 +319,7 @@ async def list_people(actor: Actor, text: str, *, limit: int = 8) -> list[Person
     match = PERSON.match(text)
     if match:
         text = match["email"]
-    if len(text) < 2:
+    if len(text) < 2 or has_control_characters(text):
         return []
     pattern = contains_pattern(text)
     rows = await User.raw(
@@ -342,6 +342,8 @@ async def resolve_owner(text: str) -> tuple[int | None, str | None]:
     text = " ".join(text.split())
     if not text:
         return None, None
+    if has_control_characters(text) or len(text) > 300:
+        return None, "Type a name or an email address."
     match = PERSON.match(text)
     email = (match["email"] if match else text if "@" in text else "").lower()
     if email:

@@ -19,7 +19,13 @@ from ideaboard.services.departments import find_department
 from ideaboard.services.errors import NotFound, ValidationFailed, require
 from ideaboard.services.notifications import parse_prefs
 from ideaboard.services.sessions import remove_other_sessions, remove_user_sessions
-from ideaboard.services.validation import check_email, check_text, normalise_email, parse_id
+from ideaboard.services.validation import (
+    check_email,
+    check_text,
+    has_control_characters,
+    normalise_email,
+    parse_id,
+)
 from ideaboard.tables import User
 
 NAME_MAX = 80
@@ -140,9 +146,13 @@ async def create_user(form: SignUp, passwords: Passwords) -> int:
 
 async def authenticate(email: str, password: str, passwords: Passwords) -> int | None:
     """The id of the active user with these credentials, or None (same cost either way)."""
+    address = normalise_email(email)
+    # An address no account can have is looked up as an unknown one (same cost).
     record = (
-        await User.select(User.id, User.password_hash, User.active)
-        .where(User.email == normalise_email(email))
+        None
+        if has_control_characters(address) or len(address) > 254
+        else await User.select(User.id, User.password_hash, User.active)
+        .where(User.email == address)
         .first()
     )
     password_hash = record["password_hash"] if record else None
@@ -164,7 +174,10 @@ async def get_user(user_id: int) -> UserRow:
 
 
 async def find_user_by_email(email: str) -> UserRow | None:
-    record = await User.select(*USER_COLUMNS).where(User.email == email.strip().lower()).first()
+    address = normalise_email(email)
+    if has_control_characters(address) or len(address) > 254:
+        return None
+    record = await User.select(*USER_COLUMNS).where(User.email == address).first()
     return _row(record) if record else None
 
 
