@@ -401,9 +401,7 @@ class Delivery(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"email": "In the app and by email", "app": "In the app only", "off": "Off"}[
-            self.value
-        ]
+        return {"email": "App and email", "app": "App only", "off": "Off"}[self.value]
 
 
 class NotificationKind(StrEnum):
