@@ -166,3 +166,12 @@ async def test_reset_requests_are_limited(client: Client, board: Personas) -> No
         ).status_code == 200
     refused = await client.post("/password/forgot", {"email": "mia@example.com"})
     assert refused.status_code == 429 and "Too many password reset requests" in refused.text
+
+
+async def test_successful_sign_ins_do_not_use_up_the_addresss_limit(
+    client: Client, board: Personas
+) -> None:
+    """A whole office behind one address signs in on Monday morning."""
+    for _ in range(LIMITS["login:ip"].hits + 5):
+        assert (await client.login(board.mia.email)).status_code == 303
+        await client.logout()

@@ -131,7 +131,10 @@ async def login_submit(request: AnyRequest) -> Response[Any]:
         email, str(form.get("password", "")), request.app.state.passwords
     )
     if user_id is not None:
+        # Only failures add up: a success clears the account's count and gives the
+        # address its hit back.
         await limits.clear("login:account", email)
+        await limits.forgive("login:ip", client_ip(request))
     if user_id is None:
         return render(
             request,

@@ -48,6 +48,15 @@ async def hit(name: str, subject: str) -> None:
         raise RateLimited(limit, retry_after(window_start, limit.window, moment))
 
 
+async def forgive(name: str, subject: str) -> None:
+    """Take back one hit: a sign-in that succeeded should not count against the address
+    (a whole office behind one NAT address signs in on Monday morning)."""
+    async with write_transaction():
+        await RateLimit.update({RateLimit.hits: RateLimit.hits - 1}).where(
+            RateLimit.key == _key(name, subject), RateLimit.hits > 0
+        )
+
+
 async def clear(name: str, subject: str) -> None:
     """Forget the count (a successful sign-in clears its account's failures)."""
     await RateLimit.delete().where(RateLimit.key == _key(name, subject))
