@@ -21,6 +21,7 @@ from ideaboard.markup import render_markdown
 from ideaboard.services.clock import now
 from ideaboard.services.errors import NotFound, ValidationFailed, require
 from ideaboard.services.follows import add_follower
+from ideaboard.services.ideas import require_visible
 from ideaboard.services.notifications import notify_followers
 from ideaboard.services.organisation import current_organisation
 from ideaboard.services.validation import check_text
@@ -131,16 +132,12 @@ async def add_comment(actor: Actor, idea_id: int, form: CommentInput) -> int:
         updated_at=created,
     )
     async with write_transaction():
-        idea = await (
-            Idea.select(Idea.title, Idea.author, Idea.approval, Idea.hidden)
+        idea = require_visible(
+            await Idea.select(Idea.title, Idea.author, Idea.approval, Idea.hidden)
             .where(Idea.id == idea_id)
-            .first()
+            .first(),
+            actor,
         )
-        if idea is None or not can_see_content(
-            actor, author_id=idea["author"], approval=Approval(idea["approval"]),
-            hidden=idea["hidden"],
-        ):  # fmt: skip
-            raise NotFound("This idea")
         await comment.save()
         await add_follower(actor.id, idea_id)
         if not waits:

@@ -193,17 +193,30 @@ async def has_voted(idea_id: int, user_id: int) -> bool:
     return bool(await Vote.exists().where(Vote.idea == idea_id, Vote.voter == user_id))
 
 
-async def get_idea(idea_id: int, reader: Actor) -> IdeaView:
-    """The idea as this reader may see it: hidden and unapproved ideas do not exist for
-    anyone but their author and moderators."""
-    record = await Idea.select(*IDEA_COLUMNS).where(Idea.id == idea_id).first()
+def require_visible(
+    record: dict[str, Any] | None, reader: Actor, *, author: str = "author"
+) -> dict[str, Any]:
+    """The idea's row (with its author under `author`, `approval` and `hidden`) if this
+    reader may see it. Hidden and unapproved ideas answer as if they did not exist, for
+    anyone but their author and moderators, so a page, a vote or a comment does not even
+    confirm them."""
     if record is None or not can_see_content(
         reader,
-        author_id=record["author_id"],
+        author_id=record[author],
         approval=Approval(record["approval"]),
         hidden=record["hidden"],
     ):
         raise NotFound("This idea")
+    return record
+
+
+async def get_idea(idea_id: int, reader: Actor) -> IdeaView:
+    """The idea as this reader may see it."""
+    record = require_visible(
+        await Idea.select(*IDEA_COLUMNS).where(Idea.id == idea_id).first(),
+        reader,
+        author="author_id",
+    )
     return idea_view(record, reader, voted=await has_voted(idea_id, reader.id))
 
 

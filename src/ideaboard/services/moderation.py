@@ -16,13 +16,13 @@ from ideaboard.domain import (
     Approval,
     NotificationKind,
     can_moderate,
-    can_see_content,
 )
 from ideaboard.markup import plain_text
 from ideaboard.services.audit import add_audit
 from ideaboard.services.clock import now
 from ideaboard.services.comments import publish_comment
 from ideaboard.services.errors import NotFound, ValidationFailed, require
+from ideaboard.services.ideas import require_visible
 from ideaboard.services.notifications import notify
 from ideaboard.services.validation import check_text
 from ideaboard.tables import Comment, Flag, Idea
@@ -43,16 +43,12 @@ async def add_flag(
     errors: dict[str, str] = {}
     check_text(errors, "reason", reason, label="Reason", max_length=REASON_MAX, multiline=True)
     async with write_transaction():
-        idea = (
+        require_visible(
             await Idea.select(Idea.author, Idea.approval, Idea.hidden)
             .where(Idea.id == idea_id)
-            .first()
+            .first(),
+            actor,
         )
-        if idea is None or not can_see_content(
-            actor, author_id=idea["author"], approval=Approval(idea["approval"]),
-            hidden=idea["hidden"],
-        ):  # fmt: skip
-            raise NotFound("This idea")
         if comment_id is not None and not await Comment.exists().where(
             Comment.id == comment_id, Comment.idea == idea_id
         ):

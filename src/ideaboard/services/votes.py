@@ -8,10 +8,8 @@ from ideaboard.db import is_sqlite, write_transaction
 from ideaboard.domain import (
     CLOSED_STATUSES,
     Actor,
-    Approval,
     Status,
     Verdict,
-    can_see_content,
     can_spend_vote,
     can_vote,
     hot_score,
@@ -19,8 +17,9 @@ from ideaboard.domain import (
     votes_left,
 )
 from ideaboard.services.clock import now
-from ideaboard.services.errors import Forbidden, NotFound, require
+from ideaboard.services.errors import Forbidden, require
 from ideaboard.services.follows import add_follower
+from ideaboard.services.ideas import require_visible
 from ideaboard.services.organisation import current_organisation
 from ideaboard.services.triage import check_routing_threshold
 from ideaboard.tables import Idea, Organisation, User, Vote
@@ -93,14 +92,9 @@ async def set_vote(actor: Actor, idea_id: int, *, voted: bool) -> VoteButton:
     async with write_transaction():
         query = Idea.select(*VOTE_COLUMNS).where(Idea.id == idea_id)
         # Only the idea's row: the department joined for its threshold stays unlocked.
-        idea = await (query if is_sqlite() else query.lock_rows(of=(Idea,))).first()
-        if idea is None:
-            raise NotFound("This idea")
-        approval = Approval(idea["approval"])
-        if not can_see_content(
-            actor, author_id=idea["author"], approval=approval, hidden=idea["hidden"]
-        ):
-            raise NotFound("This idea")
+        idea = require_visible(
+            await (query if is_sqlite() else query.lock_rows(of=(Idea,))).first(), actor
+        )
         status = Status(idea["status"])
         require(can_vote(status))
         moment = now()
