@@ -21,12 +21,11 @@ from ideaboard.domain import (
     merge_problem,
     trending_since,
 )
-from ideaboard.markup import render_markdown
 from ideaboard.services.audit import add_audit
 from ideaboard.services.clock import now
 from ideaboard.services.errors import NotFound, ValidationFailed, require
 from ideaboard.services.notifications import notify, notify_followers
-from ideaboard.services.status_updates import actor_name
+from ideaboard.services.status_updates import actor_name, move_status
 from ideaboard.services.triage import find_triage_role
 from ideaboard.services.validation import parse_id
 from ideaboard.tables import (
@@ -34,7 +33,6 @@ from ideaboard.tables import (
     Merge,
     MergedFollower,
     MergedVote,
-    StatusChange,
     Subscription,
     Vote,
 )
@@ -166,26 +164,13 @@ async def merge_ideas(actor: Actor, duplicate_id: int, target_text: str) -> Merg
 
         await _recount(target_id, target["created_at"])
         await _recount(duplicate_id, duplicate["created_at"])
-        message = f"Merged into “{target['title']}” (idea {target_id}): its votes count there now."
-        await StatusChange.insert(
-            StatusChange(
-                idea=duplicate_id,
-                from_status=duplicate["status"],
-                to_status=Status.DUPLICATE.value,
-                author=actor.id,
-                message=message,
-                message_html=render_markdown(message),
-                created_at=moment,
-            )
-        )
-        await Idea.update(
-            {
-                Idea.status: Status.DUPLICATE.value,
-                Idea.merged_into: target_id,
-                Idea.last_update_at: moment,
-                Idea.needs_owner_since: None,
-            }
-        ).where(Idea.id == duplicate_id)
+        await move_status(
+            actor, duplicate_id, from_status=duplicate["status"],
+            to_status=Status.DUPLICATE.value, moment=moment,
+            message=f"Merged into “{target['title']}” (idea {target_id}):"
+            " its votes count there now.",
+            also={Idea.merged_into: target_id, Idea.needs_owner_since: None},
+        )  # fmt: skip
 
         name = await actor_name(actor)
         await notify(
@@ -267,25 +252,12 @@ async def unmerge_idea(actor: Actor, duplicate_id: int) -> int:
             await _recount(target_id, target["created_at"])
         await _recount(duplicate_id, duplicate["created_at"])
         moment = now()
-        message = "The merge was undone: this idea stands on its own again."
-        await StatusChange.insert(
-            StatusChange(
-                idea=duplicate_id,
-                from_status=duplicate["status"],
-                to_status=merge["previous_status"],
-                author=actor.id,
-                message=message,
-                message_html=render_markdown(message),
-                created_at=moment,
-            )
-        )
-        await Idea.update(
-            {
-                Idea.status: merge["previous_status"],
-                Idea.merged_into: None,
-                Idea.last_update_at: moment,
-            }
-        ).where(Idea.id == duplicate_id)
+        await move_status(
+            actor, duplicate_id, from_status=duplicate["status"],
+            to_status=merge["previous_status"], moment=moment,
+            message="The merge was undone: this idea stands on its own again.",
+            also={Idea.merged_into: None},
+        )  # fmt: skip
         await Merge.update({Merge.undone_at: moment}).where(Merge.id == merge["id"])
         name = await actor_name(actor)
         await notify_followers(

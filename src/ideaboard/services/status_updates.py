@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+from piccolo.columns import Column
 
 from ideaboard.db import is_sqlite, write_transaction
 from ideaboard.domain import (
@@ -102,6 +104,35 @@ async def actor_name(actor: Actor) -> str:
     return row["name"] if row else "Someone"
 
 
+async def move_status(
+    actor: Actor,
+    idea_id: int,
+    *,
+    from_status: str,
+    to_status: str,
+    message: str,
+    moment: datetime,
+    also: Mapping[Column | str, Any] | None = None,
+) -> None:
+    """The one way an idea's status moves: an entry on its public timeline and the idea's
+    row (with `also`, more of its columns), together. Call inside a write transaction."""
+    await StatusChange.insert(
+        StatusChange(
+            idea=idea_id,
+            from_status=from_status,
+            to_status=to_status,
+            author=actor.id,
+            message=message,
+            message_html=render_markdown(message),
+            created_at=moment,
+        )
+    )
+    # updated_at stays: it dates edits of the idea's text ("edited 2 days ago").
+    values: dict[Column | str, Any] = {Idea.status: to_status, Idea.last_update_at: moment}
+    values.update(also or {})
+    await Idea.update(values).where(Idea.id == idea_id)
+
+
 async def record_status_update(
     actor: Actor,
     idea: dict[str, Any],
@@ -114,22 +145,10 @@ async def record_status_update(
     call inside a write transaction with the idea locked (`lock_idea`) and the rules
     checked."""
     current = Status(idea["status"])
-    moment = now()
-    await StatusChange.insert(
-        StatusChange(
-            idea=idea["id"],
-            from_status=current.value,
-            to_status=new_status.value,
-            author=actor.id,
-            message=message,
-            message_html=render_markdown(message),
-            created_at=moment,
-        )
-    )
-    # updated_at stays: it dates edits of the idea's text ("edited 2 days ago").
-    await Idea.update({Idea.status: new_status.value, Idea.last_update_at: moment}).where(
-        Idea.id == idea["id"]
-    )
+    await move_status(
+        actor, idea["id"], from_status=current.value, to_status=new_status.value,
+        message=message, moment=now(),
+    )  # fmt: skip
     name = await actor_name(actor)
     text = (
         f"{name} posted an update on “{idea['title']}”."
