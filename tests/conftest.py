@@ -29,11 +29,13 @@ from ideaboard import db
 from ideaboard.app import create_app
 from ideaboard.db import write_transaction
 from ideaboard.domain import Actor, Role
+from ideaboard.mail.mailer import Mailer
 from ideaboard.passwords import Passwords
 from ideaboard.services import departments, ideas, setup, users
 from ideaboard.services.sessions import create_session
 from ideaboard.settings import Settings
 from ideaboard.tables import TABLES
+from smtp_sink import Sink, running_sink
 
 POSTGRES_URL = os.environ.get("IDEABOARD_TEST_POSTGRES_URL", "").strip()
 BACKENDS = ["sqlite", "postgres"] if POSTGRES_URL else ["sqlite"]
@@ -176,9 +178,11 @@ async def http(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
     """
     settings: Settings = app.state.settings
     await db.prepare(app.state.engine, pool_size=settings.db_pool_size)
+    # Over https when the settings say so: the browser then keeps `__Host-` cookies.
+    base_url = f"{'https' if settings.secure_cookies else 'http'}://testserver.local"
     try:
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as c:
+        async with httpx.AsyncClient(transport=transport, base_url=base_url) as c:
             yield c
     finally:
         await db.close(app.state.engine)
@@ -272,4 +276,21 @@ async def make_idea(
     return await ideas.create_idea(
         author.actor,
         ideas.IdeaInput(title=title, body=body, department_id=str(department_id)),
+    )
+
+
+@pytest.fixture
+def sink() -> Iterator[Sink]:
+    """A real SMTP server (aiosmtpd) on a free local port, keeping what it receives."""
+    with running_sink() as sink:
+        yield sink
+
+
+@pytest.fixture
+def mailer(settings: Settings, sink: Sink) -> Mailer:
+    """Email for this test's board, sent to the sink, with links to a real-looking host."""
+    return Mailer.from_settings(
+        Settings(
+            **{**settings.__dict__, "smtp_url": sink.url, "base_url": "https://ideas.acme.example"}
+        )
     )

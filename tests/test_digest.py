@@ -21,22 +21,7 @@ from ideaboard.services.clock import now
 from ideaboard.services.organisation import get_organisation
 from ideaboard.settings import Settings
 from ideaboard.tables import DepartmentManager, Idea, JobRun, OutboxEmail, User
-from smtp_sink import Sink, parts, running_sink
-
-
-@pytest.fixture
-def sink() -> object:
-    with running_sink() as sink:
-        yield sink
-
-
-@pytest.fixture
-def mailer(settings: Settings, sink: Sink) -> Mailer:
-    return Mailer.from_settings(
-        Settings(
-            **{**settings.__dict__, "smtp_url": sink.url, "base_url": "https://ideas.acme.example"}
-        )
-    )
+from smtp_sink import Sink, parts
 
 
 async def this_weeks_digest() -> str:

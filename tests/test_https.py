@@ -3,15 +3,12 @@ the CSRF token (secure, host-only, path /)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
-from litestar import Litestar
 
 from conftest import FAST_HASHING, PASSWORD, Personas
-from ideaboard import db
 from ideaboard.settings import Settings
 
 
@@ -24,18 +21,6 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         base_url="https://ideas.acme.example",
         **FAST_HASHING,
     )
-
-
-@pytest.fixture
-async def http(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
-    settings: Settings = app.state.settings
-    await db.prepare(app.state.engine, pool_size=settings.db_pool_size)
-    try:
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="https://testserver.local") as c:
-            yield c
-    finally:
-        await db.close(app.state.engine)
 
 
 async def test_https_gets_hsts_and_host_prefixed_cookies(

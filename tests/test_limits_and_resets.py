@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 
@@ -11,24 +10,8 @@ from conftest import PASSWORD, Client, Personas, make_idea, session_cookie_for
 from ideaboard.domain import LIMITS
 from ideaboard.mail.mailer import Mailer
 from ideaboard.services import limits
-from ideaboard.settings import Settings
 from ideaboard.tables import OutboxEmail, PasswordReset, RateLimit, Session
-from smtp_sink import Sink, parts, running_sink
-
-
-@pytest.fixture
-def sink() -> Iterator[Sink]:
-    with running_sink() as sink:
-        yield sink
-
-
-@pytest.fixture
-def mailer(settings: Settings, sink: Sink) -> Mailer:
-    return Mailer.from_settings(
-        Settings(
-            **{**settings.__dict__, "smtp_url": sink.url, "base_url": "https://ideas.acme.example"}
-        )
-    )
+from smtp_sink import Sink, parts
 
 
 async def test_sign_in_is_throttled_per_account_before_the_password_is_checked(

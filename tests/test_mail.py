@@ -33,12 +33,6 @@ from smtp_sink import Sink, free_port, parts, running_sink
 SENDER = "ideaboard <noreply@example.com>"
 
 
-@pytest.fixture
-def sink() -> object:
-    with running_sink() as sink:
-        yield sink
-
-
 def smtp_to(port: int) -> SmtpTransport:
     return SmtpTransport(hostname="127.0.0.1", port=port, sender=SENDER, start_tls=False, timeout=5)
 

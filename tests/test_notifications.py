@@ -2,32 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
 from conftest import Client, Personas, make_idea
 from ideaboard.mail.mailer import Mailer
 from ideaboard.services import comments, notifications, status_updates, votes
 from ideaboard.services.notifications import email_notifications
-from ideaboard.settings import Settings
 from ideaboard.tables import Notification, OutboxEmail, User
-from smtp_sink import Sink, parts, running_sink
-
-
-@pytest.fixture
-def sink() -> Iterator[Sink]:
-    with running_sink() as sink:
-        yield sink
-
-
-@pytest.fixture
-def mailer(settings: Settings, sink: Sink) -> Mailer:
-    return Mailer.from_settings(
-        Settings(
-            **{**settings.__dict__, "smtp_url": sink.url, "base_url": "https://ideas.acme.example"}
-        )
-    )
+from smtp_sink import Sink, parts
 
 
 async def update(board: Personas, idea: int, status: str, message: str) -> None:
