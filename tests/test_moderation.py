@@ -203,3 +203,22 @@ async def test_anonymous_ideas_hide_the_author_from_everyone_but_moderators(
     await client.logout()
     await client.login(board.mia.email)
     assert "(anonymous to others)" in (await client.get(f"/ideas/{idea}")).text
+
+
+async def test_dismissing_flags_closes_them_on_the_idea_or_the_one_comment(
+    client: Client, board: Personas
+) -> None:
+    idea = await make_idea(board.ada, board.operations)
+    comment = await comments.add_comment(board.mia.actor, idea, comments.CommentInput("Fine"))
+    await moderation.add_flag(board.otto.actor, idea, "Off-topic")
+    await moderation.add_flag(board.otto.actor, idea, "Rude", comment_id=comment)
+    await client.login(board.mo.email)
+    assert (await client.post(f"/moderation/comments/{comment}/dismiss", {})).status_code == 303
+    rows = await Flag.select(Flag.comment, Flag.resolution).order_by(Flag.id)
+    assert rows == [
+        {"comment": None, "resolution": ""},
+        {"comment": comment, "resolution": "dismissed"},
+    ]
+    assert (await client.post(f"/moderation/ideas/{idea}/dismiss", {})).status_code == 303
+    assert await Flag.count().where(Flag.resolved_at.is_null()) == 0
+    assert (await client.post("/moderation/comments/99999/dismiss", {})).status_code == 404

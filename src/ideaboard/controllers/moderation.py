@@ -94,7 +94,7 @@ async def restore_idea(request: AnyRequest, idea_id: FromPath[int]) -> Response[
 async def dismiss_idea_flags(request: AnyRequest, idea_id: FromPath[int]) -> Response[Any]:
     actor = signed_in_user(request).actor
     return await _act(
-        request, lambda _: moderation.dismiss_flags(actor, idea_id), f"idea-{idea_id}"
+        request, lambda _: moderation.dismiss_flags(actor, idea_id=idea_id), f"idea-{idea_id}"
     )
 
 
@@ -136,12 +136,8 @@ async def restore_comment(request: AnyRequest, comment_id: FromPath[int]) -> Res
 
 async def dismiss_comment_flags(request: AnyRequest, comment_id: FromPath[int]) -> Response[Any]:
     actor = signed_in_user(request).actor
-    form = await request.form()
-    idea_id = (
-        int(str(form.get("idea_id", "0")) or 0) if str(form.get("idea_id", "")).isdigit() else 0
-    )
     return await _act(
         request,
-        lambda _: moderation.dismiss_flags(actor, idea_id, comment_id),
+        lambda _: moderation.dismiss_flags(actor, comment_id=comment_id),
         f"comment-{comment_id}",
     )

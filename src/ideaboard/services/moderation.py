@@ -85,10 +85,15 @@ async def _resolve_flags(
     return len(await query.returning(Flag.id))
 
 
-async def dismiss_flags(actor: Actor, idea_id: int, comment_id: int | None = None) -> int:
-    """The content is fine: close its open flags."""
+async def dismiss_flags(actor: Actor, *, idea_id: int = 0, comment_id: int | None = None) -> int:
+    """The content is fine: close the open flags on an idea, or on one comment."""
     require(can_moderate(actor))
     async with write_transaction():
+        if comment_id is not None:
+            comment = await Comment.select(Comment.idea).where(Comment.id == comment_id).first()
+            if comment is None:
+                raise NotFound("This comment")
+            idea_id = comment["idea"]
         closed = await _resolve_flags(actor, idea_id, comment_id, "dismissed")
         if closed:
             await add_audit(

@@ -313,8 +313,8 @@ class Person:
 async def list_people(actor: Actor, text: str, *, limit: int = 8) -> list[Person]:
     """Active people whose name or email contains the text, for the Owner suggestions:
     offered to those who route ideas (managers, moderators, admins)."""
-    if not actor.is_moderator and not await list_managed_department_ids(actor.id):
-        require(can_triage(actor, TriageRole()))
+    manages_any = bool(await list_managed_department_ids(actor.id))
+    require(can_triage(actor, TriageRole(manages_department=manages_any)))
     text = " ".join(text.split())[:120]
     match = PERSON.match(text)
     if match:
