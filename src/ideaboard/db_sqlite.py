@@ -77,7 +77,15 @@ class PooledSQLiteEngine(NoConnectOnCreate, SQLiteEngine):
         self._all: list[aiosqlite.Connection] = []
 
     async def _open(self) -> aiosqlite.Connection:
-        connection = await aiosqlite.connect(**self.connection_kwargs)
+        connecting = aiosqlite.connect(**self.connection_kwargs)
+        try:
+            connection = await connecting
+        except BaseException:
+            # On a failed connect aiosqlite queues the end of its worker thread without
+            # waiting for it; wait here, or the thread may report to an event loop that
+            # has closed meanwhile ("Event loop is closed" from a stray thread).
+            await asyncio.to_thread(connecting._thread.join, 5)
+            raise
         connection.row_factory = dict_factory  # type: ignore[assignment]
         await connection.execute("PRAGMA foreign_keys = ON")
         await connection.execute("PRAGMA synchronous = NORMAL")
