@@ -159,3 +159,50 @@ def test_check_says_when_the_database_does_not_answer(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "FAIL  Database: cannot reach PostgreSQL at 127.0.0.1:1/nowhere" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_production_refuses_unsafe_defaults(database_url: str, tmp_path: Path) -> None:
+    production = {"IDEABOARD_ENV": "production", "IDEABOARD_DATA_DIR": str(tmp_path / "var")}
+    unsafe = run(
+        database_url, "check", IDEABOARD_BASE_URL="http://ideas.example.com",
+        IDEABOARD_DEBUG="true", IDEABOARD_WORKERS="3", **production,
+    )  # fmt: skip
+    assert unsafe.returncode == 1
+    assert "FAIL  Secret key: IDEABOARD_SECRET_KEY is not set" in unsafe.stdout
+    assert "FAIL  Base URL: IDEABOARD_BASE_URL must be the board's https://" in unsafe.stdout
+    assert "FAIL  Debug: IDEABOARD_DEBUG is on" in unsafe.stdout
+    if database_url.startswith("sqlite"):
+        assert "FAIL  Processes: 3 workers on SQLite" in unsafe.stdout
+    short_key = run(database_url, "check", IDEABOARD_SECRET_KEY="short", **production)
+    assert "FAIL  Secret key: IDEABOARD_SECRET_KEY is shorter than 32" in short_key.stdout
+    served = run(database_url, "serve", "--port", "1", **production)
+    assert served.returncode == 1 and "ideaboard cannot start" in served.stderr
+    assert "Traceback" not in served.stdout + served.stderr
+
+    safe = run(
+        database_url, "check", IDEABOARD_SECRET_KEY="k" * 48,
+        IDEABOARD_BASE_URL="https://ideas.example.com", **production,
+    )  # fmt: skip
+    assert safe.returncode == 0, safe.stdout
+    assert "ok    Production: https base URL, debug off" in safe.stdout
+
+
+def test_development_only_warns_about_sqlite_with_several_workers(
+    empty_sqlite: str, tmp_path: Path
+) -> None:
+    result = run(empty_sqlite, "check", "--help")
+    assert result.returncode == 0
+    run(empty_sqlite, "migrate")
+    checked = run(
+        empty_sqlite, "check", IDEABOARD_WORKERS="2", IDEABOARD_DATA_DIR=str(tmp_path / "var")
+    )
+    assert checked.returncode == 0
+    assert "FAIL  Processes: 2 workers on SQLite" in checked.stdout
+
+
+def test_unknown_environment_or_log_format_is_a_clear_error(empty_sqlite: str) -> None:
+    wrong_env = run(empty_sqlite, "check", IDEABOARD_ENV="prod")
+    assert wrong_env.returncode == 2
+    assert "IDEABOARD_ENV must be one of development, production, not 'prod'" in wrong_env.stderr
+    wrong_format = run(empty_sqlite, "check", IDEABOARD_LOG_FORMAT="xml")
+    assert "IDEABOARD_LOG_FORMAT must be one of text, json" in wrong_format.stderr

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from litestar import Litestar
+from litestar import Litestar, get
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.plugins.htmx import HTMXPlugin
@@ -16,6 +16,7 @@ from litestar.static_files import create_static_files_router
 from ideaboard import db
 from ideaboard.jobs import background_loops
 from ideaboard.mail.mailer import Mailer
+from ideaboard.observe import Metrics, RequestObserver, metrics_endpoint
 from ideaboard.passwords import Passwords
 from ideaboard.routes import ROUTES
 from ideaboard.settings import Settings, resolve_secret_key
@@ -27,6 +28,9 @@ from ideaboard.web import (
 )
 
 STATIC_MAX_AGE = 3600
+
+# Served only with IDEABOARD_METRICS on; keep it off the public proxy (deploy/).
+METRICS_ROUTE = get("/metrics", name="system:metrics", include_in_schema=False)(metrics_endpoint)
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -63,10 +67,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
             memory_kib=settings.password_memory_kib, time_cost=settings.password_time_cost
         ),
     }
+    if settings.metrics:
+        state["metrics"] = Metrics()
     secure = settings.secure_cookies
     return Litestar(
         route_handlers=[
             *ROUTES,
+            *([METRICS_ROUTE] if settings.metrics else []),
             create_static_files_router(
                 path="/static",
                 directories=[settings.static_dir],
@@ -77,7 +84,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         state=State(state),
         lifespan=[database, background_jobs],
-        middleware=[SecurityHeadersMiddleware(), SessionMiddleware()],
+        middleware=[RequestObserver(), SecurityHeadersMiddleware(), SessionMiddleware()],
         csrf_config=CSRFConfig(
             secret=resolve_secret_key(settings),
             cookie_name="__Host-csrftoken" if secure else "csrftoken",
@@ -91,5 +98,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         plugins=[HTMXPlugin()],
         exception_handlers=EXCEPTION_HANDLERS,
+        # `ideaboard serve` configures logging (text or JSON, ideaboard.observe); Litestar
+        # would otherwise put its own format on the root logger.
+        logging_config=None,
         debug=settings.debug,
     )

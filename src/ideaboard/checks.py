@@ -15,6 +15,7 @@ from ideaboard.mail.transports import MailSettingsError, transport_from_url
 from ideaboard.settings import Settings
 
 CONNECT_TIMEOUT = 10
+MIN_SECRET_KEY_LENGTH = 32
 
 
 @dataclass(frozen=True)
@@ -32,8 +33,12 @@ def check_data_dir(settings: Settings) -> Finding:
         probe.write_text("ok")
         probe.unlink()
     except OSError as error:
-        return Finding(False, "Data directory", f"{settings.data_dir} is not writable: {error}."
-                       " Set IDEABOARD_DATA_DIR to a directory this user may write.")  # fmt: skip
+        return Finding(
+            False,
+            "Data directory",
+            f"{settings.data_dir} is not writable: {error}."
+            " Set IDEABOARD_DATA_DIR to a directory this user may write.",
+        )
     return Finding(True, "Data directory", f"{settings.data_dir} is writable")
 
 
@@ -55,19 +60,34 @@ async def check_database(settings: Settings) -> list[Finding]:
     where = _where(settings.database_url)
     try:
         async with asyncio.timeout(CONNECT_TIMEOUT), db.connected(settings.database_url):
-            applied = await db.current_engine().run_ddl(
-                "SELECT name FROM migration WHERE app_name = 'ideaboard'"
-            ) if await _has_migration_table() else []  # fmt: skip
+            applied = (
+                await db.current_engine().run_ddl(
+                    "SELECT name FROM migration WHERE app_name = 'ideaboard'"
+                )
+                if await _has_migration_table()
+                else []
+            )
     except (OSError, TimeoutError) as error:
-        return [Finding(False, "Database", f"cannot reach {where}: {error or 'timed out'}."
-                        " Is it running, and is IDEABOARD_DATABASE_URL right?")]  # fmt: skip
+        return [
+            Finding(
+                False,
+                "Database",
+                f"cannot reach {where}: {error or 'timed out'}."
+                " Is it running, and is IDEABOARD_DATABASE_URL right?",
+            )
+        ]
     except Exception as error:  # drivers raise their own kinds (auth, missing database, ...)
         return [Finding(False, "Database", f"cannot use {where}: {error}")]
     found = [Finding(True, "Database", f"{where} answers")]
     pending = sorted(set(known_migrations()) - {row["name"] for row in applied})
     if pending:
-        found.append(Finding(False, "Migrations", f"{len(pending)} not applied yet (latest"
-                             f" {pending[-1]}): run `ideaboard migrate`."))  # fmt: skip
+        found.append(
+            Finding(
+                False,
+                "Migrations",
+                f"{len(pending)} not applied yet (latest {pending[-1]}): run `ideaboard migrate`.",
+            )
+        )
     else:
         found.append(Finding(True, "Migrations", "the schema is up to date"))
     return found
@@ -97,7 +117,23 @@ def check_mail(settings: Settings) -> Finding:
 
 def check_secret_key(settings: Settings) -> Finding:
     if settings.secret_key:
+        if len(settings.secret_key) < MIN_SECRET_KEY_LENGTH:
+            return Finding(
+                False,
+                "Secret key",
+                f"IDEABOARD_SECRET_KEY is shorter than"
+                f" {MIN_SECRET_KEY_LENGTH} characters: use a long random one, e.g."
+                " `python3 -c 'import secrets; print(secrets.token_urlsafe(48))'`",
+                fatal=settings.is_production,
+            )
         return Finding(True, "Secret key", "set by IDEABOARD_SECRET_KEY")
+    if settings.is_production:
+        return Finding(
+            False,
+            "Secret key",
+            "IDEABOARD_SECRET_KEY is not set. In production"
+            " every app server and the worker must share one long random key.",
+        )
     return Finding(
         True,
         "Secret key",
@@ -107,8 +143,48 @@ def check_secret_key(settings: Settings) -> Finding:
     )
 
 
+def check_deployment(settings: Settings) -> list[Finding]:
+    """What production refuses: each is fine on a laptop and a hazard on a server."""
+    found = []
+    if settings.is_sqlite and settings.workers > 1:
+        found.append(
+            Finding(
+                False,
+                "Processes",
+                f"{settings.workers} workers on SQLite: one"
+                " process serves a SQLite board. Use PostgreSQL to run several.",
+                fatal=settings.is_production,
+            )
+        )
+    if not settings.is_production:
+        return found
+    if not settings.base_url.startswith("https://"):
+        found.append(
+            Finding(
+                False,
+                "Base URL",
+                "IDEABOARD_BASE_URL must be the board's https://"
+                " address in production: cookies are only Secure (and the session"
+                " cookie only __Host-) over https.",
+            )
+        )
+    if settings.debug:
+        found.append(
+            Finding(
+                False,
+                "Debug",
+                "IDEABOARD_DEBUG is on: it shows tracebacks to"
+                " visitors. Turn it off in production.",
+            )
+        )
+    if not found:
+        found.append(Finding(True, "Production", "https base URL, debug off"))
+    return found
+
+
 async def run_checks(settings: Settings) -> list[Finding]:
     findings = [check_data_dir(settings), check_secret_key(settings), check_mail(settings)]
+    findings += check_deployment(settings)
     findings += await check_database(settings)
     return findings
 

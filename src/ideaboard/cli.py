@@ -8,6 +8,7 @@ import getpass
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from ideaboard.settings import Settings, SettingsError
@@ -44,12 +45,16 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
     from ideaboard.checks import problems, report, run_checks
+    from ideaboard.observe import logging_config
 
+    settings = replace(settings, workers=args.workers or settings.workers)
     findings = asyncio.run(run_checks(settings))
     if problems(findings):
         print("ideaboard cannot start:", file=sys.stderr)
         print(report(problems(findings)), file=sys.stderr)
         return 1
+    for warning in [f for f in findings if not f.ok]:
+        print(f"warning: {warning.what}: {warning.detail}", file=sys.stderr)
     host = args.host or settings.host
     port = args.port or settings.port
     print(f"ideaboard serving on http://{host}:{port}", flush=True)
@@ -58,9 +63,12 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         factory=True,
         host=host,
         port=port,
-        workers=args.workers,
+        workers=settings.workers,
         log_level="info" if settings.debug else "warning",
+        access_log=False,  # ideaboard logs each request itself (ideaboard.logs)
+        log_config=logging_config(settings),
         proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
         server_header=False,
     )
     return 0
@@ -115,8 +123,12 @@ def cmd_digest_send(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
-    from ideaboard.mail_cli import run_worker
+    import logging.config
 
+    from ideaboard.mail_cli import run_worker
+    from ideaboard.observe import logging_config
+
+    logging.config.dictConfig(logging_config(settings))
     return asyncio.run(run_worker(settings))
 
 
@@ -160,7 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve the board over HTTP")
     serve.add_argument("--host", help="address to listen on (default IDEABOARD_HOST)")
     serve.add_argument("--port", type=int, help="port to listen on (default IDEABOARD_PORT)")
-    serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    serve.add_argument("--workers", type=int, help="processes (default IDEABOARD_WORKERS, 1)")
     serve.set_defaults(handler=cmd_serve)
 
     migrate = commands.add_parser("migrate", help="create or upgrade the database schema")

@@ -108,6 +108,11 @@ class PooledSQLiteEngine(NoConnectOnCreate, SQLiteEngine):
         assert self._idle is not None
         self._idle.put_nowait(connection)
 
+    def pool_usage(self) -> tuple[int, int]:
+        """(open, in use) connections."""
+        idle = self._idle.qsize() if self._idle is not None else 0
+        return self._opened, self._opened - idle
+
     async def close_pool(self) -> None:
         for connection in self._all:
             await connection.close()

@@ -11,6 +11,8 @@ from urllib.parse import urlsplit
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DEFAULT_DATABASE_URL = "sqlite:///var/ideaboard.sqlite3"
+ENVIRONMENTS = ("development", "production")
+LOG_FORMATS = ("text", "json")
 
 
 class SettingsError(ValueError):
@@ -34,6 +36,17 @@ class Settings:
     secret_key: str = ""
     data_dir: Path = Path("var")
     debug: bool = False
+    # "production" turns unsafe defaults into refusals at start (see ideaboard.checks).
+    environment: str = "development"
+    # Processes `ideaboard serve` starts (uvicorn workers); one with SQLite.
+    workers: int = 1
+    # Addresses whose X-Forwarded-For / X-Forwarded-Proto uvicorn believes (the proxy).
+    forwarded_allow_ips: str = "127.0.0.1"
+    # One log line per request (request id, user, route, status, duration), as text or
+    # JSON; and a Prometheus /metrics endpoint for scrapers that reach the process.
+    log_format: str = "text"
+    access_log: bool = True
+    metrics: bool = False
     session_days: int = 30
     db_pool_size: int = 10
     trending_refresh_seconds: int = 600
@@ -79,6 +92,10 @@ class Settings:
         return "__Host-ideaboard_session" if self.secure_cookies else "ideaboard_session"
 
     @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite:")
 
@@ -96,6 +113,13 @@ class Settings:
             if raw in {"0", "false", "no", "off"}:
                 return False
             raise SettingsError(f"IDEABOARD_{name} must be true or false, not {raw!r}")
+
+        def get_choice(name: str, choices: tuple[str, ...]) -> str:
+            raw = get(name, choices[0]).lower()
+            if raw not in choices:
+                raise SettingsError(f"IDEABOARD_{name} must be one of {', '.join(choices)},"
+                                    f" not {raw!r}")  # fmt: skip
+            return raw
 
         def get_int(name: str, default: int) -> int:
             raw = get(name, str(default))
@@ -116,6 +140,12 @@ class Settings:
             secret_key=get("SECRET_KEY", ""),
             data_dir=data_dir,
             debug=get_bool("DEBUG", False),
+            environment=get_choice("ENV", ENVIRONMENTS),
+            workers=get_int("WORKERS", 1),
+            forwarded_allow_ips=get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+            log_format=get_choice("LOG_FORMAT", LOG_FORMATS),
+            access_log=get_bool("ACCESS_LOG", True),
+            metrics=get_bool("METRICS", False),
             session_days=get_int("SESSION_DAYS", 30),
             db_pool_size=get_int("DB_POOL_SIZE", 10),
             trending_refresh_seconds=get_int("TRENDING_REFRESH_SECONDS", 600),

@@ -41,7 +41,7 @@ from ideaboard.wording import plural
 log = logging.getLogger("ideaboard")
 
 SESSION_COOKIE = "ideaboard_session"  # over plain http; see Settings.session_cookie_name
-SETUP_EXEMPT = ("/setup", "/healthz", "/static/")
+SETUP_EXEMPT = ("/setup", "/healthz", "/metrics", "/static/")
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -203,9 +203,9 @@ class SessionMiddleware(ASGIMiddleware):
     scopes = (ScopeType.HTTP,)
 
     def should_bypass_for_scope(self, scope: Scope) -> bool:
-        # Static files and the health check need neither a user nor the database.
+        # Static files, the health check and metrics need no user and no organisation.
         path: str = scope["path"]
-        return path.startswith("/static/") or path == "/healthz"
+        return path.startswith("/static/") or path in ("/healthz", "/metrics")
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         connection: ASGIConnection[Any, Any, Any, Any] = ASGIConnection(scope)

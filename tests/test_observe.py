@@ -1,0 +1,98 @@
+"""What an operator sees: a request id and one log line per request (text or JSON),
+and Prometheus metrics at /metrics when they are switched on."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import httpx
+import pytest
+
+from conftest import FAST_HASHING, Client, Personas
+from ideaboard.observe import JsonFormatter
+from ideaboard.settings import Settings
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        database_url=database_url,
+        data_dir=tmp_path / "var",
+        secret_key="test-secret-key-" + "x" * 32,
+        metrics=True,
+        **FAST_HASHING,
+    )
+
+
+async def test_each_request_logs_one_line_with_its_id_user_route_and_status(
+    client: Client, board: Personas, caplog: pytest.LogCaptureFixture
+) -> None:
+    await client.login(board.mia.email)
+    caplog.set_level(logging.INFO, logger="ideaboard.access")
+    caplog.clear()
+    response = await client.get("/ideas/999999", headers={"X-Request-ID": "proxy-abc.123"})
+    assert response.status_code == 404
+    assert response.headers["X-Request-ID"] == "proxy-abc.123"
+    [record] = [r for r in caplog.records if r.name == "ideaboard.access"]
+    line = json.loads(JsonFormatter().format(record))
+    assert line["request_id"] == "proxy-abc.123"
+    assert line["user_id"] == board.mia.id
+    assert line["route"] == "/ideas/{idea_id}"
+    assert line["path"] == "/ideas/999999"
+    assert line["status"] == 404 and line["method"] == "GET"
+    assert line["duration_ms"] > 0 and line["level"] == "info"
+
+
+async def test_a_missing_or_hostile_request_id_is_replaced(
+    client: Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="ideaboard.access")
+    fresh = await client.get("/healthz")
+    hostile = await client.get("/healthz", headers={"X-Request-ID": "a\tb" + "x" * 100})
+    for response in (fresh, hostile):
+        assert len(response.headers["X-Request-ID"]) == 32
+    assert fresh.headers["X-Request-ID"] != hostile.headers["X-Request-ID"]
+    users = [r.user_id for r in caplog.records if r.name == "ideaboard.access"]  # type: ignore[attr-defined]
+    assert users == [None, None]
+
+
+async def test_metrics_count_requests_by_route_and_read_the_outbox(
+    client: Client, board: Personas
+) -> None:
+    await client.get("/login")
+    await client.get("/ideas/1")
+    await client.get("/ideas/2")
+    metrics = await client.get("/metrics")
+    assert metrics.status_code == 200
+    assert metrics.headers["content-type"].startswith("text/plain; version=")
+    text = metrics.text
+    assert 'ideaboard_http_requests_total{method="GET",route="/login",status="200"} 1.0' in text
+    assert (
+        'ideaboard_http_requests_total{method="GET",route="/ideas/{idea_id}",status="303"} 2.0'
+        in text
+    )
+    assert (
+        'ideaboard_http_request_duration_seconds_bucket{le="10.0",method="GET",route="/login"}'
+        in text
+    )
+    assert 'ideaboard_outbox_emails{state="waiting"} 0.0' in text
+    assert 'ideaboard_db_pool_connections{state="open"}' in text
+    assert "process_resident_memory_bytes" in text
+
+
+async def test_metrics_are_off_unless_switched_on(tmp_path: Path, database_url: str) -> None:
+    from ideaboard import db
+    from ideaboard.app import create_app
+
+    app = create_app(
+        Settings(database_url=database_url, data_dir=tmp_path / "v", secret_key="s" * 40)
+    )
+    await db.prepare(app.state.engine, pool_size=2)
+    try:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+            assert (await http.get("/metrics")).status_code in (303, 404)
+    finally:
+        await db.close(app.state.engine)
