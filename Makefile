@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test demo bench migrate lint clean
+.PHONY: run test demo bench migrate lint lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,13 @@ test: lint
 bench: $(STAMP)
 	@command -v wrk >/dev/null || { echo "make bench needs wrk: apt-get install wrk (or brew install wrk)" >&2; exit 2; }
 	$(BIN)/python -m ideaboard.bench $(BENCH_ARGS)
+
+# deploy/requirements.lock: every dependency of pyproject.toml at an exact version and
+# hash, for the container image and the systemd install (tests check it stays in step).
+lock: $(STAMP)
+	$(BIN)/pip install --quiet 'pip-tools>=7.4,<8'
+	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --no-emit-index-url \
+		--no-emit-find-links --output-file deploy/requirements.lock pyproject.toml
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

@@ -182,8 +182,21 @@ def check_deployment(settings: Settings) -> list[Finding]:
     return found
 
 
+def check_static_files(settings: Settings) -> Finding:
+    """Also tells a reverse proxy's operator where to serve /static/ from."""
+    if not (settings.static_dir / "app.css").is_file():
+        return Finding(False, "Static files", f"{settings.static_dir} holds no app.css:"
+                       " is IDEABOARD_STATIC_DIR right?")  # fmt: skip
+    return Finding(True, "Static files", f"{settings.static_dir.resolve()}")
+
+
 async def run_checks(settings: Settings) -> list[Finding]:
-    findings = [check_data_dir(settings), check_secret_key(settings), check_mail(settings)]
+    findings = [
+        check_data_dir(settings),
+        check_secret_key(settings),
+        check_mail(settings),
+        check_static_files(settings),
+    ]
     findings += check_deployment(settings)
     findings += await check_database(settings)
     return findings

@@ -132,6 +132,25 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(run_worker(settings))
 
 
+def cmd_healthcheck(settings: Settings, args: argparse.Namespace) -> int:
+    """For a container's HEALTHCHECK: is the server on this machine answering /healthz?"""
+    import http.client
+
+    connection = http.client.HTTPConnection("127.0.0.1", args.port or settings.port, timeout=5)
+    try:
+        connection.request("GET", "/healthz")
+        status = connection.getresponse().status
+    except OSError as error:
+        print(f"unhealthy: {error}", file=sys.stderr)
+        return 1
+    finally:
+        connection.close()
+    if status != 200:
+        print(f"unhealthy: /healthz answered {status}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
     from ideaboard.checks import problems, report, run_checks
 
@@ -218,6 +237,12 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("file", help="a file made by `ideaboard backup`")
     restore.add_argument("--force", action="store_true", help="even over a board with data")
     restore.set_defaults(handler=cmd_restore)
+
+    healthcheck = commands.add_parser(
+        "healthcheck", help="exit 0 when the local server's /healthz answers 200"
+    )
+    healthcheck.add_argument("--port", type=int, help="default IDEABOARD_PORT")
+    healthcheck.set_defaults(handler=cmd_healthcheck)
 
     worker = commands.add_parser(
         "worker", help="deliver email and run scheduled jobs, without serving HTTP"

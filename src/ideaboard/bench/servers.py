@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,12 +23,13 @@ def free_port() -> int:
 @contextmanager
 def serving(command: list[str], env: dict[str, str], ready_path: str) -> Iterator[str]:
     port = free_port()
+    # The server's log goes to a file: a pipe nobody reads would fill up and stop it.
+    log = tempfile.TemporaryFile()  # noqa: SIM115 - closed below
     process = subprocess.Popen(
         [*command, "--port", str(port)],
         env={**os.environ, **env},
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
+        stderr=log,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -39,7 +41,8 @@ def serving(command: list[str], env: dict[str, str], ready_path: str) -> Iterato
             except httpx.TransportError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"server did not start: {process.communicate()[1]}")
+                log.seek(0)
+                raise RuntimeError(f"server did not start: {log.read().decode(errors='replace')}")
             time.sleep(0.2)
         yield url
     finally:
@@ -48,6 +51,7 @@ def serving(command: list[str], env: dict[str, str], ready_path: str) -> Iterato
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             process.kill()
+        log.close()
 
 
 def board_server(workers: int) -> list[str]:
