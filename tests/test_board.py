@@ -144,7 +144,7 @@ async def test_search_results_page_through_without_repeats(client: Client, board
     while url:
         page = await client.get(url)
         seen += titles(page.text)
-        match = re.search(r'<a href="(/\?[^"]+)" hx-get', page.text)
+        match = re.search(r'<a href="(/\?[^"]+)" data-hx-get', page.text)
         url = match.group(1).replace("&amp;", "&") if match else None
     assert sorted(seen) == sorted(f"Vegan idea {n}" for n in range(count))
 
@@ -180,7 +180,7 @@ async def test_show_more_pages_through_every_idea_once(client: Client, board: Pe
         while url:
             page = await client.get(url)
             seen += titles(page.text)
-            match = re.search(r'<a href="(/\?[^"]+)" hx-get', page.text)
+            match = re.search(r'<a href="(/\?[^"]+)" data-hx-get', page.text)
             url = match.group(1).replace("&amp;", "&") if match else None
         assert len(seen) == count, sort
         assert len(set(seen)) == count, sort
@@ -193,7 +193,9 @@ async def test_show_more_with_htmx_returns_only_the_next_items(
         await make_idea(board.mia, board.it, title=f"Idea {n:02}")
     await client.login("otto@example.com")
     first = await client.get("/?sort=new")
-    next_url = re.search(r'<a href="(/\?[^"]+)" hx-get', first.text).group(1).replace("&amp;", "&")
+    next_url = (
+        re.search(r'<a href="(/\?[^"]+)" data-hx-get', first.text).group(1).replace("&amp;", "&")
+    )
     fragment = await client.get(next_url, headers={"HX-Request": "true", "HX-Target": "show-more"})
     assert "<html" not in fragment.text
     assert fragment.text.lstrip().startswith('<li class="idea-card"')

@@ -59,13 +59,14 @@ def server(database_url: str, tmp_path: Path) -> Iterator[str]:
         "IDEABOARD_DATA_DIR": str(tmp_path / "var"),
         "IDEABOARD_PORT": str(port),
     }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "ideaboard.cli", "serve"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    log = tmp_path / "server.log"  # a file, not a pipe: a full pipe would stop the server
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "ideaboard.cli", "serve"],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -76,11 +77,12 @@ def server(database_url: str, tmp_path: Path) -> Iterator[str]:
             time.sleep(0.1)
     else:
         process.kill()
-        pytest.fail(f"server did not start: {process.communicate()[0]}")
+        process.wait()
+        pytest.fail(f"server did not start: {log.read_text()}")
     yield url
     process.terminate()
-    output = process.communicate(timeout=10)[0]
-    assert "Traceback" not in output, output
+    process.wait(timeout=10)
+    assert "Traceback" not in log.read_text(), log.read_text()
 
 
 @pytest.fixture(scope="module")

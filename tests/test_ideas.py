@@ -201,7 +201,7 @@ async def test_similar_ideas_appear_while_typing_a_title(client: Client, board: 
     await client.login("otto@example.com")
 
     page = await client.get("/ideas/new")
-    assert 'hx-get="/ideas/similar"' in page.text
+    assert 'data-hx-get="/ideas/similar"' in page.text
     assert 'id="similar-ideas"' in page.text
 
     fragment = await client.get("/ideas/similar", params={"title": "A calendar for docks"})

@@ -177,7 +177,7 @@ async def test_vote_budget_refuses_the_vote_too_many_and_gives_votes_back_on_clo
 
     one = await client.post(f"/ideas/{first}/vote", {"voted": "1"}, htmx=True)
     assert 'aria-pressed="true"' in one.text
-    assert 'id="votes-left"' in one.text and 'hx-swap-oob="true"' in one.text
+    assert 'id="votes-left"' in one.text and 'data-hx-swap-oob="true"' in one.text
     assert "<strong>1 vote</strong> left" in one.text
     await client.post(f"/ideas/{second}/vote", {"voted": "1"})
 

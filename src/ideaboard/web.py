@@ -82,7 +82,7 @@ def exact_time(moment: datetime) -> str:
 def time_tag(moment: datetime) -> Markup:
     """A relative date with the exact time on hover."""
     return Markup('<time datetime="{}" title="{}">{}</time>').format(
-        moment.isoformat(), exact_time(moment), relative_time(moment)
+        moment.isoformat(timespec="seconds"), exact_time(moment), relative_time(moment)
     )
 
 
