@@ -14,10 +14,11 @@ import subprocess
 import sys
 from collections.abc import AsyncIterator, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -42,13 +43,14 @@ BACKENDS = ["sqlite", "postgres"] if POSTGRES_URL else ["sqlite"]
 PASSWORD = "persona-password-1"
 # Cheap Argon2id for the suite only; the defaults are checked in test_passwords.
 FAST_HASHING = {"password_memory_kib": 1024, "password_time_cost": 1}
+T = TypeVar("T")
 
 
-def run_in_own_loop(coroutine: Coroutine[Any, Any, None]) -> None:
+def run_in_own_loop(coroutine: Coroutine[Any, Any, T]) -> T:
     """Run a coroutine from sync code, even where a loop already runs in this thread
     (Playwright's sync API keeps one running during the browser tests)."""
     with ThreadPoolExecutor(max_workers=1) as executor:
-        executor.submit(asyncio.run, coroutine).result()
+        return executor.submit(asyncio.run, coroutine).result()
 
 
 def migrate(database_url: str) -> None:
@@ -75,12 +77,10 @@ def _with_database(url: str, name: str) -> str:
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 
-@pytest.fixture(scope="session")
-def postgres_database() -> Iterator[str]:
-    """A database of our own on the test server, created and migrated once per run."""
-    if not POSTGRES_URL:
-        pytest.skip("IDEABOARD_TEST_POSTGRES_URL is not set")
-    name = f"ideaboard_test_{os.getpid()}_{secrets.token_hex(3)}"
+@contextmanager
+def new_postgres_database(prefix: str) -> Iterator[str]:
+    """A database of our own on the test server, created and migrated; dropped after."""
+    name = f"{prefix}_{os.getpid()}_{secrets.token_hex(3)}"
 
     async def admin(sql: str) -> None:
         connection = await asyncpg.connect(POSTGRES_URL, timeout=10)
@@ -94,9 +94,20 @@ def postgres_database() -> Iterator[str]:
     except (OSError, asyncpg.PostgresError) as error:
         pytest.fail(f"PostgreSQL at IDEABOARD_TEST_POSTGRES_URL does not answer: {error}")
     url = _with_database(POSTGRES_URL, name)
-    migrate(url)
-    yield url
-    run_in_own_loop(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    try:
+        migrate(url)
+        yield url
+    finally:
+        run_in_own_loop(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """The suite's PostgreSQL database, made once per run."""
+    if not POSTGRES_URL:
+        pytest.skip("IDEABOARD_TEST_POSTGRES_URL is not set")
+    with new_postgres_database("ideaboard_test") as url:
+        yield url
 
 
 async def _empty_postgres(url: str) -> None:

@@ -206,3 +206,9 @@ def test_unknown_environment_or_log_format_is_a_clear_error(empty_sqlite: str) -
     assert "IDEABOARD_ENV must be one of development, production, not 'prod'" in wrong_env.stderr
     wrong_format = run(empty_sqlite, "check", IDEABOARD_LOG_FORMAT="xml")
     assert "IDEABOARD_LOG_FORMAT must be one of text, json" in wrong_format.stderr
+
+
+def test_healthcheck_says_unhealthy_when_nothing_answers(empty_sqlite: str) -> None:
+    result = run(empty_sqlite, "healthcheck", "--port", "1")
+    assert result.returncode == 1
+    assert result.stderr.startswith("unhealthy: ") and "Traceback" not in result.stderr

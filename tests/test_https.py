@@ -3,24 +3,18 @@ the CSRF token (secure, host-only, path /)."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from dataclasses import replace
 
 import httpx
 import pytest
 
-from conftest import FAST_HASHING, PASSWORD, Personas
+from conftest import PASSWORD, Personas
 from ideaboard.settings import Settings
 
 
 @pytest.fixture
-def settings(database_url: str, tmp_path: Path) -> Settings:
-    return Settings(
-        database_url=database_url,
-        data_dir=tmp_path / "var",
-        secret_key="test-secret-key-" + "x" * 32,
-        base_url="https://ideas.acme.example",
-        **FAST_HASHING,
-    )
+def settings(settings: Settings) -> Settings:
+    return replace(settings, base_url="https://ideas.acme.example")
 
 
 async def test_https_gets_hsts_and_host_prefixed_cookies(

@@ -5,25 +5,20 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
 import pytest
 
-from conftest import FAST_HASHING, Client, Personas
+from conftest import Client, Personas
 from ideaboard.observe import JsonFormatter
 from ideaboard.settings import Settings
 
 
 @pytest.fixture
-def settings(database_url: str, tmp_path: Path) -> Settings:
-    return Settings(
-        database_url=database_url,
-        data_dir=tmp_path / "var",
-        secret_key="test-secret-key-" + "x" * 32,
-        metrics=True,
-        **FAST_HASHING,
-    )
+def settings(settings: Settings) -> Settings:
+    return replace(settings, metrics=True)
 
 
 async def test_each_request_logs_one_line_with_its_id_user_route_and_status(

@@ -11,23 +11,21 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import secrets
 import time
 from collections import Counter
-from collections.abc import Coroutine, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 import asyncpg
 import httpx
 import pytest
 
 from cluster import Cluster, Process
-from conftest import PASSWORD, POSTGRES_URL, _with_database, migrate
+from conftest import PASSWORD, POSTGRES_URL, new_postgres_database, run_in_own_loop
 from ideaboard import db
 from ideaboard.db import write_transaction
 from ideaboard.domain import Actor, Role, digest_send_time, latest_digest_week
@@ -44,12 +42,6 @@ pytestmark = pytest.mark.skipif(
 )
 
 VOTERS = 40
-T = TypeVar("T")
-
-
-def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
-    with ThreadPoolExecutor(max_workers=1) as executor:
-        return executor.submit(asyncio.run, coroutine).result()
 
 
 @dataclass(frozen=True)
@@ -120,24 +112,8 @@ async def seed(url: str) -> Seeded:
 
 @pytest.fixture(scope="module")
 def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
-    name = f"ideaboard_scale_{os.getpid()}_{secrets.token_hex(3)}"
-
-    async def admin(sql: str) -> None:
-        connection = await asyncpg.connect(POSTGRES_URL, timeout=10)
-        try:
-            await connection.execute(sql)
-        finally:
-            await connection.close()
-
-    try:
-        run_async(admin(f'CREATE DATABASE "{name}"'))
-    except (OSError, asyncpg.PostgresError) as error:
-        pytest.fail(f"PostgreSQL at IDEABOARD_TEST_POSTGRES_URL does not answer: {error}")
-    url = _with_database(POSTGRES_URL, name)
-    migrate(url)
-    seeded = run_async(seed(url))
-    workdir = tmp_path_factory.mktemp("cluster")
-    with running_sink() as sink:
+    with new_postgres_database("ideaboard_scale") as url, running_sink() as sink:
+        seeded = run_in_own_loop(seed(url))
         cluster = Cluster(
             env={
                 "IDEABOARD_DATABASE_URL": url,
@@ -148,7 +124,7 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
                 "IDEABOARD_LOG_FORMAT": "json",
                 "IDEABOARD_DB_POOL_SIZE": "4",
             },
-            workdir=workdir,
+            workdir=tmp_path_factory.mktemp("cluster"),
         )
         try:
             # Every process runs every loop: the database must keep the work single.
@@ -158,7 +134,6 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
             yield Running(url, seeded, sink, cluster, a, b, worker)
         finally:
             cluster.stop()
-    run_async(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 async def fetch(url: str, sql: str, *args: Any) -> list[asyncpg.Record]:
@@ -261,10 +236,10 @@ def test_votes_from_many_clients_over_both_processes_end_exact(running: Running)
         changes = await asyncio.gather(*(vote(n + 1, p, n % 3 != 0) for n, p in enumerate(voters)))
         return votes, changes
 
-    votes, changes = run_async(storm())
+    votes, changes = run_in_own_loop(storm())
     assert Counter(votes) == {200: VOTERS} and Counter(changes) == {200: VOTERS}
     expected = sum(1 for n in range(VOTERS) if n % 3 != 0)
-    [row] = run_async(
+    [row] = run_in_own_loop(
         fetch(
             running.database_url,
             "SELECT vote_count, (SELECT count(*) FROM vote WHERE idea = $1) AS rows"
@@ -281,7 +256,7 @@ def test_digest_and_outbox_send_once_with_every_process_running_its_loops(
     people = VOTERS + 1
     deadline = time.monotonic() + 90
     while True:
-        [row] = run_async(
+        [row] = run_in_own_loop(
             fetch(
                 running.database_url,
                 "SELECT count(*) FILTER (WHERE kind = 'digest') AS digests,"
@@ -304,7 +279,9 @@ def test_digest_and_outbox_send_once_with_every_process_running_its_loops(
         if message["List-Unsubscribe-Post"]  # the digest is the only bulk email
     )
     assert len(digests) == people and set(digests.values()) == {1}
-    runs = run_async(fetch(running.database_url, "SELECT owner FROM job_run WHERE job = 'digest'"))
+    runs = run_in_own_loop(
+        fetch(running.database_url, "SELECT owner FROM job_run WHERE job = 'digest'")
+    )
     assert len(runs) == 1
 
 
@@ -344,12 +321,12 @@ def test_a_killed_process_loses_no_confirmed_write_and_the_others_keep_serving(
             await asyncio.sleep(0.01)
         await asyncio.gather(*tasks)
 
-    run_async(load())
+    run_in_own_loop(load())
     assert doomed.popen.returncode is not None
     assert unanswered, "the kill came after the load: nothing was tested"
     stored = {
         row["body"]
-        for row in run_async(
+        for row in run_in_own_loop(
             fetch(running.database_url, "SELECT body FROM comment WHERE idea = $1", idea)
         )
     }

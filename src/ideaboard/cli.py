@@ -65,7 +65,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         port=port,
         workers=settings.workers,
         log_level="info" if settings.debug else "warning",
-        access_log=False,  # ideaboard logs each request itself (ideaboard.logs)
+        access_log=False,  # ideaboard logs each request itself (ideaboard.observe)
         log_config=logging_config(settings),
         proxy_headers=True,
         forwarded_allow_ips=settings.forwarded_allow_ips,
@@ -140,8 +140,8 @@ def cmd_healthcheck(settings: Settings, args: argparse.Namespace) -> int:
     try:
         connection.request("GET", "/healthz")
         status = connection.getresponse().status
-    except OSError as error:
-        print(f"unhealthy: {error}", file=sys.stderr)
+    except (OSError, http.client.HTTPException) as error:
+        print(f"unhealthy: {error or type(error).__name__}", file=sys.stderr)
         return 1
     finally:
         connection.close()

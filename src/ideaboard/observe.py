@@ -182,7 +182,7 @@ class RequestObserver(ASGIMiddleware):
             route = scope.get("path_template") or "unmatched"
             if metrics is not None and not route.startswith("/static"):
                 metrics.observe(method, route, status, seconds)
-            if settings.access_log:
+            if settings.access_log and access_log.isEnabledFor(logging.INFO):
                 _log_request(scope, method, request_id, route, status, seconds)
 
 
