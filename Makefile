@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test demo bench migrate lint lock clean
+.PHONY: run test demo bench soak migrate lint lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ test: lint
 bench: $(STAMP)
 	@command -v wrk >/dev/null || { echo "make bench needs wrk: apt-get install wrk (or brew install wrk)" >&2; exit 2; }
 	$(BIN)/python -m ideaboard.bench $(BENCH_ARGS)
+
+# Ten minutes at half the board's maximum rate (BENCH_ARGS=--minutes 30 for longer).
+soak: $(STAMP)
+	@command -v wrk >/dev/null || { echo "make soak needs wrk: apt-get install wrk (or brew install wrk)" >&2; exit 2; }
+	$(BIN)/python -m ideaboard.bench --soak $(BENCH_ARGS)
 
 # deploy/requirements.lock: every dependency of pyproject.toml at an exact version and
 # hash, for the container image and the systemd install (tests check it stays in step).

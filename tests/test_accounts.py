@@ -80,85 +80,6 @@ async def test_setup_bad_input_keeps_values_and_explains(client: Client) -> None
     assert await Organisation.count() == 0
 
 
-async def test_signup_creates_member_in_department_and_signs_in(
-    client: Client, board: Personas
-) -> None:
-    page = await client.get("/signup")
-    assert "Customer Service" in page.text
-    response = await client.post(
-        "/signup",
-        {
-            "name": "Sam Support",
-            "email": "sam@example.com",
-            "password": "a long enough passphrase",
-            "department_id": str(board.customer_service),
-        },
-    )
-    assert response.status_code == 303
-    user = await User.select().where(User.email == "sam@example.com").first()
-    assert user["role"] == "member"
-    assert user["department"] == board.customer_service
-    assert "Sam Support" in (await client.get("/")).text
-
-
-async def test_signup_refuses_taken_email_common_password_and_unknown_department(
-    client: Client, board: Personas
-) -> None:
-    response = await client.post(
-        "/signup",
-        {
-            "name": "Mia Again",
-            "email": "MIA@example.com",
-            "password": "password123",
-            "department_id": "9999",
-        },
-    )
-    assert response.status_code == 422
-    assert "This password is too common" in response.text
-    assert "Choose your department from the list." in response.text
-    assert 'value="Mia Again"' in response.text
-
-    taken = await client.post(
-        "/signup",
-        {
-            "name": "Mia Again",
-            "email": "MIA@example.com",
-            "password": "a long enough passphrase",
-            "department_id": str(board.it),
-        },
-    )
-    assert taken.status_code == 422
-    assert "An account with this email already exists" in taken.text
-    assert await User.count().where(User.email == "mia@example.com") == 1
-
-
-async def test_signup_accepts_long_passwords_and_refuses_absurd_ones(
-    client: Client, board: Personas
-) -> None:
-    long_ok = await client.post(
-        "/signup",
-        {
-            "name": "Long",
-            "email": "long@example.com",
-            "password": "p" * 64 + "!",
-            "department_id": str(board.it),
-        },
-    )
-    assert long_ok.status_code == 303
-    await client.logout()
-    too_long = await client.post(
-        "/signup",
-        {
-            "name": "Longer",
-            "email": "longer@example.com",
-            "password": "p" * 500,
-            "department_id": str(board.it),
-        },
-    )
-    assert too_long.status_code == 422
-    assert "Use at most 128 characters." in too_long.text
-
-
 async def test_signup_restricted_to_allowed_domains(client: Client, board: Personas) -> None:
     await Organisation.update({Organisation.allowed_email_domains: "acme.com"}).where(
         Organisation.id > 0
@@ -173,7 +94,7 @@ async def test_signup_restricted_to_allowed_domains(client: Client, board: Perso
     assert refused.status_code == 422
     assert "Sign-up is open to addresses at acme.com." in refused.text
     accepted = await client.post("/signup", {**form, "email": "in@ACME.com"})
-    assert accepted.status_code == 303
+    assert accepted.status_code == 200 and "Check your email" in accepted.text
 
 
 async def test_signup_with_control_characters_is_refused_not_crashed(

@@ -50,3 +50,22 @@ def test_bench_smoke_run_writes_every_figure(tmp_path: Path) -> None:
     assert figures["digests"]["sqlite"]["readers"] == 50
     assert figures["digests"]["sqlite"]["peak_rss_mb"] > 0
     assert "board_vs_render_floor_sqlite" in completed.stdout
+
+
+def test_soak_smoke_run_holds_half_the_rate_and_reports_memory(tmp_path: Path) -> None:
+    output = tmp_path / "bench" / "latest.json"
+    env = {k: v for k, v in os.environ.items() if k != "IDEABOARD_TEST_POSTGRES_URL"}
+    completed = subprocess.run(
+        [sys.executable, "-m", "ideaboard.bench", "--soak", "--smoke", "--output", str(output)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    soak = json.loads(output.with_name("soak.json").read_text())["sqlite"]
+    assert soak["status_5xx"] == soak["database_locked"] == soak["tracebacks"] == 0
+    assert 0 < soak["target_rps"] < soak["max_rps"]
+    assert soak["run"]["requests"] > 0 and soak["run"]["errors"] == 0
+    assert len(soak["rss_mb"]) >= 3 and soak["rss_end_mb"] > 0
+    assert "rss_end_vs_warm" in completed.stdout

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from email import message_from_bytes, policy
 from pathlib import Path
 
 import httpx
@@ -58,6 +59,7 @@ def server(database_url: str, tmp_path: Path) -> Iterator[str]:
         "IDEABOARD_DATABASE_URL": database_url,
         "IDEABOARD_DATA_DIR": str(tmp_path / "var"),
         "IDEABOARD_PORT": str(port),
+        "IDEABOARD_MAIL_POLL_SECONDS": "1",
     }
     log = tmp_path / "server.log"  # a file, not a pipe: a full pipe would stop the server
     with log.open("wb") as output:
@@ -132,13 +134,32 @@ def add_department(page: Page, url: str, name: str) -> None:
     expect(page.get_by_role("button", name=f"Archive {name}")).to_be_visible()
 
 
-def sign_up(page: Page, name: str, email: str, department: str) -> None:
+def emailed_link(mailbox: Path, address: str, path_pattern: str) -> str:
+    """The path of the link matching `path_pattern` in the newest email to `address`
+    that the server wrote to its mail folder (the file transport of a fresh install)."""
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        for eml in sorted(mailbox.glob("*.eml"), key=lambda f: f.stat().st_mtime, reverse=True):
+            message = message_from_bytes(eml.read_bytes(), policy=policy.default)
+            body = message.get_body(("plain",))
+            if message["To"] == address and body is not None:
+                found = re.search(path_pattern, body.get_content())
+                if found:
+                    return found.group(0)
+        time.sleep(0.2)
+    raise AssertionError(f"no email to {address} with a link like {path_pattern}")
+
+
+def sign_up(page: Page, url: str, name: str, email: str, department: str, mailbox: Path) -> None:
     page.get_by_role("navigation").get_by_role("link", name="Sign up").click()
     page.get_by_label("Name").fill(name)
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_label("Department").select_option(label=department)
     page.get_by_role("button", name="Sign up").click()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    page.goto(url + emailed_link(mailbox, email, r"/signup/confirm/[\w-]+"))
+    page.get_by_role("button", name="Create my account").click()
     expect(page.get_by_text(name)).to_be_visible()
 
 
@@ -151,7 +172,7 @@ def propose(page: Page, title: str, department: str) -> None:
     expect(page.get_by_role("heading", name=title)).to_be_visible()
 
 
-def test_whole_flow_with_javascript(browser: Browser, server: str) -> None:
+def test_whole_flow_with_javascript(browser: Browser, server: str, tmp_path: Path) -> None:
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     problems = watch_console(page)
     set_up_board(page, server)
@@ -161,7 +182,9 @@ def test_whole_flow_with_javascript(browser: Browser, server: str) -> None:
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
 
     page.goto(server + "/login")
-    sign_up(page, "Mia Member", "mia@example.com", "Customer Service")
+    sign_up(
+        page, server, "Mia Member", "mia@example.com", "Customer Service", tmp_path / "var/mail"
+    )
     propose(page, "Shared calendar for the loading docks", "Operations")
     expect(page.get_by_text("from Customer Service")).to_be_visible()
     shoot(page, "idea")
@@ -306,7 +329,9 @@ def sign_in(page: Page, url: str, email: str) -> None:
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
-def test_manager_triages_and_the_voter_hears_of_it(browser: Browser, server: str) -> None:
+def test_manager_triages_and_the_voter_hears_of_it(
+    browser: Browser, server: str, tmp_path: Path
+) -> None:
     """A manager routes an idea from the Needs owner lane and answers it, inline through
     htmx; the person who voted sees the update under the bell and on the idea."""
     page = browser.new_page(viewport={"width": 1280, "height": 900})
@@ -315,10 +340,11 @@ def test_manager_triages_and_the_voter_hears_of_it(browser: Browser, server: str
     add_department(page, server, "Customer Service")
     page.get_by_role("button", name="Sign out").click()
     page.goto(server + "/login")
-    sign_up(page, "Manny Manager", "manny@example.com", "Operations")
+    mailbox = tmp_path / "var/mail"
+    sign_up(page, server, "Manny Manager", "manny@example.com", "Operations", mailbox)
     page.get_by_role("button", name="Sign out").click()
     page.goto(server + "/login")
-    sign_up(page, "Mia Member", "mia@example.com", "Customer Service")
+    sign_up(page, server, "Mia Member", "mia@example.com", "Customer Service", mailbox)
     propose(page, "Covered bike racks", "Operations")
     page.get_by_role("button", name="Vote").click()
     expect(page.get_by_text("1 vote", exact=True)).to_be_visible()

@@ -51,6 +51,7 @@ FORMS: list[tuple[str, tuple[str, ...]]] = [
     ("/password/reset/{text}", ("new_password",)),
     ("/login", ("email", "password", "next")),
     ("/signup", ("name", "email", "password", "department_id")),
+    ("/signup/confirm/{text}", ()),
 ]  # fmt: skip
 
 

@@ -11,6 +11,7 @@ findings per page in test-artifacts/pages/report.txt.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -20,6 +21,7 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -40,6 +42,7 @@ STATUS = {
     "/no-such-page": 404,
     "/unsubscribe/1/no-such-token": 404,
     "/password/reset/no-such-token": 410,  # "this link has expired or was used"
+    "/signup/confirm/no-such-token": 410,
 }
 
 
@@ -113,6 +116,17 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
         [(idea,)] = connection.execute(
             "SELECT min(id) FROM idea WHERE author != ? AND merged_into IS NULL", (member,)
         )
+        # A sign-up waiting for its address to be confirmed, for its confirmation page.
+        connection.execute(
+            "INSERT INTO signup_request (token_hash, email, name, password_hash, department,"
+            " created_at, expires_at) SELECT ?, 'newcomer@example.com', 'Nia Newcomer', 'x',"
+            " min(id), ?, ? FROM department",
+            (
+                hashlib.sha256(SIGNUP_TOKEN.encode()).hexdigest(),
+                datetime.now(UTC).isoformat(),
+                (datetime.now(UTC) + timedelta(days=1)).isoformat(),
+            ),
+        )
     app, url = _serve(database, workdir / "var")
     empty, empty_url = _serve(workdir / "empty.sqlite3", workdir / "var-empty")
     try:
@@ -123,11 +137,15 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
             process.wait(timeout=10)
 
 
+SIGNUP_TOKEN = "page-check-signup-token"
+
 # Who sees which pages: every page of the UI contract, and the others each role opens.
 PAGES: dict[str, tuple[str, ...]] = {
     "signed out": (
         "/login",
         "/signup",
+        f"/signup/confirm/{SIGNUP_TOKEN}",
+        "/signup/confirm/no-such-token",
         "/password/forgot",
         "/password/reset/no-such-token",
         "/unsubscribe/1/no-such-token",

@@ -464,8 +464,12 @@ LIMITS: dict[str, Limit] = {
               " or reset your password."),
         Limit("login:ip", 50, timedelta(minutes=15),
               "Too many sign-in attempts from your network. Wait a few minutes and try again."),
-        Limit("signup:ip", 10, timedelta(hours=1),
+        # An office signs up from one address on launch day: generous per network.
+        Limit("signup:ip", 100, timedelta(hours=1),
               "Too many sign-ups from your network. Try again in an hour."),
+        Limit("signup:account", 3, timedelta(hours=1),
+              "We have sent several emails to this address in the last hour. Look for them"
+              " (and in the spam folder), or try again in an hour."),
         Limit("reset:account", 5, timedelta(hours=1),
               "Too many password reset requests. Try again in an hour."),
         Limit("reset:ip", 20, timedelta(hours=1),

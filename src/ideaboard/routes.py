@@ -29,6 +29,10 @@ ROUTES: list[HTTPRouteHandler] = [
     post("/setup", name="accounts:setup_submit")(accounts.setup_submit),
     get("/signup", name="accounts:signup")(accounts.signup_form),
     post("/signup", name="accounts:signup_submit")(accounts.signup_submit),
+    get("/signup/confirm/{token:str}", name="accounts:confirm_signup_form")(
+        accounts.confirm_signup_form
+    ),
+    post("/signup/confirm/{token:str}", name="accounts:confirm_signup")(accounts.confirm_signup),
     get("/login", name="accounts:login")(accounts.login_form),
     post("/login", name="accounts:login_submit")(accounts.login_submit),
     post("/logout", name="accounts:logout")(accounts.logout),

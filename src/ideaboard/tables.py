@@ -300,6 +300,22 @@ class PasswordReset(Table):
     used_at = Timestamptz(null=True, default=None)
 
 
+class SignupRequest(Table):
+    """A sign-up waiting for its address to be confirmed: the account is created when
+    the emailed link is followed, so an address proves it belongs to whoever signs up
+    (and sign-up says the same for taken and free addresses). Token as PasswordReset."""
+
+    id: Serial
+    token_hash = Varchar(length=64, unique=True)
+    email = Varchar(length=254, index=True)
+    name = Varchar(length=80)
+    password_hash = Varchar(length=255)
+    department = ForeignKey(Department, on_delete=OnDelete.cascade, null=False)
+    created_at = Timestamptz()
+    expires_at = Timestamptz()
+    used_at = Timestamptz(null=True, default=None)
+
+
 TABLES: tuple[type[Table], ...] = (
     Organisation,
     Department,
@@ -321,4 +337,5 @@ TABLES: tuple[type[Table], ...] = (
     AuditEntry,
     RateLimit,
     PasswordReset,
+    SignupRequest,
 )

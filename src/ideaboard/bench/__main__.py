@@ -1,7 +1,7 @@
-"""`python -m ideaboard.bench`: see ideaboard.bench.run."""
+"""`python -m ideaboard.bench [--soak]`: see ideaboard.bench.run and ideaboard.bench.soak."""
 
 import sys
 
-from ideaboard.bench.run import main
+from ideaboard.bench import run, soak
 
-sys.exit(main())
+sys.exit(soak.main() if "--soak" in sys.argv[1:] else run.main())

@@ -51,6 +51,8 @@ class Plan:
     connections: int
     backends: tuple[str, ...]
     output: Path
+    smoke: bool = False
+    soak_minutes: float = 10
 
 
 def parse_args(argv: list[str] | None) -> Plan:
@@ -65,6 +67,10 @@ def parse_args(argv: list[str] | None) -> Plan:
     parser.add_argument("--seconds", type=float, default=10, help="wrk duration per endpoint")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--smoke", action="store_true", help="tiny dataset, one second each")
+    parser.add_argument(
+        "--soak", action="store_true", help="hold half the maximum rate (see bench.soak)"
+    )
+    parser.add_argument("--minutes", type=float, default=10, help="how long the soak lasts")
     parser.add_argument("--output", type=Path, default=Path("var/bench/latest.json"))
     args = parser.parse_args(argv)
     size = dataset.Size(
@@ -75,7 +81,9 @@ def parse_args(argv: list[str] | None) -> Plan:
         size, small, seconds = dataset.Size(users=50, ideas=300, votes=1500, comments=300), 60, 1
     postgres = os.environ.get("IDEABOARD_TEST_POSTGRES_URL", "").strip()
     backends = ("sqlite", "postgres") if postgres and not args.smoke else ("sqlite",)
-    return Plan(size, small, seconds, args.connections, backends, args.output)
+    return Plan(
+        size, small, seconds, args.connections, backends, args.output, args.smoke, args.minutes
+    )
 
 
 def scaled(size: dataset.Size, ideas: int) -> dataset.Size:

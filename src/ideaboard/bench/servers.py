@@ -10,6 +10,8 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 
@@ -20,11 +22,25 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@dataclass(frozen=True)
+class Server:
+    url: str
+    pid: int
+    log: Path
+
+
 @contextmanager
 def serving(command: list[str], env: dict[str, str], ready_path: str) -> Iterator[str]:
+    with serving_process(command, env, ready_path) as server:
+        yield server.url
+
+
+@contextmanager
+def serving_process(command: list[str], env: dict[str, str], ready_path: str) -> Iterator[Server]:
+    """The server, its process id and its log (kept in a temporary file)."""
     port = free_port()
     # The server's log goes to a file: a pipe nobody reads would fill up and stop it.
-    log = tempfile.TemporaryFile()  # noqa: SIM115 - closed below
+    log = tempfile.NamedTemporaryFile(prefix="ideaboard-server-", suffix=".log")  # noqa: SIM115
     process = subprocess.Popen(
         [*command, "--port", str(port)],
         env={**os.environ, **env},
@@ -44,7 +60,7 @@ def serving(command: list[str], env: dict[str, str], ready_path: str) -> Iterato
                 log.seek(0)
                 raise RuntimeError(f"server did not start: {log.read().decode(errors='replace')}")
             time.sleep(0.2)
-        yield url
+        yield Server(url, process.pid, Path(log.name))
     finally:
         process.terminate()
         try:

@@ -6,16 +6,25 @@ import json
 import shutil
 import subprocess
 import tempfile
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+# `fivexx` is counted by scripts that define a `response` hook (it costs wrk time, so
+# only the soak does); each thread keeps its own, summed here.
 REPORT = """
+local threads = {}
+setup = function(thread) table.insert(threads, thread) end
 done = function(summary, latency, requests)
   local e = summary.errors
+  local fivexx = 0
+  for _, thread in ipairs(threads) do fivexx = fivexx + (thread:get("fivexx") or 0) end
   io.write(string.format(
-    'BENCH {"requests": %d, "duration_us": %d, "errors": %d, "p50_us": %d, "p99_us": %d}\\n',
+    'BENCH {"requests": %d, "duration_us": %d, "errors": %d, "p50_us": %d, "p99_us": %d,'
+    .. ' "status_5xx": %d}\\n',
     summary.requests, summary.duration, e.connect + e.read + e.write + e.status + e.timeout,
-    latency:percentile(50), latency:percentile(99)))
+    latency:percentile(50), latency:percentile(99), fivexx))
 end
 """
 
@@ -28,6 +37,7 @@ class Result:
     errors: int
     p50_ms: float
     p99_ms: float
+    status_5xx: int = 0
 
     @property
     def rps(self) -> float:
@@ -75,24 +85,35 @@ def require_wrk() -> str:
 
 
 def run(
-    name: str, base_url: str, script: str, *, seconds: float, connections: int = 8, threads: int = 1
+    name: str,
+    base_url: str,
+    script: str,
+    *,
+    seconds: float,
+    connections: int = 8,
+    threads: int = 1,
+    every: tuple[float, Callable[[], None]] | None = None,
 ) -> Result:
+    """Run wrk for `seconds`; `every=(interval, call)` calls `call()` that often meanwhile."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(script)
+    command = [
+        require_wrk(), f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s",
+        "--timeout", "10s", "-s", handle.name, base_url,
+    ]  # fmt: skip
     try:
-        completed = subprocess.run(
-            [
-                require_wrk(), f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s",
-                "--timeout", "10s", "-s", handle.name, base_url,
-            ],
-            capture_output=True,
-            text=True,
-            timeout=seconds + 60,
-            check=True,
-        )  # fmt: skip
+        with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as process:
+            if every is not None:
+                interval, call = every
+                while process.poll() is None:
+                    call()
+                    time.sleep(interval)
+            stdout, _ = process.communicate(timeout=seconds + 60)
+        if process.returncode != 0:
+            raise subprocess.CalledProcessError(process.returncode, command, stdout)
     finally:
         Path(handle.name).unlink()
-    line = next(line for line in completed.stdout.splitlines() if line.startswith("BENCH "))
+    line = next(line for line in stdout.splitlines() if line.startswith("BENCH "))
     figures = json.loads(line.removeprefix("BENCH "))
     return Result(
         name=name,
@@ -101,4 +122,5 @@ def run(
         errors=figures["errors"],
         p50_ms=figures["p50_us"] / 1000,
         p99_ms=figures["p99_us"] / 1000,
+        status_5xx=figures["status_5xx"],
     )

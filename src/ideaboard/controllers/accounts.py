@@ -6,10 +6,12 @@ from datetime import timedelta
 from typing import Any
 
 from litestar import Request, Response
+from litestar.background_tasks import BackgroundTask
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
 from ideaboard.domain import Delivery, NotificationKind
+from ideaboard.mail.transports import SmtpTransport
 from ideaboard.passwords import Passwords
 from ideaboard.services import (
     departments,
@@ -19,6 +21,7 @@ from ideaboard.services import (
     password_resets,
     sessions,
     setup,
+    signups,
     users,
 )
 from ideaboard.services.errors import NotFound, ValidationFailed
@@ -91,10 +94,13 @@ async def signup_form(request: AnyRequest) -> Response[Any]:
 
 
 async def signup_submit(request: AnyRequest) -> Response[Any]:
+    """Check the fields, then answer "check your email" for every address: the email,
+    sent after the answer has gone, either confirms a new account or says there is one."""
     form = users.SignUp.from_form(await request.form())
     try:
         await limits.hit("signup:ip", client_ip(request))
-        user_id = await users.create_user(form, request.app.state.passwords)
+        department_id = await users.check_sign_up(form)
+        await limits.hit("signup:account", form.email)  # nobody mail-bombs an address
     except (ValidationFailed, limits.RateLimited) as failed:
         page = render(
             request,
@@ -106,7 +112,55 @@ async def signup_submit(request: AnyRequest) -> Response[Any]:
             organisation=await organisation.get_organisation(),
         )
         return too_many(page, failed) if isinstance(failed, limits.RateLimited) else page
-    return await _sign_in(request, user_id, "/")
+    org = await organisation.get_organisation()
+    transport = request.app.state.mailer.transport
+    page = render(
+        request,
+        "accounts/signup_sent.html",
+        email=form.email,
+        hours=int(signups.LIFETIME.total_seconds() // 3600),
+        # A board without a mail server says where its email goes (not whose it is).
+        unsent_mail=None if isinstance(transport, SmtpTransport) else transport.description,
+    )
+    page.background = BackgroundTask(
+        signups.request_sign_up_logged,
+        form,
+        department_id,
+        request.app.state.passwords,
+        request.app.state.mailer,
+        organisation=org.name,
+    )
+    return page
+
+
+async def confirm_signup_form(request: AnyRequest, token: FromPath[str]) -> Response[Any]:
+    """What the emailed link opens: a button, since mail scanners open links too."""
+    if current_user(request):
+        return see_other("/")
+    pending = await signups.find_sign_up(token)
+    return render(
+        request,
+        "accounts/signup_confirm.html",
+        status_code=200 if pending else 410,
+        token=token,
+        pending=pending,
+        error=None if pending else signups.EXPIRED,
+    )
+
+
+async def confirm_signup(request: AnyRequest, token: FromPath[str]) -> Response[Any]:
+    try:
+        user_id = await signups.confirm_sign_up(token)
+    except ValidationFailed as failed:
+        return render(
+            request,
+            "accounts/signup_confirm.html",
+            status_code=410,
+            token=token,
+            pending=None,
+            error=failed.errors["token"],
+        )
+    return await _sign_in(request, user_id, "/?welcome=1")
 
 
 async def login_form(request: AnyRequest) -> Response[Any]:
@@ -249,8 +303,15 @@ async def forgot_submit(request: AnyRequest) -> Response[str]:
         page = render(request, "accounts/forgot.html", email=email, sent=False, error=str(limited))
         return too_many(page, limited)
     org = await organisation.get_organisation()
-    await password_resets.request_reset(email, request.app.state.mailer, organisation_name=org.name)
-    return render(request, "accounts/forgot.html", email=email, sent=True, error=None)
+    page = render(request, "accounts/forgot.html", email=email, sent=True, error=None)
+    # After the answer has gone, so that it takes as long for every address.
+    page.background = BackgroundTask(
+        password_resets.request_reset_logged,
+        email,
+        request.app.state.mailer,
+        organisation_name=org.name,
+    )
+    return page
 
 
 async def reset_form(request: AnyRequest, token: FromPath[str]) -> Response[str]:

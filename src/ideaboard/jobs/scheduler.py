@@ -10,7 +10,7 @@ from datetime import datetime, time, timedelta
 from ideaboard.domain import digest_send_time, latest_digest_week
 from ideaboard.jobs.runs import claim_run, finish_run, holding
 from ideaboard.mail.mailer import Mailer
-from ideaboard.services import digest, limits, ranking
+from ideaboard.services import digest, limits, password_resets, ranking, signups
 from ideaboard.services.clock import now
 from ideaboard.services.notifications import email_notifications
 from ideaboard.services.organisation import OrganisationRow, find_organisation
@@ -45,6 +45,8 @@ async def recount_nightly(organisation: OrganisationRow, at: datetime) -> None:
     async with holding(claim):
         drift = await ranking.recount(repair=True)
         await limits.forget_expired()
+        await signups.forget_expired()
+        await password_resets.forget_expired()
     await finish_run(claim, f"{len(drift)} counters repaired")
     if drift:
         log.warning("nightly recount repaired %d counters: %s", len(drift), drift[:10])

@@ -1,13 +1,15 @@
 """Password reset by an emailed one-time link.
 
-Asking answers the same way whether or not the email has an account (no account
-enumeration); the link expires after an hour, works once, and setting the new
-password ends every session the person had, and every other link they were sent.
+Asking answers the same way, and as fast, whether or not the email has an account
+(no account enumeration: the controller sends the answer before `request_reset` runs).
+The link expires after an hour and works once; setting the new password ends every
+session the person had, and every other link they were sent.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -22,6 +24,8 @@ from ideaboard.services.errors import ValidationFailed
 from ideaboard.services.sessions import remove_user_sessions
 from ideaboard.services.validation import has_control_characters, normalise_email
 from ideaboard.tables import PasswordReset, User
+
+log = logging.getLogger("ideaboard.password_resets")
 
 LIFETIME = timedelta(hours=1)
 TOKEN_MAX = 100
@@ -82,6 +86,14 @@ async def request_reset(email: str, mailer: Mailer, *, organisation_name: str) -
         )
 
 
+async def request_reset_logged(email: str, mailer: Mailer, *, organisation_name: str) -> None:
+    """`request_reset` after the response has gone: a failure can only be logged."""
+    try:
+        await request_reset(email, mailer, organisation_name=organisation_name)
+    except Exception:
+        log.exception("could not send the password reset email")
+
+
 @dataclass(frozen=True)
 class ResetLink:
     id: int
@@ -136,6 +148,16 @@ async def reset_password(token: str, new_password: str, passwords: Passwords) ->
         await User.update({User.password_hash: new_hash}).where(User.id == link.user_id)
         await remove_user_sessions(link.user_id)
     return link.user_id
+
+
+async def forget_expired() -> int:
+    """Drop links once they can no longer be used (nightly)."""
+    rows = (
+        await PasswordReset.delete()
+        .where((PasswordReset.expires_at < now()) | PasswordReset.used_at.is_not_null())
+        .returning(PasswordReset.id)
+    )
+    return len(rows)
 
 
 EXPIRED = "This link has expired or was already used. Ask for a new one below."

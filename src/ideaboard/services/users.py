@@ -119,8 +119,10 @@ async def insert_user(
     return int(user.id)
 
 
-async def create_user(form: SignUp, passwords: Passwords) -> int:
-    """Sign a new member up; every refusal is a message on the field it concerns."""
+async def check_sign_up(form: SignUp) -> int:
+    """The department id of a sign-up whose fields are all acceptable; every refusal is
+    a message on the field it concerns. Says nothing of whether the address has an
+    account (services/signups.py deals with that, by email)."""
     errors = form.errors()
     department_id = parse_id(form.department_id)
     department = await find_department(department_id) if department_id else None
@@ -133,15 +135,7 @@ async def create_user(form: SignUp, passwords: Passwords) -> int:
     if errors:
         raise ValidationFailed(errors)
     assert department is not None
-    password_hash = await passwords.hash(form.password)
-    async with write_transaction():
-        return await insert_user(
-            name=form.name,
-            email=form.email,
-            password_hash=password_hash,
-            department_id=department.id,
-            role=Role.MEMBER,
-        )
+    return department.id
 
 
 async def authenticate(email: str, password: str, passwords: Passwords) -> int | None:
