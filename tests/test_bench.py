@@ -50,6 +50,12 @@ def test_bench_smoke_run_writes_every_figure(tmp_path: Path) -> None:
     assert figures["digests"]["sqlite"]["readers"] == 50
     assert figures["digests"]["sqlite"]["peak_rss_mb"] > 0
     assert "board_vs_render_floor_sqlite" in completed.stdout
+    # Known and unknown addresses were answered alike (one status per flow), and timed.
+    flows = {t["flow"]: t for t in figures["enumeration"]}
+    assert set(flows) == {"sign-in", "sign-up", "reset"}
+    assert flows["sign-in"]["statuses"] == [422]
+    assert flows["sign-up"]["statuses"] == flows["reset"]["statuses"] == [200]
+    assert all(t["known_ms"] > 0 and t["unknown_ms"] > 0 for t in flows.values())
 
 
 def test_soak_smoke_run_holds_half_the_rate_and_reports_memory(tmp_path: Path) -> None:

@@ -401,3 +401,86 @@ def test_manager_triages_and_the_voter_hears_of_it(
     expect(page.locator("#updates").get_by_text("Racks ordered")).to_be_visible()
     expect(page.get_by_role("link", name="Notifications", exact=True)).to_be_visible()
     assert [p for p in problems if "status of 422" not in p] == []
+
+
+def test_every_role_works_without_javascript(browser: Browser, server: str, tmp_path: Path) -> None:
+    """The main flows of each role with JavaScript off: every form posts and the page
+    that comes back shows the result; nothing depends on htmx."""
+    context = browser.new_context(
+        java_script_enabled=False, viewport={"width": 1280, "height": 900}
+    )
+    page = context.new_page()
+    set_up_board(page, server)
+    add_department(page, server, "Customer Service")
+    page.get_by_role("button", name="Sign out").click()
+    mailbox = tmp_path / "var/mail"
+    for name, email, department in [
+        ("Manny Manager", "manny@example.com", "Operations"),
+        ("Mo Moderator", "mo@example.com", "Customer Service"),
+        ("Mia Member", "mia@example.com", "Customer Service"),
+    ]:
+        page.goto(server + "/login")
+        sign_up(page, server, name, email, department, mailbox)
+        if email != "mia@example.com":
+            page.get_by_role("button", name="Sign out").click()
+
+    # Member: propose, vote, comment, follow.
+    propose(page, "Covered bike racks", "Operations")
+    page.get_by_role("button", name="Vote").click()
+    expect(page.get_by_text("1 vote", exact=True)).to_be_visible()
+    expect(page.get_by_role("button", name="Vote")).to_have_attribute("aria-pressed", "true")
+    page.get_by_role("textbox", name="Comment").fill("Count me in: I cycle from the station.")
+    page.get_by_role("button", name="Post comment").click()
+    expect(page.get_by_text("Count me in: I cycle from the station.")).to_be_visible()
+    page.get_by_role("button", name="Sign out").click()
+
+    # Admin: a manager for Operations, a moderator.
+    sign_in(page, server, "ada@example.com")
+    page.goto(server + "/admin/departments")
+    page.get_by_label("Email of a new manager of Operations").fill("manny@example.com")
+    page.get_by_label("Email of a new manager of Operations").press("Enter")
+    expect(
+        page.get_by_role("button", name="Remove Manny Manager as manager of Operations")
+    ).to_be_visible()
+    page.goto(server + "/admin/users")
+    row = page.get_by_role("row").filter(has_text="Mo Moderator")
+    row.get_by_label("Role of Mo Moderator").select_option("moderator")
+    row.get_by_role("button", name="Set role").click()
+    expect(
+        page.get_by_role("row").filter(has_text="Mo Moderator").get_by_label("Role of Mo Moderator")
+    ).to_have_value("moderator")
+    page.get_by_role("button", name="Sign out").click()
+
+    # Moderator: hide the comment, then restore it.
+    sign_in(page, server, "mo@example.com")
+    page.get_by_role("link", name="Covered bike racks").first.click()
+    comments = page.locator("#comments")
+    comments.get_by_role("button", name="Hide").click()
+    expect(page.locator("#comments").get_by_role("button", name="Restore")).to_be_visible()
+    page.locator("#comments").get_by_role("button", name="Restore").click()
+    expect(page.locator("#comments").get_by_role("button", name="Hide")).to_be_visible()
+    page.get_by_role("button", name="Sign out").click()
+
+    # Manager: route the idea to himself with a status and a message.
+    sign_in(page, server, "manny@example.com")
+    page.get_by_role("navigation").get_by_role("link", name="Triage").click()
+    row = page.get_by_role("article", name="Covered bike racks")
+    row.get_by_label("Status").select_option(label="Planned")
+    row.get_by_role("button", name="Save").click()
+    row = page.get_by_role("article", name="Covered bike racks")
+    expect(row.get_by_text("Write an update message")).to_be_visible()  # kept, explained
+    row.get_by_label("Owner").fill("Manny Manager <manny@example.com>")
+    row.get_by_label("Update message").fill("Racks ordered: they arrive in March.")
+    row.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Saved.")).to_be_visible()
+    page.get_by_role("button", name="Sign out").click()
+
+    # The member hears of it: the bell counts it, the page lists it, the idea shows it.
+    sign_in(page, server, "mia@example.com")
+    bell = page.get_by_role("link", name="Notifications, 1 unread")
+    bell.click()
+    page.get_by_role("button", name="Manny Manager moved “Covered bike racks” to Planned.").click()
+    expect(page.get_by_role("heading", name="Covered bike racks")).to_be_visible()
+    expect(page.locator("#updates").get_by_text("Racks ordered")).to_be_visible()
+    expect(page.get_by_role("link", name="Notifications", exact=True)).to_be_visible()
+    context.close()

@@ -185,6 +185,15 @@ def test_production_refuses_unsafe_defaults(database_url: str, tmp_path: Path) -
     )  # fmt: skip
     assert safe.returncode == 0, safe.stdout
     assert "ok    Production: https base URL, debug off" in safe.stdout
+    # Without a mail server nobody can join (sign-up confirms by email): said, not fatal.
+    assert "FAIL  Email: files in" in safe.stdout and "Set IDEABOARD_SMTP_URL" in safe.stdout
+    mailing = run(
+        database_url, "check", IDEABOARD_SECRET_KEY="k" * 48,
+        IDEABOARD_BASE_URL="https://ideas.example.com",
+        IDEABOARD_SMTP_URL="smtp://mail.example.com:587", **production,
+    )  # fmt: skip
+    assert mailing.returncode == 0
+    assert "ok    Email: delivered through SMTP server mail.example.com:587" in mailing.stdout
 
 
 def test_development_only_warns_about_sqlite_with_several_workers(

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from ideaboard import db, piccolo_migrations
-from ideaboard.mail.transports import MailSettingsError, transport_from_url
+from ideaboard.mail.transports import MailSettingsError, SmtpTransport, transport_from_url
 from ideaboard.settings import Settings
 
 CONNECT_TIMEOUT = 10
@@ -112,6 +112,14 @@ def check_mail(settings: Settings) -> Finding:
         )
     except MailSettingsError as error:
         return Finding(False, "Email", str(error))
+    if settings.is_production and not isinstance(transport, SmtpTransport):
+        return Finding(
+            False,
+            "Email",
+            f"{transport.description}, not a mail server: sign-up confirmations, password"
+            " resets and digests reach nobody, so nobody can join. Set IDEABOARD_SMTP_URL.",
+            fatal=False,
+        )
     return Finding(True, "Email", f"delivered through {transport.description}")
 
 

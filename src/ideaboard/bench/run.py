@@ -25,7 +25,7 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 from litestar.middleware.csrf import generate_csrf_token
 
-from ideaboard.bench import dataset, digest, servers, wrk
+from ideaboard.bench import dataset, digest, enumeration, servers, wrk
 from ideaboard.db import sqlite_path
 from ideaboard.domain import CLOSED_STATUSES
 
@@ -40,6 +40,9 @@ TARGETS = {
     "digest_readers_per_second": (">=", 167),
     # ... without the board slowing down much for the people using it meanwhile.
     "board_p99_during_digest_vs_alone": ("<=", 2.0),
+    # Issue #6: sign-in, sign-up and reset take as long for a known address as for an
+    # unknown one, within 10 % (the widest gap of the three, by median).
+    "enumeration_timing_gap": ("<=", 0.1),
 }
 
 
@@ -237,6 +240,21 @@ def measure_board(
     return results
 
 
+def measure_enumeration(plan: Plan, url: str) -> list[enumeration.Timing]:
+    env = {
+        "IDEABOARD_DATABASE_URL": url,
+        "IDEABOARD_SECRET_KEY": SECRET,
+        "IDEABOARD_DATA_DIR": str(plan.output.parent),
+        "IDEABOARD_BACKGROUND_JOBS": "false",
+        # Each request comes "from" its own address, so no per-address limit is reached.
+        "IDEABOARD_FORWARDED_ALLOW_IPS": "127.0.0.1",
+    }
+    rounds = 4 if plan.smoke else 25
+    known = [f"user{n}@example.com" for n in range(2, rounds + 2)]
+    with servers.serving(servers.board_server(workers=1), env, "/healthz") as base:
+        return enumeration.measure(base, known, generate_csrf_token(SECRET))
+
+
 def measure_baselines(plan: Plan) -> list[wrk.Result]:
     csrf = generate_csrf_token(SECRET)
     env = {"IDEABOARD_SECRET_KEY": SECRET, "IDEABOARD_DATA_DIR": str(plan.output.parent)}
@@ -262,7 +280,9 @@ def measure_baselines(plan: Plan) -> list[wrk.Result]:
 
 
 def ratios(
-    results: dict[str, wrk.Result], digests: dict[str, digest.DigestRun]
+    results: dict[str, wrk.Result],
+    digests: dict[str, digest.DigestRun],
+    timings: list[enumeration.Timing],
 ) -> dict[str, float | None]:
     def rps(name: str) -> float | None:
         return results[name].rps if name in results else None
@@ -310,6 +330,7 @@ def ratios(
         )
         if pg_boards
         else None,
+        "enumeration_timing_gap": enumeration.widest_gap(timings) if timings else None,
     }
 
 
@@ -341,6 +362,7 @@ def main(argv: list[str] | None = None) -> int:
     workdir = plan.output.parent
     results: list[wrk.Result] = []
     digests: dict[str, digest.DigestRun] = {}
+    timings: list[enumeration.Timing] = []
     print(f"Baselines ({plan.seconds:g} s each)…", flush=True)
     results += measure_baselines(plan)
     for backend in plan.backends:
@@ -354,10 +376,22 @@ def main(argv: list[str] | None = None) -> int:
                 results += measure_board(
                     plan, backend, url, token, rows, full=full, digests=digests
                 )
+                if backend == "sqlite" and not full:
+                    print("sqlite: sign-in, sign-up and reset, known vs unknown…", flush=True)
+                    timings = measure_enumeration(plan, url)
     by_name = {r.name: r for r in results}
-    figures = ratios(by_name, digests)
-    errors = sum(r.errors for r in results) + sum(d.returncode != 0 for d in digests.values())
+    figures = ratios(by_name, digests, timings)
+    errors = (
+        sum(r.errors for r in results)
+        + sum(d.returncode != 0 for d in digests.values())
+        + sum(len(t.statuses) != 1 for t in timings)  # known and unknown answered apart
+    )
     print(report(results, figures))
+    for t in timings:
+        print(
+            f"{t.flow} (sqlite): known {t.known_ms:.1f} ms, unknown {t.unknown_ms:.1f} ms"
+            f" (median), status {', '.join(map(str, t.statuses))}"
+        )
     for backend, run in digests.items():
         print(
             f"digest ({backend}): {run.readers:,} readers in {run.seconds:.1f} s"
@@ -373,6 +407,7 @@ def main(argv: list[str] | None = None) -> int:
             backend: asdict(run) | {"readers_per_second": round(run.readers_per_second, 1)}
             for backend, run in digests.items()
         },
+        "enumeration": [asdict(t) | {"ratio": round(t.ratio, 3)} for t in timings],
         "dataset": asdict(plan.size),
         "seconds_per_run": plan.seconds,
         "connections": plan.connections,
