@@ -12,7 +12,7 @@ from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
-from ideaboard.db_sqlite import NoConnectOnCreate, PooledSQLiteEngine
+from ideaboard.db_sqlite import InlineSQLiteEngine, NoConnectOnCreate
 from ideaboard.tables import TABLES
 
 # Seconds a writer waits for SQLite's lock before giving up ("database is locked").
@@ -36,7 +36,7 @@ def engine_for(url: str) -> Engine[Any]:
     if scheme == "sqlite":
         path = sqlite_path(url)
         path.parent.mkdir(parents=True, exist_ok=True)
-        return PooledSQLiteEngine(path=str(path), timeout=SQLITE_BUSY_TIMEOUT)
+        return InlineSQLiteEngine(path=str(path), timeout=SQLITE_BUSY_TIMEOUT)
     if scheme in {"postgres", "postgresql"}:
         return Postgres(config={"dsn": url})
     raise ValueError(f"unsupported database URL {url!r}: use sqlite:/// or postgresql://")
@@ -81,7 +81,7 @@ async def close(engine: Engine[Any]) -> None:
     if isinstance(engine, PostgresEngine):
         if engine.pool is not None:
             await engine.close_connection_pool()
-    elif isinstance(engine, PooledSQLiteEngine):
+    elif isinstance(engine, InlineSQLiteEngine):
         await engine.close_pool()
 
 

@@ -31,7 +31,7 @@ from prometheus_client import (
 )
 
 from ideaboard import db
-from ideaboard.db_sqlite import PooledSQLiteEngine
+from ideaboard.db_sqlite import InlineSQLiteEngine
 from ideaboard.mail.outbox import count_outbox
 from ideaboard.settings import Settings
 
@@ -138,7 +138,7 @@ class Metrics:
 def pool_usage() -> tuple[int, int]:
     """(open, in use) connections of this process's pool."""
     engine = db.current_engine()
-    if isinstance(engine, PooledSQLiteEngine):
+    if isinstance(engine, InlineSQLiteEngine):
         return engine.pool_usage()
     pool = getattr(engine, "pool", None)
     if pool is None:

@@ -84,7 +84,9 @@ class Idea(Table):
     status = Varchar(length=16, default="new", index=True)
     vote_count = Integer(default=0)
     comment_count = Integer(default=0)
-    hot_score = DoublePrecision(default=0.0, index=True)
+    # Indexed with the id for the board (idea_hot_board): a second index on the score
+    # alone would only make every vote write more pages.
+    hot_score = DoublePrecision(default=0.0)
     # Votes received in the trending window (domain.TRENDING_WINDOW_DAYS): kept by the
     # vote transaction, and aged by services.ranking.refresh_trending.
     trending_votes = Integer(default=0)
@@ -109,7 +111,8 @@ class Idea(Table):
 class Vote(Table):
     id: Serial
     voter = ForeignKey(User, on_delete=OnDelete.cascade, null=False)
-    idea = ForeignKey(Idea, on_delete=OnDelete.cascade, null=False, index=True)
+    # Looked up through vote_idea_created (idea, created_at), which also serves trending.
+    idea = ForeignKey(Idea, on_delete=OnDelete.cascade, null=False)
     created_at = Timestamptz()
     # UNIQUE (voter, idea) is a unique index made by the first migration:
     # Piccolo's table constraints use ALTER TABLE ADD CONSTRAINT, which SQLite lacks.

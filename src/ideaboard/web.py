@@ -242,14 +242,20 @@ def _with_cookie(send: Send, name: str, header: tuple[bytes, bytes]) -> Send:
 
 
 # Guards --------------------------------------------------------------------
+# Async, though they never wait: Litestar runs a sync guard in a worker thread, a thread
+# hop on every request.
 
 
-def requires_user(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+async def requires_user(
+    connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
+) -> None:
     if current_user(connection) is None:
         raise NotAuthorizedException()
 
 
-def requires_admin(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+async def requires_admin(
+    connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
+) -> None:
     user = current_user(connection)
     if user is None:
         raise NotAuthorizedException()
@@ -257,7 +263,9 @@ def requires_admin(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteH
         raise PermissionDeniedException("Only admins can open this page.")
 
 
-def requires_moderator(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+async def requires_moderator(
+    connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
+) -> None:
     user = current_user(connection)
     if user is None:
         raise NotAuthorizedException()

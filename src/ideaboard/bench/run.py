@@ -193,7 +193,10 @@ def measure_board(
     *,
     full: bool,
     digests: dict[str, digest.DigestRun],
+    baseline: str,
 ) -> list[wrk.Result]:
+    """The board's runs; `baseline` is the baseline server, whose render floor and bare
+    POST are measured in turns with the board's hot page and its vote POST."""
     csrf = generate_csrf_token(SECRET)
     env = {
         "IDEABOARD_DATABASE_URL": url,
@@ -212,7 +215,14 @@ def measure_board(
             results.append(wrk.run(f"{name} ({label})", base, script, seconds=plan.seconds,
                                    connections=plan.connections))  # fmt: skip
 
-        get("board hot", ["/"])
+        results.extend(
+            wrk.run_alternately(
+                wrk.Load(f"render floor (beside {label})", baseline, floor_script(csrf)),
+                wrk.Load(f"board hot ({label})", base,
+                         wrk.request_script(paths=["/"], headers=headers(token, csrf))),
+                seconds=plan.seconds, connections=plan.connections,
+            )
+        )  # fmt: skip
         if not full:
             return results
         for sort in ("top", "new", "trending"):
@@ -227,8 +237,13 @@ def measure_board(
             headers=post_headers(token, csrf),
             bodies=[f"voted={v}&_csrf_token={csrf}" for v in (0, 1)],
         )
-        results.append(wrk.run(f"vote POST ({label})", base, script, seconds=plan.seconds,
-                               connections=plan.connections))  # fmt: skip
+        results.extend(
+            wrk.run_alternately(
+                wrk.Load(f"bare POST (beside {label})", baseline, bare_post_script(csrf)),
+                wrk.Load(f"vote POST ({label})", base, script),
+                seconds=plan.seconds, connections=plan.connections,
+            )
+        )  # fmt: skip
         digests[backend] = digest.send_digest(env, lambda: get("board hot during digest", ["/"]))
     if backend == "postgres" and full:
         # Scale-out, measured: the same board from two app processes (uvicorn workers
@@ -249,34 +264,46 @@ def measure_enumeration(plan: Plan, url: str) -> list[enumeration.Timing]:
         # Each request comes "from" its own address, so no per-address limit is reached.
         "IDEABOARD_FORWARDED_ALLOW_IPS": "127.0.0.1",
     }
-    rounds = 4 if plan.smoke else 25
+    # Medians of 60 pairs: a few milliseconds each, so fewer leave the machine's noise
+    # (a millisecond here and there) larger than the 10 % margin.
+    rounds = 4 if plan.smoke else 60
     known = [f"user{n}@example.com" for n in range(2, rounds + 2)]
     with servers.serving(servers.board_server(workers=1), env, "/healthz") as base:
         return enumeration.measure(base, known, generate_csrf_token(SECRET))
 
 
-def measure_baselines(plan: Plan) -> list[wrk.Result]:
+def floor_script(csrf: str) -> str:
+    return wrk.request_script(paths=["/floor"], headers={"Cookie": f"csrftoken={csrf}"})
+
+
+def bare_post_script(csrf: str) -> str:
+    return wrk.request_script(
+        method="POST",
+        paths=["/bare"],
+        headers={
+            "Cookie": f"csrftoken={csrf}",
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+        bodies=[f"next=/&_csrf_token={csrf}"],
+    )
+
+
+def baseline_env(plan: Plan) -> dict[str, str]:
+    return {"IDEABOARD_SECRET_KEY": SECRET, "IDEABOARD_DATA_DIR": str(plan.output.parent)}
+
+
+def measure_baselines(plan: Plan, baseline: str) -> list[wrk.Result]:
+    """Each baseline alone, for the table; the ratios use the turns beside the board."""
     csrf = generate_csrf_token(SECRET)
-    env = {"IDEABOARD_SECRET_KEY": SECRET, "IDEABOARD_DATA_DIR": str(plan.output.parent)}
-    cookie = {"Cookie": f"csrftoken={csrf}"}
-    with servers.serving(servers.baseline_server(workers=1), env, "/bare") as base:
-        run = [
-            ("render floor", wrk.request_script(paths=["/floor"], headers=cookie)),
-            ("bare GET", wrk.request_script(paths=["/bare"], headers=cookie)),
-            (
-                "bare POST",
-                wrk.request_script(
-                    method="POST",
-                    paths=["/bare"],
-                    headers={**cookie, "Content-Type": "application/x-www-form-urlencoded"},
-                    bodies=[f"next=/&_csrf_token={csrf}"],
-                ),
-            ),
-        ]
-        return [
-            wrk.run(name, base, script, seconds=plan.seconds, connections=plan.connections)
-            for name, script in run
-        ]
+    run = [
+        ("render floor", floor_script(csrf)),
+        ("bare GET", wrk.request_script(paths=["/bare"], headers={"Cookie": f"csrftoken={csrf}"})),
+        ("bare POST", bare_post_script(csrf)),
+    ]
+    return [
+        wrk.run(name, baseline, script, seconds=plan.seconds, connections=plan.connections)
+        for name, script in run
+    ]
 
 
 def ratios(
@@ -300,12 +327,17 @@ def ratios(
         (n for n in results if n.startswith("board hot (postgres")),
         key=lambda n: int(n.split()[-1].rstrip(")").replace(",", "")),
     )
+
+    def beside(board: str, baseline: str) -> float | None:
+        """The board's run over the baseline's turns beside it."""
+        return divide(rps(board), rps(f"{baseline} (beside {board.split(' (')[1]}"))
+
     return {
-        "board_vs_render_floor_sqlite": divide(rps(large_name), rps("render floor")),
-        "board_vs_render_floor_postgres": divide(rps(pg_boards[-1]), rps("render floor"))
+        "board_vs_render_floor_sqlite": beside(large_name, "render floor"),
+        "board_vs_render_floor_postgres": beside(pg_boards[-1], "render floor")
         if pg_boards
         else None,
-        "vote_vs_bare_post": divide(rps(f"vote POST {suffix}"), rps("bare POST")),
+        "vote_vs_bare_post": beside(f"vote POST {suffix}", "bare POST"),
         "board_p50_growth_1k_to_100k": divide(
             results[large_name].p50_ms, results[small_name].p50_ms
         ),
@@ -355,30 +387,43 @@ def report(results: list[wrk.Result], figures: dict[str, float | None]) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
-    plan = parse_args(argv)
-    wrk.require_wrk()
-    plan.output.parent.mkdir(parents=True, exist_ok=True)
-    workdir = plan.output.parent
+def measure_backends(
+    plan: Plan,
+    digests: dict[str, digest.DigestRun],
+    timings: list[enumeration.Timing],
+    baseline: str,
+) -> list[wrk.Result]:
+    """Every backend, at the small size and at the full one, each on a fresh database."""
     results: list[wrk.Result] = []
-    digests: dict[str, digest.DigestRun] = {}
-    timings: list[enumeration.Timing] = []
-    print(f"Baselines ({plan.seconds:g} s each)…", flush=True)
-    results += measure_baselines(plan)
     for backend in plan.backends:
         for ideas in (plan.small_ideas, plan.size.ideas):
             size = scaled(plan.size, ideas)
             print(f"{backend}: {size.ideas:,} ideas, {size.votes:,} votes…", flush=True)
             rows = dataset.build_rows(size)
-            with database(backend, f"{backend}-{ideas}", workdir) as url:
+            with database(backend, f"{backend}-{ideas}", plan.output.parent) as url:
                 token = load(backend, url, rows)
                 full = ideas == plan.size.ideas
                 results += measure_board(
-                    plan, backend, url, token, rows, full=full, digests=digests
-                )
+                    plan, backend, url, token, rows, full=full, digests=digests,
+                    baseline=baseline,
+                )  # fmt: skip
                 if backend == "sqlite" and not full:
                     print("sqlite: sign-in, sign-up and reset, known vs unknown…", flush=True)
-                    timings = measure_enumeration(plan, url)
+                    timings.extend(measure_enumeration(plan, url))
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    plan = parse_args(argv)
+    wrk.require_wrk()
+    plan.output.parent.mkdir(parents=True, exist_ok=True)
+    results: list[wrk.Result] = []
+    digests: dict[str, digest.DigestRun] = {}
+    timings: list[enumeration.Timing] = []
+    print(f"Baselines ({plan.seconds:g} s each)…", flush=True)
+    with servers.serving(servers.baseline_server(workers=1), baseline_env(plan), "/bare") as base:
+        results += measure_baselines(plan, base)
+        results += measure_backends(plan, digests, timings, base)
     by_name = {r.name: r for r in results}
     figures = ratios(by_name, digests, timings)
     errors = (

@@ -124,3 +124,45 @@ def run(
         p99_ms=figures["p99_us"] / 1000,
         status_5xx=figures["status_5xx"],
     )
+
+
+@dataclass(frozen=True)
+class Load:
+    """What one wrk run drives: a name for the table, a server and a request script."""
+
+    name: str
+    base_url: str
+    script: str
+
+
+def merged(name: str, turns: list[Result]) -> Result:
+    """One figure from several turns: requests and time add up; p50 is the turns' p50
+    weighted by their requests, p99 the worst turn's (percentiles do not add)."""
+    requests = sum(t.requests for t in turns)
+    return Result(
+        name=name,
+        requests=requests,
+        seconds=sum(t.seconds for t in turns),
+        errors=sum(t.errors for t in turns),
+        p50_ms=sum(t.p50_ms * t.requests for t in turns) / requests if requests else 0.0,
+        p99_ms=max(t.p99_ms for t in turns),
+        status_5xx=sum(t.status_5xx for t in turns),
+    )
+
+
+def run_alternately(
+    first: Load, second: Load, *, seconds: float, connections: int = 8, turns: int = 5
+) -> tuple[Result, Result]:
+    """`first` and `second` in alternate turns, `seconds` each in all. A ratio of the two
+    then holds even on a machine whose speed drifts over a minute (other tenants of a
+    virtual machine, a laptop's turbo): each drift falls on both alike."""
+    turns = max(1, min(turns, round(seconds)))  # wrk counts whole seconds
+    a: list[Result] = []
+    b: list[Result] = []
+    for _ in range(turns):
+        for load, results in ((first, a), (second, b)):
+            results.append(
+                run(load.name, load.base_url, load.script, seconds=seconds / turns,
+                    connections=connections)
+            )  # fmt: skip
+    return merged(first.name, a), merged(second.name, b)

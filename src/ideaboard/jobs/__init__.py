@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Coroutine
 from typing import Any
 
+from ideaboard.db_sqlite import offloaded
 from ideaboard.jobs.ranking import keep_trending_fresh
 from ideaboard.jobs.scheduler import keep_delivering, keep_schedule
 from ideaboard.mail.mailer import Mailer
@@ -18,4 +19,11 @@ def background_loops(settings: Settings, mailer: Mailer) -> list[Coroutine[Any, 
     loops = [keep_delivering(mailer, settings.mail_poll_seconds), keep_schedule(mailer)]
     if settings.trending_refresh_seconds > 0:
         loops.append(keep_trending_fresh(settings.trending_refresh_seconds))
-    return loops
+    return [_off_the_loop(loop) for loop in loops]
+
+
+async def _off_the_loop(loop: Coroutine[Any, Any, None]) -> None:
+    """On SQLite, the loop's statements run on worker threads: a digest's or a recount's
+    long transaction must not hold up the pages served by the same process."""
+    with offloaded():
+        await loop

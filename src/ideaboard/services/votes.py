@@ -22,21 +22,29 @@ from ideaboard.services.follows import add_follower
 from ideaboard.services.ideas import require_visible
 from ideaboard.services.organisation import current_organisation
 from ideaboard.services.triage import check_routing_threshold
-from ideaboard.tables import Idea, Organisation, User, Vote
+from ideaboard.tables import Idea, User, Vote
 
-VOTE_COLUMNS = (
-    Idea.id,
-    Idea.title,
-    Idea.status,
-    Idea.vote_count,
-    Idea.created_at,
-    Idea.author,
-    Idea.approval,
-    Idea.hidden,
-    Idea.owner,
-    Idea.department,
-    Idea.needs_owner_since,
-    Idea.department.routing_threshold.as_alias("routing_threshold"),
+# The vote's statements, hand-written: a vote is the busiest write of the board, and
+# these are several times cheaper to build than the same through the query builder.
+# With the idea: what the vote needs to decide, and the board's vote budget (read inside
+# the transaction, so a budget switched on just now applies).
+IDEA_FOR_VOTE = """
+SELECT i.id, i.title, i.status, i.vote_count, i.created_at, i.author, i.approval,
+       i.hidden, i.owner, i.department, i.needs_owner_since, d.routing_threshold,
+       (SELECT o.vote_budget FROM organisation o ORDER BY o.id LIMIT 1) AS vote_budget
+FROM idea i JOIN department d ON d.id = i.department
+WHERE i.id = {}
+"""
+# PostgreSQL locks the idea's row only (SQLite's write transaction holds the one lock).
+LOCK_IDEA = "FOR UPDATE OF i"
+ADD_VOTE = (
+    "INSERT INTO vote (voter, idea, created_at) VALUES ({}, {}, {})"
+    " ON CONFLICT DO NOTHING RETURNING id"
+)
+REMOVE_VOTE = "DELETE FROM vote WHERE voter = {} AND idea = {} RETURNING created_at"
+COUNT_VOTE = (
+    "UPDATE idea SET vote_count = vote_count + {}, trending_votes = trending_votes + {},"
+    " hot_score = {} WHERE id = {}"
 )
 
 # Votes on open ideas: the ones a vote budget counts.
@@ -59,11 +67,6 @@ async def find_votes_left(user_id: int) -> int | None:
     if budget <= 0:
         return None
     return votes_left(budget, await count_votes_in_use(user_id))
-
-
-async def vote_budget() -> int:
-    record = await Organisation.select(Organisation.vote_budget).first()
-    return int(record["vote_budget"]) if record else 0
 
 
 @dataclass(frozen=True)
@@ -90,53 +93,36 @@ async def set_vote(actor: Actor, idea_id: int, *, voted: bool) -> VoteButton:
     here plus this vote is the count written.
     """
     async with write_transaction():
-        query = Idea.select(*VOTE_COLUMNS).where(Idea.id == idea_id)
-        # Only the idea's row: the department joined for its threshold stays unlocked.
-        idea = require_visible(
-            await (query if is_sqlite() else query.lock_rows(of=(Idea,))).first(), actor
-        )
+        rows = await Idea.raw(IDEA_FOR_VOTE if is_sqlite() else IDEA_FOR_VOTE + LOCK_IDEA, idea_id)
+        idea = require_visible(rows[0] if rows else None, actor)
         status = Status(idea["status"])
         require(can_vote(status))
         moment = now()
         votes = trending = 0
         if voted:
-            await _check_budget(actor, idea_id)
-            added = await (
-                Vote.insert(Vote(voter=actor.id, idea=idea_id, created_at=moment))
-                .on_conflict(action="DO NOTHING")
-                .returning(Vote.id)
-            )
+            await _check_budget(actor, idea_id, budget=idea["vote_budget"] or 0)
+            added = await Vote.raw(ADD_VOTE, actor.id, idea_id, moment)
             votes = trending = len(added)
             if added:
                 await add_follower(actor.id, idea_id)
         else:
-            removed = await (
-                Vote.delete()
-                .where(Vote.voter == actor.id, Vote.idea == idea_id)
-                .returning(Vote.created_at)
-            )
+            removed = await Vote.raw(REMOVE_VOTE, actor.id, idea_id)
             if removed:
                 votes = -1
                 trending = -1 if removed[0]["created_at"] >= trending_since(moment) else 0
         count = idea["vote_count"] + votes
         if votes:
-            await Idea.update(
-                {
-                    Idea.vote_count: Idea.vote_count + votes,
-                    Idea.trending_votes: Idea.trending_votes + trending,
-                    Idea.hot_score: hot_score(count, idea["created_at"]),
-                }
-            ).where(Idea.id == idea_id)
+            score = hot_score(count, idea["created_at"])
+            await Idea.raw(COUNT_VOTE, votes, trending, score, idea_id)
         if votes > 0:
             await check_routing_threshold(idea, count, actor_id=actor.id)
     return VoteButton(id=idea_id, status=status, vote_count=count, voted=voted)
 
 
-async def _check_budget(actor: Actor, idea_id: int) -> None:
+async def _check_budget(actor: Actor, idea_id: int, *, budget: int) -> None:
     """Refuse a new vote beyond the budget. Runs inside the vote's transaction, with the
     voter's row locked on PostgreSQL (SQLite's write lock already serialises), so two
     votes sent at once cannot both take the last one."""
-    budget = await vote_budget()
     if budget <= 0:
         return
     if not is_sqlite():

@@ -1,0 +1,212 @@
+"""The SQLite engine: short statements on the event loop, long ones and waits off it."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+from collections.abc import AsyncIterator, Awaitable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+
+from ideaboard import db, db_sqlite
+from ideaboard.db_sqlite import InlineSQLiteEngine, offloaded
+
+T = TypeVar("T")
+
+# A read that takes a few hundred milliseconds whatever the machine: a recursive count.
+SLOW_READ = (
+    "SELECT (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {})"
+    " SELECT COUNT(*) FROM n) AS c"
+)
+
+
+@pytest.fixture
+async def engine(tmp_path: Path) -> AsyncIterator[InlineSQLiteEngine]:
+    engine = db.engine_for(f"sqlite:///{tmp_path / 'engine.sqlite3'}")
+    assert isinstance(engine, InlineSQLiteEngine)
+    db.bind_tables(engine)  # write_transaction() is on the tables' engine
+    await db.prepare(engine, pool_size=2)
+    await engine.run_ddl("CREATE TABLE item (id INTEGER PRIMARY KEY, n INTEGER)")
+    yield engine
+    await db.close(engine)
+
+
+async def ticks_while(work: Awaitable[T]) -> tuple[T, int]:
+    """Run `work` beside a task that counts how often the event loop let it run."""
+    ticks = 0
+    done = False
+
+    async def tick() -> None:
+        nonlocal ticks
+        while not done:
+            ticks += 1
+            await asyncio.sleep(0.005)
+
+    ticker = asyncio.create_task(tick())
+    await asyncio.sleep(0)  # the ticker's first turn
+    ticks = 0
+    try:
+        return await work, ticks
+    finally:
+        done = True
+        await ticker
+
+
+async def test_short_reads_run_on_the_event_loop_thread(engine: InlineSQLiteEngine) -> None:
+    loop_thread = threading.get_ident()
+    engine._inline_reader().create_function(
+        "on_loop", 0, lambda: int(threading.get_ident() == loop_thread)
+    )
+    rows = await engine.run_ddl("SELECT on_loop() AS here")
+    assert rows == [{"here": 1}]
+
+
+async def test_a_slow_read_moves_to_a_thread_and_the_loop_keeps_running(
+    engine: InlineSQLiteEngine,
+) -> None:
+    sql = SLOW_READ.format(3_000_000)
+    rows, ticks = await ticks_while(engine.run_ddl(sql))
+    assert rows == [{"c": 3_000_000}]  # interrupted inline, then run to the end on a thread
+    assert ticks >= 3  # the loop ran other work meanwhile
+    assert sql not in engine._slow  # once may be a cold cache
+    await engine.run_ddl(sql)
+    # Twice in a row: slow. It goes to a thread at once for the next runs.
+    assert engine._slow[sql] == db_sqlite.SLOW_RUNS
+    rows, ticks = await ticks_while(engine.run_ddl(sql))
+    assert engine._slow[sql] == db_sqlite.SLOW_RUNS - 1
+    assert ticks >= 3
+
+
+async def test_a_read_slow_once_is_tried_inline_again_later(engine: InlineSQLiteEngine) -> None:
+    sql = "SELECT COUNT(*) AS c FROM item"
+    engine._note_interrupted(sql)
+    await engine.run_ddl(sql)  # fast this time
+    engine._note_interrupted(sql)
+    assert sql not in engine._slow  # not twice in a row
+    engine._note_interrupted(sql)
+    assert engine._slow[sql] == db_sqlite.SLOW_RUNS
+    for _ in range(db_sqlite.SLOW_RUNS):
+        await engine.run_ddl(sql)
+    assert sql not in engine._slow  # tried inline again after SLOW_RUNS runs
+
+
+async def test_writes_wait_for_another_process_without_blocking_the_loop(
+    engine: InlineSQLiteEngine, tmp_path: Path
+) -> None:
+    other = sqlite3.connect(tmp_path / "engine.sqlite3", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+    other.execute("INSERT INTO item (n) VALUES (1)")
+
+    async def write() -> list[dict[str, Any]]:
+        async with db.write_transaction():
+            await engine.run_ddl("INSERT INTO item (n) VALUES (2)")
+        return await engine.run_ddl("SELECT n FROM item ORDER BY id")
+
+    async def release_soon() -> None:
+        await asyncio.sleep(0.2)
+        other.execute("COMMIT")
+
+    releasing = asyncio.create_task(release_soon())
+    rows, ticks = await ticks_while(write())
+    await releasing
+    other.close()
+    assert rows == [{"n": 1}, {"n": 2}]  # it waited its turn, then wrote
+    assert ticks >= 10  # the loop was free while it waited
+
+
+async def test_a_cancelled_wait_for_the_lock_leaves_the_writer_usable(
+    engine: InlineSQLiteEngine, tmp_path: Path
+) -> None:
+    other = sqlite3.connect(tmp_path / "engine.sqlite3", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+
+    async def write(n: int) -> None:
+        async with db.write_transaction():
+            await engine.run_ddl(f"INSERT INTO item (n) VALUES ({n})")
+
+    waiting = asyncio.create_task(write(1))
+    await asyncio.sleep(0.1)
+    waiting.cancel()
+    other.execute("COMMIT")  # the worker thread's BEGIN may win the lock now
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    other.close()
+    await write(2)
+    assert await engine.run_ddl("SELECT n FROM item") == [{"n": 2}]
+    assert not engine._writer().in_transaction
+
+
+async def test_a_loop_of_transactions_lets_other_tasks_run(engine: InlineSQLiteEngine) -> None:
+
+    async def many() -> None:
+        for n in range(200):
+            async with db.write_transaction():
+                await engine.run_ddl(f"INSERT INTO item (n) VALUES ({n})")
+
+    _, ticks = await ticks_while(many())
+    assert ticks >= 1
+    assert await engine.run_ddl("SELECT COUNT(*) AS c FROM item") == [{"c": 200}]
+
+
+async def test_offloaded_transactions_do_not_hold_up_the_loop(engine: InlineSQLiteEngine) -> None:
+    slow_insert = (
+        "INSERT INTO item (n) WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s"
+        " WHERE i < 400000) SELECT i FROM s"
+    )
+
+    async def job() -> None:
+        with offloaded():
+            async with db.write_transaction():
+                await engine.run_ddl(slow_insert)
+
+    _, ticks = await ticks_while(job())
+    assert ticks >= 3
+    assert await engine.run_ddl("SELECT COUNT(*) AS c FROM item") == [{"c": 400_000}]
+
+
+async def test_a_failed_transaction_rolls_back_and_frees_the_writer(
+    engine: InlineSQLiteEngine,
+) -> None:
+    with pytest.raises(sqlite3.OperationalError):
+        async with db.write_transaction():
+            await engine.run_ddl("INSERT INTO item (n) VALUES (1)")
+            await engine.run_ddl("INSERT INTO nowhere (n) VALUES (1)")
+    assert await engine.run_ddl("SELECT COUNT(*) AS c FROM item") == [{"c": 0}]
+    async with db.write_transaction():
+        await engine.run_ddl("INSERT INTO item (n) VALUES (3)")
+    assert await engine.run_ddl("SELECT n FROM item") == [{"n": 3}]
+
+
+async def test_integer_columns_read_back_as_int(engine: InlineSQLiteEngine) -> None:
+    # SQLite keeps 2.5 as a REAL in an INTEGER column; Piccolo reads it as 2, and so do we.
+    await engine.run_ddl("INSERT INTO item (n) VALUES (7), (2.5), (-40)")
+    rows = await engine.run_ddl("SELECT n FROM item ORDER BY id")
+    assert rows == [{"n": 7}, {"n": 2}, {"n": -40}]
+    assert all(type(row["n"]) is int for row in rows)
+
+
+async def test_pool_usage_counts_the_connections(engine: InlineSQLiteEngine) -> None:
+    await engine.run_ddl("SELECT 1")
+    async with db.write_transaction():
+        opened, in_use = engine.pool_usage()
+        assert (opened, in_use) == (2, 1)  # reader and writer; the writer is busy
+    assert engine.pool_usage() == (2, 0)
+
+
+async def test_the_wal_is_checkpointed_beside_the_commits(
+    engine: InlineSQLiteEngine, tmp_path: Path
+) -> None:
+    commits = db_sqlite.CHECKPOINT_EVERY * 5
+    for n in range(commits):
+        async with db.write_transaction():
+            await engine.run_ddl(f"INSERT INTO item (n) VALUES ({n})")
+    if engine._checkpointing is not None:
+        await engine._checkpointing
+    other = sqlite3.connect(tmp_path / "engine.sqlite3")
+    _, frames_in_wal, _ = other.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    other.close()
+    # Every commit wrote at least one frame; checkpoints let the WAL start over.
+    assert 0 <= frames_in_wal < commits / 2
