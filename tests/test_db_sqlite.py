@@ -6,10 +6,12 @@ import asyncio
 import sqlite3
 import threading
 from collections.abc import AsyncIterator, Awaitable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from piccolo.engine import sqlite as piccolo_sqlite
 
 from ideaboard import db, db_sqlite
 from ideaboard.db_sqlite import InlineSQLiteEngine, offloaded
@@ -180,12 +182,29 @@ async def test_a_failed_transaction_rolls_back_and_frees_the_writer(
     assert await engine.run_ddl("SELECT n FROM item") == [{"n": 3}]
 
 
-async def test_integer_columns_read_back_as_int(engine: InlineSQLiteEngine) -> None:
-    # SQLite keeps 2.5 as a REAL in an INTEGER column; Piccolo reads it as 2, and so do we.
-    await engine.run_ddl("INSERT INTO item (n) VALUES (7), (2.5), (-40)")
-    rows = await engine.run_ddl("SELECT n FROM item ORDER BY id")
-    assert rows == [{"n": 7}, {"n": 2}, {"n": -40}]
-    assert all(type(row["n"]) is int for row in rows)
+@pytest.mark.parametrize(
+    ("column_type", "stored"),
+    [
+        ("TIMESTAMPTZ", b"2026-12-01 19:02:52.300051+00:00"),
+        ("TIMESTAMPTZ", b"2026-12-01 19:02:52"),
+        ("BOOLEAN", b"1"),
+        ("BOOLEAN", b"0"),
+    ],
+)
+def test_faster_converters_read_what_piccolos_read(column_type: str, stored: bytes) -> None:
+    assert sqlite3.converters[column_type](stored) == piccolo_sqlite.CONVERTERS[column_type](stored)
+
+
+async def test_columns_come_back_as_python_values(engine: InlineSQLiteEngine) -> None:
+    await engine.run_ddl("CREATE TABLE typed (n INTEGER, at TIMESTAMPTZ, flag BOOLEAN)")
+    moment = datetime(2026, 12, 1, 19, 2, 52, 300051, tzinfo=UTC)
+    await engine.run_ddl(f"INSERT INTO typed VALUES (7, '{moment}', 1), (-40, '{moment}', 0)")
+    rows = await engine.run_ddl("SELECT n, at, flag FROM typed ORDER BY n DESC")
+    assert rows == [
+        {"n": 7, "at": moment, "flag": True},
+        {"n": -40, "at": moment, "flag": False},
+    ]
+    assert type(rows[0]["n"]) is int and rows[0]["at"].tzinfo is UTC
 
 
 async def test_pool_usage_counts_the_connections(engine: InlineSQLiteEngine) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -54,7 +55,7 @@ async def test_a_missing_or_hostile_request_id_is_replaced(
 
 
 async def test_metrics_count_requests_by_route_and_read_the_outbox(
-    client: Client, board: Personas
+    client: Client, board: Personas, database_url: str
 ) -> None:
     await client.get("/login")
     await client.get("/ideas/1")
@@ -75,6 +76,9 @@ async def test_metrics_count_requests_by_route_and_read_the_outbox(
     assert 'ideaboard_outbox_emails{state="waiting"} 0.0' in text
     assert 'ideaboard_db_pool_connections{state="open"}' in text
     assert "process_resident_memory_bytes" in text
+    if database_url.startswith("sqlite"):  # the pages' reads ran on the event loop
+        inline = re.search(r'ideaboard_sqlite_reads\{where="inline"\} (\d+)', text)
+        assert inline is not None and float(inline.group(1)) > 0
 
 
 async def test_metrics_are_off_unless_switched_on(tmp_path: Path, database_url: str) -> None:

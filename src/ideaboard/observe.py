@@ -118,6 +118,14 @@ class Metrics:
             ["state"],
             registry=self.registry,
         )
+        self.sqlite_reads = Gauge(
+            "ideaboard_sqlite_reads",
+            "SQLite reads since the process started: run on the event loop (inline), on"
+            " a worker thread (thread), or cut short inline for taking too long"
+            " (interrupted, then run on a thread).",
+            ["where"],
+            registry=self.registry,
+        )
         ProcessCollector(registry=self.registry)
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
@@ -132,6 +140,10 @@ class Metrics:
         open_, in_use = pool_usage()
         self.pool.labels("open").set(open_)
         self.pool.labels("in_use").set(in_use)
+        engine = db.current_engine()
+        if isinstance(engine, InlineSQLiteEngine):
+            for where in ("inline", "thread", "interrupted"):
+                self.sqlite_reads.labels(where).set(engine.reads[where])
         return generate_latest(self.registry)
 
 

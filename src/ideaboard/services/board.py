@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ideaboard.domain import CLOSED_STATUSES, Actor, Sort, Status
@@ -61,8 +61,18 @@ class BoardQuery:
             "q": query.search,
             "after": query.after,
         }
-        defaults = asdict(BoardQuery()) | {"sort": Sort.HOT.value, "department": "", "q": ""}
-        return {k: v for k, v in values.items() if v and v != defaults.get(k)}
+        return {k: v for k, v in values.items() if v and v != DEFAULT_PARAMS[k]}
+
+
+# What a link leaves out; a board page makes half a dozen links, so worked out once.
+DEFAULT_PARAMS = {
+    "sort": Sort.HOT.value,
+    "department": "",
+    "status": BoardQuery.status,
+    "scope": BoardQuery.scope,
+    "q": "",
+    "after": "",
+}
 
 
 @dataclass(frozen=True)
