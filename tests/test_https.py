@@ -41,6 +41,7 @@ async def test_https_gets_hsts_and_host_prefixed_cookies(
     static = await http.get("/static/app.css")  # every response, not only pages
     assert static.headers["Strict-Transport-Security"].startswith("max-age=")
     assert static.headers["X-Content-Type-Options"] == "nosniff"
+    assert static.headers["Cache-Control"] == "max-age=3600, public"
     board_page = await http.get("/")
     assert board_page.status_code == 200 and "Sign out" in board_page.text
     assert board_page.headers["Cache-Control"] == "no-store"

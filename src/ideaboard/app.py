@@ -9,7 +9,7 @@ from typing import Any
 
 from litestar import Litestar, get
 from litestar.config.csrf import CSRFConfig
-from litestar.datastructures import State
+from litestar.datastructures import CacheControlHeader, State
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
 
@@ -27,7 +27,8 @@ from ideaboard.web import (
     build_templates,
 )
 
-STATIC_MAX_AGE = 3600
+# The stylesheet, icons and vendored scripts for an hour, as the proxies in deploy/ do.
+STATIC_CACHE = CacheControlHeader(public=True, max_age=3600)
 
 # Served only with IDEABOARD_METRICS on; keep it off the public proxy (deploy/).
 METRICS_ROUTE = get("/metrics", name="system:metrics", include_in_schema=False)(metrics_endpoint)
@@ -78,7 +79,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 path="/static",
                 directories=[settings.static_dir],
                 name="static",
-                cache_control=None,
+                cache_control=STATIC_CACHE,
                 send_as_attachment=False,
             ),
         ],
