@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
+import sqlite3
 from datetime import timedelta
 
+import asyncpg
 import pytest
 
 from conftest import Client, Personas, make_idea
@@ -214,3 +217,54 @@ async def test_filter_change_with_htmx_returns_the_results_block(
     assert fragment.text.lstrip().startswith('<section id="board-results"')
     assert titles(fragment.text) == ["IT idea"]
     assert fragment.headers["vary"] == "HX-Request"
+
+
+def pressed(html: str) -> list[str]:
+    """aria-pressed of each Vote button on the page, in order."""
+    return re.findall(r'id="vote-\d+" aria-pressed="(true|false)"', html)
+
+
+async def test_a_shared_page_still_shows_each_reader_their_own_votes(
+    client: Client, board: Personas
+) -> None:
+    first = await make_idea(board.mia, board.it, title="Quiet room")
+    await make_idea(board.mia, board.it, title="Standing desks")
+    await client.login("otto@example.com")
+    assert pressed((await client.get("/?sort=new")).text) == ["false", "false"]
+    await client.post(f"/ideas/{first}/vote", {"voted": "1"})
+    page = (await client.get("/?sort=new")).text  # at once, not a second later
+    assert pressed(page) == ["false", "true"] and "1 vote" in page
+    await client.logout()
+
+    await client.login("ada@example.com")  # the same view, another reader
+    page = (await client.get("/?sort=new")).text
+    assert pressed(page) == ["false", "false"] and "1 vote" in page
+
+
+async def write_elsewhere(database_url: str, sql: str) -> None:
+    """A write by another process: a connection of its own, not the app's engine."""
+    if database_url.startswith("sqlite"):
+        with sqlite3.connect(database_url.removeprefix("sqlite:///")) as connection:
+            connection.execute(sql)
+        return
+    connection = await asyncpg.connect(database_url)
+    try:
+        await connection.execute(sql)
+    finally:
+        await connection.close()
+
+
+async def test_another_processs_change_shows_within_a_second(
+    client: Client, board: Personas, database_url: str
+) -> None:
+    idea = await make_idea(board.mia, board.it, title="Bike racks")
+    await client.login("otto@example.com")
+    assert "Bike racks" in (await client.get("/")).text
+    await write_elsewhere(
+        database_url, f"UPDATE idea SET title = 'Covered bike racks' WHERE id = {idea}"
+    )
+    waited = 0.0
+    while "Covered bike racks" not in (await client.get("/")).text:
+        assert waited < 1.5, "another process's change did not show within a second"
+        await asyncio.sleep(0.1)
+        waited += 0.1

@@ -9,10 +9,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from piccolo.engine.base import Engine
-from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.querystring import QueryString
 
-from ideaboard.db_sqlite import InlineSQLiteEngine, NoConnectOnCreate
+from ideaboard.db_sqlite import InlineSQLiteEngine, NoConnectOnCreate, is_read
 from ideaboard.tables import TABLES
 
 # Seconds a writer waits for SQLite's lock before giving up ("database is locked").
@@ -27,8 +28,34 @@ def sqlite_path(url: str) -> Path:
     return Path(path[1:])
 
 
+class CountingTransaction(PostgresTransaction):
+    engine: Postgres
+
+    async def commit(self) -> None:
+        await super().commit()
+        self.engine.generation += 1
+
+
 class Postgres(NoConnectOnCreate, PostgresEngine):
-    pass
+    """Counts the writes this process commits (`generation`), as the SQLite engine does,
+    so that what a cache remembers of the database is forgotten once it changes."""
+
+    generation = 0
+
+    def transaction(self, allow_nested: bool = True) -> PostgresTransaction:
+        return CountingTransaction(engine=self, allow_nested=allow_nested)
+
+    async def run_querystring(self, querystring: QueryString, in_pool: bool = True) -> Any:
+        response = await super().run_querystring(querystring, in_pool)
+        if self.current_transaction.get() is None and not is_read(querystring.template):
+            self.generation += 1
+        return response
+
+    async def run_ddl(self, ddl: str, in_pool: bool = True) -> Any:
+        response = await super().run_ddl(ddl, in_pool)
+        if self.current_transaction.get() is None and not is_read(ddl):
+            self.generation += 1
+        return response
 
 
 def engine_for(url: str) -> Engine[Any]:
@@ -49,6 +76,13 @@ def bind_tables(engine: Engine[Any]) -> None:
 
 def current_engine() -> Engine[Any]:
     return TABLES[0]._meta.db
+
+
+def generation() -> int:
+    """How many writes this process has committed: a cache of reads made at one
+    generation holds what this process would read now while it stays the same."""
+    engine = current_engine()
+    return int(getattr(engine, "generation", 0))
 
 
 def is_sqlite() -> bool:

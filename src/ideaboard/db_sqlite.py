@@ -88,7 +88,7 @@ sqlite3.register_converter(
 )
 
 
-def _is_read(sql: str) -> bool:
+def is_read(sql: str) -> bool:
     head = sql.lstrip()[:7].upper()
     return head.startswith(("SELECT", "EXPLAIN"))
 
@@ -203,6 +203,7 @@ class InlineSQLiteEngine(NoConnectOnCreate, SQLiteEngine):
         self._inline_reads = 0  # since the last yield
         self.reads: Counter[str] = Counter()  # inline, thread, interrupted: for /metrics
         self._commits = 0  # since the last checkpoint
+        self.generation = 0  # commits since the start: caches of reads compare it
         self._checkpointing: asyncio.Task[None] | None = None
 
     # Connections ---------------------------------------------------------------
@@ -373,6 +374,7 @@ class InlineSQLiteEngine(NoConnectOnCreate, SQLiteEngine):
         return rows
 
     def _committed(self) -> None:
+        self.generation += 1
         self._commits += 1
         if self._commits >= CHECKPOINT_EVERY and self._checkpointing is None:
             self._commits = 0
@@ -400,7 +402,7 @@ class InlineSQLiteEngine(NoConnectOnCreate, SQLiteEngine):
         transaction = self.current_transaction.get()
         if transaction is not None:
             return await transaction.connection.execute(sql, args)
-        if _is_read(sql):
+        if is_read(sql):
             return await self._read(sql, args)
         return await self._autocommit_write(sql, args)
 

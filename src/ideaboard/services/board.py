@@ -9,9 +9,10 @@ from typing import Any
 
 from ideaboard.domain import CLOSED_STATUSES, Actor, Sort, Status
 from ideaboard.services import search
+from ideaboard.services.cache import Shared
 from ideaboard.services.ideas import IdeaView, idea_view
 from ideaboard.services.validation import has_control_characters, parse_id
-from ideaboard.tables import Idea
+from ideaboard.tables import Idea, Vote
 
 PAGE_SIZE = 30
 SEARCH_MAX = 200
@@ -88,7 +89,6 @@ SELECT i.id, i.title, i.body, i.body_html, i.status, i.vote_count, i.comment_cou
        fd.id AS from_department_id, fd.name AS from_department,
        td.id AS department_id, td.name AS department,
        i.anonymous, i.approval, i.hidden, i.merged_into,
-       EXISTS (SELECT 1 FROM vote mine WHERE mine.idea = i.id AND mine.voter = {{}}) AS voted,
        {sort_key} AS sort_key{highlights}
 FROM idea i
 JOIN account a ON a.id = i.author
@@ -129,11 +129,10 @@ def _cursor(record: dict[str, Any]) -> str:
 VISIBLE = "i.approval = 'approved' AND NOT i.hidden"
 
 
-def board_sql(
-    query: BoardQuery, *, reader_id: int, reader_department_id: int
-) -> tuple[str, list[Any]] | None:
-    """The SQL (Piccolo `{}` placeholders) and arguments for one page of the board;
-    None when the search has no words (only punctuation), so nothing can match."""
+def board_sql(query: BoardQuery, *, reader_department_id: int) -> tuple[str, list[Any]] | None:
+    """The SQL (Piccolo `{}` placeholders) and arguments for one page of the board, the
+    same for every reader of the same view (their own votes are read apart); None when
+    the search has no words (only punctuation), so nothing can match."""
     words = search.terms(query.search)
     if query.search and not words:
         return None
@@ -176,11 +175,24 @@ def board_sql(
         highlights=f", {found.highlights}" if found else "",
         search_join=found.join if found else "",
     )
-    select_args = [reader_id, *sort_key_args, *(found.highlight_args if found else [])]
+    select_args = [*sort_key_args, *(found.highlight_args if found else [])]
     if conditions:
         sql += "WHERE " + " AND ".join(conditions) + "\n"
     sql += "ORDER BY sort_key DESC, i.id DESC\nLIMIT {}"
     return sql, [*select_args, *args, PAGE_SIZE + 1]
+
+
+# One view's page of ideas, shared by everyone who asks for it within a second (and
+# forgotten when this process writes): the page's query is the board's dearest read.
+_pages: Shared[tuple[list[dict[str, Any]], str | None]] = Shared(seconds=1.0, size=256)
+
+
+def _page_key(query: BoardQuery, reader: Actor) -> tuple[Any, ...]:
+    """What the page's rows depend on: the view, and the reader's department for the
+    views that name it."""
+    department = reader.department_id if query.scope != "all" else None
+    return (query.sort, query.department_id, query.status, query.scope, department,
+            query.search, query.after)  # fmt: skip
 
 
 async def list_board(query: BoardQuery, reader: Actor) -> BoardPage:
@@ -189,15 +201,33 @@ async def list_board(query: BoardQuery, reader: Actor) -> BoardPage:
     With a search, ideas are ranked by relevance (best match first) and carry their
     highlighted title and passage; the filters apply as usual.
     """
-    built = board_sql(query, reader_id=reader.id, reader_department_id=reader.department_id)
-    if built is None:
-        return BoardPage(ideas=[], next_cursor=None)
-    sql, args = built
-    records = await Idea.raw(sql, *args)
+    key = _page_key(query, reader)
+    page = _pages.get(key)
+    if page is None:
+        stamp = _pages.stamp()
+        built = board_sql(query, reader_department_id=reader.department_id)
+        if built is None:
+            return BoardPage(ideas=[], next_cursor=None)
+        sql, args = built
+        records = await Idea.raw(sql, *args)
+        more = len(records) > PAGE_SIZE
+        page = (records[:PAGE_SIZE], _cursor(records[PAGE_SIZE - 1]) if more else None)
+        _pages.put(key, page, stamp)
+    records, next_cursor = page
+    voted = await find_voted(reader.id, [record["id"] for record in records])
+    ideas = [_view(record, reader, voted=record["id"] in voted) for record in records]
+    return BoardPage(ideas=ideas, next_cursor=next_cursor)
 
-    ideas = [_view(record, reader) for record in records[:PAGE_SIZE]]
-    has_more = len(records) > PAGE_SIZE
-    return BoardPage(ideas=ideas, next_cursor=_cursor(records[PAGE_SIZE - 1]) if has_more else None)
+
+VOTED_AMONG = "SELECT idea FROM vote WHERE voter = {{}} AND idea IN ({ideas})"
+
+
+async def find_voted(reader_id: int, idea_ids: list[int]) -> set[int]:
+    """Which of these ideas the reader voted for."""
+    if not idea_ids:
+        return set()
+    sql = VOTED_AMONG.format(ideas=", ".join("{}" for _ in idea_ids))
+    return {row["idea"] for row in await Vote.raw(sql, reader_id, *idea_ids)}
 
 
 SIMILAR_LIMIT = 5
@@ -219,19 +249,18 @@ async def list_similar(text: str, reader: Actor) -> list[IdeaView]:
     sql += f"WHERE {VISIBLE} AND {found.condition}\nORDER BY sort_key DESC, i.id DESC\nLIMIT {{}}"
     records = await Idea.raw(
         sql,
-        reader.id,
         *found.relevance_args,
         *found.highlight_args,
         *found.condition_args,
         SIMILAR_LIMIT,
     )
-    return [_view(record, reader) for record in records]
+    voted = await find_voted(reader.id, [record["id"] for record in records])
+    return [_view(record, reader, voted=record["id"] in voted) for record in records]
 
 
-def _view(record: dict[str, Any], reader: Actor) -> IdeaView:
+def _view(record: dict[str, Any], reader: Actor, *, voted: bool) -> IdeaView:
     fields = dict(record)
     fields.pop("sort_key")
-    voted = fields.pop("voted")
     title_marked = fields.pop("title_marked", None)
     snippet_marked = fields.pop("snippet_marked", None)
     match = (
