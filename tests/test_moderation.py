@@ -200,9 +200,15 @@ async def test_anonymous_ideas_hide_the_author_from_everyone_but_moderators(
     await client.login(board.mo.email)
     text = (await client.get(f"/ideas/{idea}")).text
     assert "Proposed by Mia Member <em>(anonymous to others)</em>" in text
+    # The board page Otto saw a moment ago is shared, but not the author's name in it.
+    assert "<span>Mia Member</span>" in (await client.get("/")).text
     await client.logout()
     await client.login(board.mia.email)
     assert "(anonymous to others)" in (await client.get(f"/ideas/{idea}")).text
+    assert "<span>Mia Member</span>" in (await client.get("/")).text
+    await client.logout()
+    await client.login(board.otto.email)
+    assert "<span>Anonymous</span>" in (await client.get("/")).text
 
 
 async def test_dismissing_flags_closes_them_on_the_idea_or_the_one_comment(

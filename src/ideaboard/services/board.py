@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ideaboard.domain import CLOSED_STATUSES, Actor, Sort, Status
+from ideaboard.domain import CLOSED_STATUSES, Actor, Role, Sort, Status, can_see_author
 from ideaboard.services import search
 from ideaboard.services.cache import Shared
 from ideaboard.services.ideas import IdeaView, idea_view
@@ -182,9 +182,21 @@ def board_sql(query: BoardQuery, *, reader_department_id: int) -> tuple[str, lis
     return sql, [*select_args, *args, PAGE_SIZE + 1]
 
 
+@dataclass(frozen=True)
+class _SharedPage:
+    """One view's page as any reader sees it: each row with its view for a reader who
+    voted for none of them and may not see anonymous authors."""
+
+    rows: list[tuple[dict[str, Any], IdeaView]]
+    next_cursor: str | None
+
+
+# Who sees an idea the way most readers do: no votes of theirs, no author of anonymous ideas.
+ANYONE = Actor(id=0, role=Role.MEMBER, department_id=0)
+
 # One view's page of ideas, shared by everyone who asks for it within a second (and
 # forgotten when this process writes): the page's query is the board's dearest read.
-_pages: Shared[tuple[list[dict[str, Any]], str | None]] = Shared(seconds=1.0, size=256)
+_pages: Shared[_SharedPage] = Shared(seconds=1.0, size=256)
 
 
 def _page_key(query: BoardQuery, reader: Actor) -> tuple[Any, ...]:
@@ -211,12 +223,26 @@ async def list_board(query: BoardQuery, reader: Actor) -> BoardPage:
         sql, args = built
         records = await Idea.raw(sql, *args)
         more = len(records) > PAGE_SIZE
-        page = (records[:PAGE_SIZE], _cursor(records[PAGE_SIZE - 1]) if more else None)
+        page = _SharedPage(
+            rows=[(record, _view(record, ANYONE, voted=False)) for record in records[:PAGE_SIZE]],
+            next_cursor=_cursor(records[PAGE_SIZE - 1]) if more else None,
+        )
         _pages.put(key, page, stamp)
-    records, next_cursor = page
-    voted = await find_voted(reader.id, [record["id"] for record in records])
-    ideas = [_view(record, reader, voted=record["id"] in voted) for record in records]
-    return BoardPage(ideas=ideas, next_cursor=next_cursor)
+    voted = await find_voted(reader.id, [view.id for _, view in page.rows])
+    ideas = [
+        _for_reader(record, view, reader, voted=view.id in voted) for record, view in page.rows
+    ]
+    return BoardPage(ideas=ideas, next_cursor=page.next_cursor)
+
+
+def _for_reader(record: dict[str, Any], view: IdeaView, reader: Actor, *, voted: bool) -> IdeaView:
+    """The shared view of an idea, made this reader's: their vote, and the author of an
+    anonymous idea where they may know it (its author, moderators and admins)."""
+    if record["anonymous"] and can_see_author(
+        reader, author_id=record["author_id"], anonymous=True
+    ):
+        return _view(record, reader, voted=voted)
+    return replace(view, voted=True) if voted else view
 
 
 VOTED_AMONG = "SELECT idea FROM vote WHERE voter = {{}} AND idea IN ({ideas})"
