@@ -129,10 +129,22 @@ def _cursor(record: dict[str, Any]) -> str:
 VISIBLE = "i.approval = 'approved' AND NOT i.hidden"
 
 
-def board_sql(query: BoardQuery, *, reader_department_id: int) -> tuple[str, list[Any]] | None:
+# A search's ranking alone: scoring every match is its cost, and reading each match's
+# whole row (and joining its author) beside it would double that.
+RANKED = """
+SELECT i.id, {sort_key} AS sort_key
+FROM idea i
+{search_join}
+"""
+
+
+def board_sql(
+    query: BoardQuery, *, reader_department_id: int, ids_only: bool = False
+) -> tuple[str, list[Any]] | None:
     """The SQL (Piccolo `{}` placeholders) and arguments for one page of the board, the
-    same for every reader of the same view (their own votes are read apart); None when
-    the search has no words (only punctuation), so nothing can match."""
+    same for every reader of the same view (their own votes are read apart); with
+    `ids_only`, only each idea's id and sort key. None when the search has no words
+    (only punctuation), so nothing can match."""
     words = search.terms(query.search)
     if query.search and not words:
         return None
@@ -170,12 +182,14 @@ def board_sql(query: BoardQuery, *, reader_department_id: int) -> tuple[str, lis
             conditions.append(f"({sort_key} < {{}} OR ({sort_key} = {{}} AND i.id < {{}}))")
             args.extend([*sort_key_args, key, *sort_key_args, key, last_id])
 
-    sql = SELECT.format(
-        sort_key=sort_key,
-        highlights=f", {found.highlights}" if found else "",
-        search_join=found.join if found else "",
-    )
-    select_args = [*sort_key_args, *(found.highlight_args if found else [])]
+    join = found.join if found else ""
+    if ids_only:
+        sql = RANKED.format(sort_key=sort_key, search_join=join)
+        select_args = [*sort_key_args]
+    else:
+        highlights = f", {found.highlights}" if found else ""
+        sql = SELECT.format(sort_key=sort_key, highlights=highlights, search_join=join)
+        select_args = [*sort_key_args, *(found.highlight_args if found else [])]
     if conditions:
         sql += "WHERE " + " AND ".join(conditions) + "\n"
     sql += "ORDER BY sort_key DESC, i.id DESC\nLIMIT {}"
@@ -217,11 +231,13 @@ async def list_board(query: BoardQuery, reader: Actor) -> BoardPage:
     page = _pages.get(key)
     if page is None:
         stamp = _pages.stamp()
-        built = board_sql(query, reader_department_id=reader.department_id)
+        built = board_sql(
+            query, reader_department_id=reader.department_id, ids_only=bool(query.search)
+        )
         if built is None:
             return BoardPage(ideas=[], next_cursor=None)
         sql, args = built
-        records = await Idea.raw(sql, *args)
+        records = await (_searched(query, sql, args) if query.search else Idea.raw(sql, *args))
         more = len(records) > PAGE_SIZE
         page = _SharedPage(
             rows=[(record, _view(record, ANYONE, voted=False)) for record in records[:PAGE_SIZE]],
@@ -233,6 +249,27 @@ async def list_board(query: BoardQuery, reader: Actor) -> BoardPage:
         _for_reader(record, view, reader, voted=view.id in voted) for record, view in page.rows
     ]
     return BoardPage(ideas=ideas, next_cursor=page.next_cursor)
+
+
+async def _searched(query: BoardQuery, ranking: str, args: list[Any]) -> list[dict[str, Any]]:
+    """A search's page in two steps: rank the matches (ids and scores), then read the
+    page's rows with their highlighted title and passage, in that order. (In one query
+    SQLite read every match's whole row before keeping 31: at 100,000 ideas a search
+    took 44 ms on average over the bench's 40 words, 29 ms in two.)"""
+    ranked = await Idea.raw(ranking, *args)
+    if not ranked:
+        return []
+    found = search.search_sql(search.terms(query.search))
+    ids = [row["id"] for row in ranked]
+    sql = SELECT.format(
+        sort_key=found.relevance, highlights=f", {found.highlights}", search_join=found.join
+    )
+    sql += f"WHERE i.id IN ({', '.join('{}' for _ in ids)}) AND {found.condition}"
+    rows = await Idea.raw(
+        sql, *found.relevance_args, *found.highlight_args, *ids, *found.condition_args
+    )
+    by_id = {row["id"]: row for row in rows}
+    return [by_id[r["id"]] | {"sort_key": r["sort_key"]} for r in ranked if r["id"] in by_id]
 
 
 def _for_reader(record: dict[str, Any], view: IdeaView, reader: Actor, *, voted: bool) -> IdeaView:
