@@ -133,7 +133,7 @@ VISIBLE = "i.approval = 'approved' AND NOT i.hidden"
 # whole row (and joining its author) beside it would double that.
 RANKED = """
 SELECT i.id, {sort_key} AS sort_key
-FROM idea i
+FROM idea i {narrow}
 {search_join}
 """
 
@@ -184,7 +184,8 @@ def board_sql(
 
     join = found.join if found else ""
     if ids_only:
-        sql = RANKED.format(sort_key=sort_key, search_join=join)
+        narrow = found.narrow if found else ""
+        sql = RANKED.format(sort_key=sort_key, search_join=join, narrow=narrow)
         select_args = [*sort_key_args]
     else:
         highlights = f", {found.highlights}" if found else ""
@@ -237,7 +238,11 @@ async def list_board(query: BoardQuery, reader: Actor) -> BoardPage:
         if built is None:
             return BoardPage(ideas=[], next_cursor=None)
         sql, args = built
-        records = await (_searched(query, sql, args) if query.search else Idea.raw(sql, *args))
+        if query.search:
+            found = search.search_sql(search.terms(query.search))
+            records = await _searched(found, sql, args)
+        else:
+            records = await Idea.raw(sql, *args)
         more = len(records) > PAGE_SIZE
         page = _SharedPage(
             rows=[(record, _view(record, ANYONE, voted=False)) for record in records[:PAGE_SIZE]],
@@ -251,7 +256,7 @@ async def list_board(query: BoardQuery, reader: Actor) -> BoardPage:
     return BoardPage(ideas=ideas, next_cursor=page.next_cursor)
 
 
-async def _searched(query: BoardQuery, ranking: str, args: list[Any]) -> list[dict[str, Any]]:
+async def _searched(found: search.SearchSql, ranking: str, args: list[Any]) -> list[dict[str, Any]]:
     """A search's page in two steps: rank the matches (ids and scores), then read the
     page's rows with their highlighted title and passage, in that order. (In one query
     SQLite read every match's whole row before keeping 31: at 100,000 ideas a search
@@ -259,7 +264,6 @@ async def _searched(query: BoardQuery, ranking: str, args: list[Any]) -> list[di
     ranked = await Idea.raw(ranking, *args)
     if not ranked:
         return []
-    found = search.search_sql(search.terms(query.search))
     ids = [row["id"] for row in ranked]
     sql = SELECT.format(
         sort_key=found.relevance, highlights=f", {found.highlights}", search_join=found.join
@@ -306,17 +310,12 @@ async def list_similar(text: str, reader: Actor) -> list[IdeaView]:
     if len(text.strip()) < MIN_SIMILAR_LENGTH or not words:
         return []
     found = search.search_sql(words, any_word=True)
-    sql = SELECT.format(
-        sort_key=found.relevance, highlights=f", {found.highlights}", search_join=found.join
+    ranking = RANKED.format(sort_key=found.relevance, search_join=found.join, narrow=found.narrow)
+    ranking += (
+        f"WHERE {VISIBLE} AND {found.condition}\nORDER BY sort_key DESC, i.id DESC\nLIMIT {{}}"
     )
-    sql += f"WHERE {VISIBLE} AND {found.condition}\nORDER BY sort_key DESC, i.id DESC\nLIMIT {{}}"
-    records = await Idea.raw(
-        sql,
-        *found.relevance_args,
-        *found.highlight_args,
-        *found.condition_args,
-        SIMILAR_LIMIT,
-    )
+    args = [*found.relevance_args, *found.condition_args, SIMILAR_LIMIT]
+    records = await _searched(found, ranking, args)
     voted = await find_voted(reader.id, [record["id"] for record in records])
     return [_view(record, reader, voted=record["id"] in voted) for record in records]
 
