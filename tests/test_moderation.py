@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
+from litestar import Litestar
 
 from conftest import Client, Personas, make_idea
 from ideaboard.services import comments, ideas, moderation
@@ -228,3 +230,28 @@ async def test_dismissing_flags_closes_them_on_the_idea_or_the_one_comment(
     assert (await client.post(f"/moderation/ideas/{idea}/dismiss", {})).status_code == 303
     assert await Flag.count().where(Flag.resolved_at.is_null()) == 0
     assert (await client.post("/moderation/comments/99999/dismiss", {})).status_code == 404
+
+
+async def test_a_shared_board_page_renders_an_anonymous_card_for_each_kind_of_reader(
+    client: Client, board: Personas, http: httpx.AsyncClient, app: Litestar
+) -> None:
+    """Cards are rendered once per shared page; the author's own card must not be the
+    one everyone else is shown, whichever of them asks first."""
+    await ideas.create_idea(
+        board.mia.actor,
+        ideas.IdeaInput(title="Pay transparency", body="Publish the bands.",
+                        department_id=str(board.operations), anonymous=True),
+    )  # fmt: skip
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url=http.base_url) as other:
+        author, reader = client, Client(other)
+        await author.login(board.mia.email)
+        await reader.login(board.otto.email)
+        # No write between these views, so they all read the same shared page.
+        for who in (author, reader, author, reader):
+            text = (await who.get("/")).text
+            if who is author:
+                assert "<span>Mia Member</span>" in text and "from Customer Service" in text
+            else:
+                assert "Mia Member" not in text and "from Customer Service" not in text
+                assert "<span>Anonymous</span>" in text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -102,6 +103,15 @@ def _url_for(context: Any, route_name: str, **parameters: Any) -> str:
     return _reverse(context["request"].app, route_name, tuple(sorted(parameters.items())))
 
 
+def shared_fragment(kept: dict[Any, Markup], key: Any, caller: Callable[[], Markup]) -> Markup:
+    """A fragment rendered once and kept in `kept` under `key` (a `{% call %}` block):
+    for what every reader of a shared page sees alike."""
+    html = kept.get(key)
+    if html is None:
+        html = kept[key] = caller()
+    return html
+
+
 def build_templates(settings: Settings) -> Environment:
     env = Environment(
         loader=FileSystemLoader(settings.templates_dir),
@@ -115,6 +125,7 @@ def build_templates(settings: Settings) -> Environment:
         csrf_token=pass_context(csrf_token),
         csrf_input=_csrf_input,
         time=time_tag,
+        shared_fragment=shared_fragment,
     )
     env.filters.update(
         relative_time=relative_time,

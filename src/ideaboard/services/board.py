@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ideaboard.domain import CLOSED_STATUSES, Actor, Role, Sort, Status, can_see_author
@@ -80,6 +80,10 @@ DEFAULT_PARAMS = {
 class BoardPage:
     ideas: list[IdeaView]
     next_cursor: str | None
+    # The part of each card that every reader of a shared page sees alike, kept by the
+    # web layer for the page's second, keyed by (idea id, author id as shown: 0 where the
+    # author is masked); None where nothing is shared (every card is rendered in full).
+    cards: dict[tuple[int, int], Any] | None = None
 
 
 SELECT = """
@@ -204,6 +208,7 @@ class _SharedPage:
 
     rows: list[tuple[dict[str, Any], IdeaView]]
     next_cursor: str | None
+    cards: dict[tuple[int, int], Any] = field(default_factory=dict)
 
 
 # Who sees an idea the way most readers do: no votes of theirs, no author of anonymous ideas.
@@ -253,7 +258,7 @@ async def list_board(query: BoardQuery, reader: Actor) -> BoardPage:
     ideas = [
         _for_reader(record, view, reader, voted=view.id in voted) for record, view in page.rows
     ]
-    return BoardPage(ideas=ideas, next_cursor=page.next_cursor)
+    return BoardPage(ideas=ideas, next_cursor=page.next_cursor, cards=page.cards)
 
 
 async def _searched(found: search.SearchSql, ranking: str, args: list[Any]) -> list[dict[str, Any]]:
