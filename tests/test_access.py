@@ -118,6 +118,24 @@ async def test_pages_carry_security_headers(client: Client, board: Personas) -> 
     assert "HX-Request" in response.headers["vary"]
 
 
+async def test_error_answers_carry_the_security_headers_too(
+    client: Client, board: Personas
+) -> None:
+    """Answers made outside the routes' middleware: no route, no such method, a form
+    refused by the CSRF check."""
+    responses = {
+        "no route": await client.get("/no/such/page"),
+        "no method": await client.http.request("DELETE", "/login"),
+        "no CSRF token": await client.http.post("/login", data={"email": "x@example.com"}),
+    }
+    assert [r.status_code for r in responses.values()] == [404, 405, 403]
+    for what, response in responses.items():
+        assert "frame-ancestors 'none'" in response.headers["content-security-policy"], what
+        assert response.headers["x-content-type-options"] == "nosniff", what
+        assert response.headers["x-frame-options"] == "DENY", what
+        assert len(response.headers["x-request-id"]) == 32, what
+
+
 async def test_unknown_page_is_a_friendly_404(client: Client, board: Personas) -> None:
     await client.login("mia@example.com")
     response = await client.get("/no/such/page")

@@ -41,6 +41,26 @@ async def test_each_request_logs_one_line_with_its_id_user_route_and_status(
     assert line["duration_ms"] > 0 and line["level"] == "info"
 
 
+async def test_refused_and_unrouted_requests_are_logged_with_the_status_sent(
+    client: Client, board: Personas, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="ideaboard.access")
+    caplog.clear()
+    refused = await client.http.post("/login", data={"email": "x@example.com"})
+    unrouted = await client.get("/no/such/page")
+    lines = [json.loads(JsonFormatter().format(r)) for r in caplog.records
+             if r.name == "ideaboard.access"]  # fmt: skip
+    assert [(line["path"], line["status"]) for line in lines] == [
+        ("/login", 403),
+        ("/no/such/page", 404),
+    ]
+    assert [line["request_id"] for line in lines] == [
+        refused.headers["x-request-id"],
+        unrouted.headers["x-request-id"],
+    ]
+    assert lines[1]["route"] == "unmatched"
+
+
 async def test_a_missing_or_hostile_request_id_is_replaced(
     client: Client, caplog: pytest.LogCaptureFixture
 ) -> None:

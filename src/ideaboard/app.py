@@ -12,6 +12,7 @@ from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import CacheControlHeader, State
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
+from litestar.types import Receive, Scope, Send
 
 from ideaboard import db
 from ideaboard.jobs import background_loops
@@ -32,6 +33,30 @@ STATIC_CACHE = CacheControlHeader(public=True, max_age=3600)
 
 # Served only with IDEABOARD_METRICS on; keep it off the public proxy (deploy/).
 METRICS_ROUTE = get("/metrics", name="system:metrics", include_in_schema=False)(metrics_endpoint)
+
+
+class Ideaboard(Litestar):
+    """Litestar with the request id, the access log line and the security headers around
+    everything, error pages included. App middleware never sees a request that matches
+    no route (404) or no method (405), nor the answer to an exception raised in a
+    middleware, such as a failed CSRF check (403): Litestar documents that limit.
+    Those answers went out without a Content-Security-Policy or a request id, and the
+    log counted a refused form as a 500."""
+
+    _observer = RequestObserver()
+    _security_headers = SecurityHeadersMiddleware()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:  # type: ignore[override]
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        scope["app"] = self
+        app = super().__call__
+
+        async def secured(scope: Scope, receive: Receive, send: Send) -> None:
+            await self._security_headers.handle(scope, receive, send, app)
+
+        await self._observer.handle(scope, receive, send, secured)
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -71,7 +96,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     if settings.metrics:
         state["metrics"] = Metrics()
     secure = settings.secure_cookies
-    return Litestar(
+    return Ideaboard(
         route_handlers=[
             *ROUTES,
             *([METRICS_ROUTE] if settings.metrics else []),
@@ -85,7 +110,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         state=State(state),
         lifespan=[database, background_jobs],
-        middleware=[RequestObserver(), SecurityHeadersMiddleware(), SessionMiddleware()],
+        middleware=[SessionMiddleware()],
         csrf_config=CSRFConfig(
             secret=resolve_secret_key(settings),
             cookie_name="__Host-csrftoken" if secure else "csrftoken",
