@@ -129,6 +129,7 @@ async def test_error_answers_carry_the_security_headers_too(
         "no CSRF token": await client.http.post("/login", data={"email": "x@example.com"}),
     }
     assert [r.status_code for r in responses.values()] == [404, 405, 403]
+    assert set(responses["no method"].headers["allow"].split(", ")) == {"GET", "POST", "OPTIONS"}
     for what, response in responses.items():
         assert "frame-ancestors 'none'" in response.headers["content-security-policy"], what
         assert response.headers["x-content-type-options"] == "nosniff", what

@@ -349,7 +349,9 @@ def on_http_error(request: Request[Any, Any, Any], error: Exception) -> Response
         message = "This form expired. Go back, reload the page and try again."
     else:
         message = str(error.detail) if status < 500 else "Something went wrong on our side."
-    return _error_page(request, status, HTTP_TITLES.get(status, "Error"), message)
+    page = _error_page(request, status, HTTP_TITLES.get(status, "Error"), message)
+    page.headers.update(error.headers or {})  # e.g. a 405's Allow
+    return page
 
 
 def on_unexpected_error(request: Request[Any, Any, Any], error: Exception) -> Response[str]:
