@@ -83,7 +83,12 @@ def server(database_url: str, tmp_path: Path) -> Iterator[str]:
         pytest.fail(f"server did not start: {log.read_text()}")
     yield url
     process.terminate()
-    process.wait(timeout=10)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        pytest.fail(f"the server did not stop within 10 s of SIGTERM: {log.read_text()}")
     assert "Traceback" not in log.read_text(), log.read_text()
 
 

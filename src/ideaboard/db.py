@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
@@ -16,6 +18,11 @@ from piccolo.querystring import QueryString
 from ideaboard.db_sqlite import InlineSQLiteEngine, NoConnectOnCreate, is_read
 from ideaboard.tables import TABLES
 
+log = logging.getLogger("ideaboard")
+
+# Seconds a stopping process waits for its PostgreSQL connections to come back.
+POOL_CLOSE_SECONDS = 5
+
 # Seconds a writer waits for SQLite's lock before giving up ("database is locked").
 SQLITE_BUSY_TIMEOUT = 30
 
@@ -29,7 +36,47 @@ def sqlite_path(url: str) -> Path:
 
 
 class CountingTransaction(PostgresTransaction):
+    """Piccolo's transaction, counting its commits, and giving its connection back to
+    the pool whatever happens. Piccolo's own leaks it when the task is cancelled while
+    the transaction begins or rolls back (a background loop stopped at shutdown): the
+    pool then never closes, and the process never exits."""
+
     engine: Postgres
+
+    async def __aenter__(self) -> PostgresTransaction:
+        if self._parent is not None:
+            return self._parent
+        self.connection = await self.get_connection()
+        try:
+            self.transaction = self.connection.transaction()
+            await self.begin()
+        except BaseException:
+            await self._give_back()
+            raise
+        self.context = self.engine.current_transaction.set(self)
+        return self
+
+    async def __aexit__(self, exception_type: Any, exception: Any, traceback: Any) -> bool:
+        if self._parent:
+            return exception is None
+        try:
+            if exception is not None:
+                if not self._rolled_back:
+                    await self.rollback()
+            elif not self._committed and not self._rolled_back:
+                await self.commit()
+        finally:
+            await self._give_back()
+            self.engine.current_transaction.reset(self.context)
+        return exception is None
+
+    async def _give_back(self) -> None:
+        # asyncpg resets the connection (rolling back what is open) on release, and
+        # shields the release from cancellation.
+        if self.engine.pool:
+            await self.engine.pool.release(self.connection)
+        else:
+            await self.connection.close()
 
     async def commit(self) -> None:
         await super().commit()
@@ -114,7 +161,14 @@ async def prepare(engine: Engine[Any], pool_size: int) -> None:
 async def close(engine: Engine[Any]) -> None:
     if isinstance(engine, PostgresEngine):
         if engine.pool is not None:
-            await engine.close_connection_pool()
+            try:
+                # Waits for every connection to come back; a stop must not hang on one.
+                await asyncio.wait_for(engine.pool.close(), POOL_CLOSE_SECONDS)
+            except TimeoutError:
+                log.warning("a database connection was still in use after %s s: closed it",
+                            POOL_CLOSE_SECONDS)  # fmt: skip
+                engine.pool.terminate()
+            engine.pool = None
     elif isinstance(engine, InlineSQLiteEngine):
         await engine.close_pool()
 
