@@ -18,14 +18,12 @@ async def _stall(*_: object) -> None:
 
 @pytest.mark.parametrize("stalls_in", ["begin", "rollback"])
 async def test_a_cancelled_transaction_gives_its_connection_back(
-    database_url: str, monkeypatch: pytest.MonkeyPatch, stalls_in: str
+    postgres_database: str, monkeypatch: pytest.MonkeyPatch, stalls_in: str
 ) -> None:
     """As a background loop is stopped at shutdown: cancelled while its transaction
     begins, or while it rolls back after a first cancel. A connection kept out of the
     pool would make closing the pool wait for ever."""
-    if not database_url.startswith("postgres"):
-        pytest.skip("PostgreSQL's connection pool")
-    async with db.connected(database_url) as engine:
+    async with db.connected(postgres_database) as engine:
         monkeypatch.setattr(CountingTransaction, stalls_in, _stall)
         inside = asyncio.Event()
 
