@@ -94,15 +94,18 @@ class Postgres(NoConnectOnCreate, PostgresEngine):
 
     async def run_querystring(self, querystring: QueryString, in_pool: bool = True) -> Any:
         response = await super().run_querystring(querystring, in_pool)
-        if self.current_transaction.get() is None and not is_read(querystring.template):
-            self.generation += 1
+        self._count_autocommit(querystring.template)
         return response
 
     async def run_ddl(self, ddl: str, in_pool: bool = True) -> Any:
         response = await super().run_ddl(ddl, in_pool)
-        if self.current_transaction.get() is None and not is_read(ddl):
-            self.generation += 1
+        self._count_autocommit(ddl)
         return response
+
+    def _count_autocommit(self, sql: str) -> None:
+        """A write outside a transaction commits by itself (a transaction counts its own)."""
+        if self.current_transaction.get() is None and not is_read(sql):
+            self.generation += 1
 
 
 def engine_for(url: str) -> Engine[Any]:
