@@ -11,8 +11,10 @@ import asyncpg
 import pytest
 
 from conftest import Client, Personas, make_idea
+from ideaboard.services import board as board_service
 from ideaboard.services import ranking
 from ideaboard.services.board import PAGE_SIZE
+from ideaboard.services.cache import Shared
 from ideaboard.services.clock import now
 from ideaboard.tables import Idea, Vote
 
@@ -142,14 +144,49 @@ async def test_search_results_page_through_without_repeats(client: Client, board
             board.mia, board.it, title=f"Vegan idea {n}", body="Why " + "vegan " * (n % 4)
         )
     await client.login("otto@example.com")
-    seen: list[str] = []
-    url: str | None = "/?q=vegan"
+    seen = [title for page in await pages_of(client, "/?q=vegan") for title in page]
+    assert sorted(seen) == sorted(f"Vegan idea {n}" for n in range(count))
+
+
+async def pages_of(client: Client, url: str | None) -> list[list[str]]:
+    """The titles on each page of a board view, following "Show more" to the end."""
+    pages = []
     while url:
         page = await client.get(url)
-        seen += titles(page.text)
+        pages.append(titles(page.text))
         match = re.search(r'<a href="(/\?[^"]+)" data-hx-get', page.text)
         url = match.group(1).replace("&amp;", "&") if match else None
-    assert sorted(seen) == sorted(f"Vegan idea {n}" for n in range(count))
+    return pages
+
+
+async def test_a_broad_search_pages_alike_however_it_is_ranked(
+    client: Client, board: Personas, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On SQLite a search of the whole board ranks its best matches in the full-text
+    index alone and then drops the ones the view leaves out, or, when too few are left,
+    ranks with the filters applied. The pages are the same either way."""
+    count = 70  # two pages of open ideas among them
+    for n in range(count):
+        body = "Why " + "vegan " * (n % 7)  # relevance varies, with ties
+        idea = await make_idea(board.mia, board.it, title=f"Vegan idea {n}", body=body)
+        if n % 3 == 0:
+            await Idea.update({Idea.status: "done"}).where(Idea.id == idea)
+        if n % 5 == 0:
+            await Idea.update({Idea.hidden: True}).where(Idea.id == idea)
+    monkeypatch.setattr(board_service, "_pages", Shared(seconds=0.0, size=1))  # never shared
+    await client.login("otto@example.com")
+    for status, shown in [("open", lambda n: n % 3 and n % 5), ("all", lambda n: n % 5)]:
+        url = f"/?q=vegan&status={status}"
+        with monkeypatch.context() as patch:
+            patch.setattr(board_service, "_is_broad", lambda query: False)
+            filtered = await pages_of(client, url)
+        assert sorted(t for page in filtered for t in page) == sorted(
+            f"Vegan idea {n}" for n in range(count) if shown(n)
+        )
+        assert len(filtered) == 2
+        for candidates in (3, 45, 1000):  # falls back on every page, on some, on none
+            monkeypatch.setattr(board_service, "CANDIDATES", candidates)
+            assert await pages_of(client, url) == filtered, (status, candidates)
 
 
 async def test_nonsense_parameters_fall_back_to_defaults(client: Client, board: Personas) -> None:

@@ -73,6 +73,15 @@ class SearchSql:
     # After `FROM idea i` when only ids and scores are read: on SQLite, the filters from
     # a narrow index rather than from each match's whole row (see its migration).
     narrow: str = ""
+    # SQLite: every match's id and relevance (as `sort_key`) from the full-text index
+    # alone, without the ideas' rows; empty on PostgreSQL.
+    matches: str = ""
+
+
+SQLITE_RELEVANCE = "-bm25(idea_fts, 10.0, 1.0)"  # a word in the title counts ten times
+SQLITE_MATCHES = (
+    "SELECT rowid AS id, {relevance} AS sort_key FROM idea_fts WHERE idea_fts MATCH {{}}"
+)
 
 
 def search_sql(words: list[str], *, any_word: bool = False) -> SearchSql:
@@ -85,7 +94,7 @@ def search_sql(words: list[str], *, any_word: bool = False) -> SearchSql:
             join="JOIN idea_fts ON idea_fts.rowid = i.id",
             condition="idea_fts MATCH {}",
             condition_args=[match.strip()],
-            relevance="-bm25(idea_fts, 10.0, 1.0)",
+            relevance=SQLITE_RELEVANCE,
             relevance_args=[],
             highlights=(
                 "highlight(idea_fts, 0, {}, {}) AS title_marked, "
@@ -93,6 +102,7 @@ def search_sql(words: list[str], *, any_word: bool = False) -> SearchSql:
             ),
             highlight_args=[MARK_START, MARK_END, MARK_START, MARK_END],
             narrow="INDEXED BY idea_search_filter",
+            matches=SQLITE_MATCHES.format(relevance=SQLITE_RELEVANCE),
         )
     query = (" | " if any_word else " & ").join([*words[:-1], f"{words[-1]}:*"])
     tsquery = "to_tsquery('english', {})"
