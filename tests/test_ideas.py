@@ -7,6 +7,7 @@ import re
 import pytest
 
 from conftest import Client, Personas, make_idea
+from ideaboard.services import board as board_service
 from ideaboard.tables import Department, Idea
 
 
@@ -211,6 +212,23 @@ async def test_similar_ideas_appear_while_typing_a_title(client: Client, board: 
     assert len(found) == 2  # both calendar ideas, the closed one too; not the canteen
     assert "Shared <mark>calendar</mark> for the loading <mark>docks</mark>" in fragment.text
     assert "Done" in fragment.text and "0 votes" in fragment.text
+
+
+@pytest.mark.parametrize("candidates", [2, 100])  # too few to tell (ranked again), enough
+async def test_similar_ideas_are_the_best_visible_matches(
+    client: Client, board: Personas, monkeypatch: pytest.MonkeyPatch, candidates: int
+) -> None:
+    monkeypatch.setattr(board_service, "CANDIDATES", candidates)
+    ids = [
+        await make_idea(board.mia, board.it, title=f"Calendar {'calendar ' * n}idea {n}")
+        for n in range(8)
+    ]
+    hidden = ids[-3:]  # the three best matches
+    await Idea.update({Idea.hidden: True}).where(Idea.id.is_in(hidden))
+    await client.login("otto@example.com")
+    fragment = await client.get("/ideas/similar", params={"title": "calendar"})
+    found = [int(n) for n in re.findall(r'<a href="/ideas/(\d+)"', fragment.text)]
+    assert found == list(reversed(ids[:5]))  # more "calendar", better match
 
 
 @pytest.mark.parametrize("title", ["", "ab", "!!!", '" OR 1=1 --', "<script>x</script>"])

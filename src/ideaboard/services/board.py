@@ -286,11 +286,11 @@ def _is_broad(query: BoardQuery) -> bool:
 
 
 async def _ranked_in_the_index(
-    found: search.SearchSql, query: BoardQuery
+    found: search.SearchSql, query: BoardQuery, *, limit: int = PAGE_SIZE + 1
 ) -> list[dict[str, Any]] | None:
-    """The page's ids and scores, best first, ranked in the full-text index; None where
-    that cannot be told from the best CANDIDATES matches (too few of them are shown),
-    or on PostgreSQL, whose ranking reads the ideas' rows anyway."""
+    """The best `limit` matches' ids and scores, ranked in the full-text index; None
+    where that cannot be told from the best CANDIDATES matches (too few of them are
+    shown), or on PostgreSQL, whose ranking reads the ideas' rows anyway."""
     if not found.matches:
         return None
     after, args = "", [*found.condition_args]
@@ -310,9 +310,9 @@ async def _ranked_in_the_index(
     )
     shown = await Idea.raw(sql, *ids, *condition_args)
     kept = {row["id"] for row in shown}
-    ranked = [row for row in candidates if row["id"] in kept][: PAGE_SIZE + 1]
-    if len(ranked) <= PAGE_SIZE and len(candidates) == CANDIDATES:
-        return None  # the page may go on below the candidates
+    ranked = [row for row in candidates if row["id"] in kept][:limit]
+    if len(ranked) < limit and len(candidates) == CANDIDATES:
+        return None  # more of them may be found below the candidates
     return ranked
 
 
@@ -369,12 +369,17 @@ async def list_similar(text: str, reader: Actor) -> list[IdeaView]:
     if len(text.strip()) < MIN_SIMILAR_LENGTH or not words:
         return []
     found = search.search_sql(words, any_word=True)
-    ranking = RANKED.format(sort_key=found.relevance, search_join=found.join, narrow=found.narrow)
-    ranking += (
-        f"WHERE {VISIBLE} AND {found.condition}\nORDER BY sort_key DESC, i.id DESC\nLIMIT {{}}"
-    )
-    args = [*found.relevance_args, *found.condition_args, SIMILAR_LIMIT]
-    records = await _searched(found, await Idea.raw(ranking, *args))
+    ranked = await _ranked_in_the_index(found, BoardQuery(status="all"), limit=SIMILAR_LIMIT)
+    if ranked is None:
+        ranking = RANKED.format(
+            sort_key=found.relevance, search_join=found.join, narrow=found.narrow
+        )
+        ranking += (
+            f"WHERE {VISIBLE} AND {found.condition}\nORDER BY sort_key DESC, i.id DESC\nLIMIT {{}}"
+        )
+        args = [*found.relevance_args, *found.condition_args, SIMILAR_LIMIT]
+        ranked = await Idea.raw(ranking, *args)
+    records = await _searched(found, ranked)
     voted = await find_voted(reader.id, [record["id"] for record in records])
     return [_view(record, reader, voted=record["id"] in voted) for record in records]
 
