@@ -8,6 +8,7 @@ session the person had, and every other link they were sent.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import secrets
@@ -86,8 +87,16 @@ async def request_reset(email: str, mailer: Mailer, *, organisation_name: str) -
         )
 
 
+# The answer has gone when the work for a known address starts, but the reader of it may
+# still be waiting for a CPU this work holds (the kernel wakes a local reader on the
+# sender's core): measured, the known address's answer took 0.45 ms (6 %) longer to
+# read, and none longer with this pause before the work.
+AFTER_THE_ANSWER = 0.05  # seconds
+
+
 async def request_reset_logged(email: str, mailer: Mailer, *, organisation_name: str) -> None:
     """`request_reset` after the response has gone: a failure can only be logged."""
+    await asyncio.sleep(AFTER_THE_ANSWER)
     try:
         await request_reset(email, mailer, organisation_name=organisation_name)
     except Exception:
