@@ -84,6 +84,7 @@ async def test_no_form_answers_500_or_leaves_counters_out_of_step(
 @pytest.mark.parametrize(
     "path",
     ["/?q=%00", "/?sort=%ff&after=1~1~1", "/?after=inf~1", "/?department=-1&status=x",
+     "/?q=dock&after=1e400~1", "/?q=dock&after=nan~x", "/?q=dock&status=all&after=-0.5~-1",
      "/ideas/similar?title=%00%01", "/triage?department=abc&owner=me",
      "/notifications?before=abc", "/admin/audit?before=-5&actor=x&action=%00",
      "/admin/digest?week=2026-W99&email=%00", "/triage/people?owner=%25%5f%5c"],
