@@ -27,7 +27,7 @@ from pathlib import Path
 import httpx
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from test_browser import ARTIFACTS, browser, free_port  # noqa: F401 - fixtures
 
@@ -332,8 +332,9 @@ def test_keyboard_only_voting_and_commenting(
     assert _focus_is_visible(page), "the focused Vote button shows no focus ring"
     page.keyboard.press("Space")
     expected = "false" if before == "true" else "true"
-    pressed = "document.querySelector('button[aria-pressed]').getAttribute('aria-pressed')"
-    page.wait_for_function(f"{pressed} === '{expected}'")
+    # A locator assertion, not wait_for_function: Playwright polls a predicate with eval,
+    # which the page's CSP refuses whenever the first check comes before htmx's swap.
+    expect(vote).to_have_attribute("aria-pressed", expected)
     _tab_to(page, "Comment")
     assert _focus_is_visible(page)
     page.keyboard.type("Typed with the keyboard alone.")
