@@ -95,18 +95,19 @@ async def test_mark_read_one_and_all(client: Client, board: Personas) -> None:
         await update(board, idea, "under_review", "Looking.")
     rows = await Notification.select(Notification.id).where(Notification.account == board.otto.id)
     await client.login(board.otto.email)
-    opened = await client.post(f"/notifications/{rows[0]['id']}/open", {})
+    page = await client.get("/notifications")
+    assert f'href="/notifications/{rows[0]["id"]}"' in page.text  # a link, not a form
+    opened = await client.get(f"/notifications/{rows[0]['id']}")
     assert opened.status_code == 303 and opened.headers["location"] == f"/ideas/{first}"
     assert await notifications.count_unread(board.otto.id) == 1
-    # Someone else's notification: nothing happens.
+    # Someone else's notification answers as a missing one, and stays unread.
     mia_row = (
         await Notification.select(Notification.id)
         .where(Notification.account == board.mia.id)
         .first()
     )
-    assert (await client.post(f"/notifications/{mia_row['id']}/open", {})).headers[
-        "location"
-    ] == "/notifications"
+    assert (await client.get(f"/notifications/{mia_row['id']}")).status_code == 404
+    assert (await client.get("/notifications/99999")).status_code == 404
     assert await notifications.count_unread(board.mia.id) == 2
     assert (await client.post("/notifications/read", {})).status_code == 303
     assert await notifications.count_unread(board.otto.id) == 0

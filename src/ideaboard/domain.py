@@ -369,6 +369,21 @@ def can_see_content(actor: Actor, *, author_id: int, approval: Approval, hidden:
     return approval is Approval.APPROVED and not hidden
 
 
+def can_take_part(*, approval: Approval, hidden: bool) -> Verdict:
+    """Voting, commenting, following, flagging, answering and merging need content that
+    everyone can see: what waits for a moderator, was not approved or was hidden is only
+    read (by its author and moderators) until a moderator decides."""
+    if hidden:
+        return Verdict(False, "This idea is hidden by a moderator: it takes no votes or comments.")
+    if approval is Approval.PENDING:
+        return Verdict(
+            False, "This idea waits for a moderator: votes and comments open once it is approved."
+        )
+    if approval is Approval.REJECTED:
+        return Verdict(False, "This idea was not approved: it takes no votes or comments.")
+    return ALLOWED
+
+
 def can_see_author(actor: Actor, *, author_id: int, anonymous: bool) -> bool:
     """Who proposed an anonymous idea is known to its author, moderators and admins only:
     not to managers or owners, who decide on the idea and should judge it on its merits

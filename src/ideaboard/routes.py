@@ -127,11 +127,18 @@ ROUTES: list[HTTPRouteHandler] = [
         name="moderation:dismiss_comment_flags",
         guards=moderators,
     )(moderation.dismiss_comment_flags),
+    post(
+        "/moderation/edits/{edit_id:int}/approve", name="moderation:approve_edit", guards=moderators
+    )(moderation.approve_edit),
+    post(
+        "/moderation/edits/{edit_id:int}/reject", name="moderation:reject_edit", guards=moderators
+    )(moderation.reject_edit),
     # notifications
     get("/notifications", name="notifications:index", guards=user)(notifications.index),
     get("/notifications/bell", name="notifications:bell", guards=user)(notifications.bell),
     post("/notifications/read", name="notifications:read_all", guards=user)(notifications.read_all),
-    post("/notifications/{notification_id:int}/open", name="notifications:open", guards=user)(
+    # A link (opens in a new tab too); following it marks the notification read.
+    get("/notifications/{notification_id:int}", name="notifications:open", guards=user)(
         notifications.open_one
     ),
     # comments

@@ -236,6 +236,22 @@ class Flag(Table):
     resolution = Varchar(length=16, default="")
 
 
+class PendingEdit(Table):
+    """A member's edit of approved content under pre-moderation: the approved text stays
+    public until a moderator approves this one (services.edits). One per idea or comment
+    (UNIQUE indexes made by a migration); a newer edit replaces it."""
+
+    id: Serial
+    idea = ForeignKey(Idea, on_delete=OnDelete.cascade, null=True, default=None)
+    comment = ForeignKey(Comment, on_delete=OnDelete.cascade, null=True, default=None)
+    author = ForeignKey(User, on_delete=OnDelete.cascade, null=False)
+    title = Varchar(length=160, default="")  # an idea's; "" for a comment
+    body = Text()
+    body_html = Text()
+    department = ForeignKey(Department, on_delete=OnDelete.cascade, null=True, default=None)
+    created_at = Timestamptz()
+
+
 class Merge(Table):
     """Idea `duplicate` merged into `target`: what moved, so that undo is exact."""
 
@@ -334,6 +350,7 @@ TABLES: tuple[type[Table], ...] = (
     JobRun,
     Notification,
     Flag,
+    PendingEdit,
     Merge,
     MergedVote,
     MergedFollower,

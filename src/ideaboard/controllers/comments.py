@@ -42,7 +42,7 @@ async def create(request: AnyRequest, idea_id: FromPath[int]) -> Response[Any]:
 
 async def edit_form(request: AnyRequest, comment_id: FromPath[int]) -> Response[str]:
     user = signed_in_user(request)
-    comment = await comments.get_comment(comment_id)
+    comment = await comments.get_comment(comment_id, user.actor)
     require(comment.can_edit(user.actor))
     form = comments.CommentInput(body=comment.body)
     return render(request, "comments/edit.html", comment=comment, form=form, errors={})
@@ -51,19 +51,17 @@ async def edit_form(request: AnyRequest, comment_id: FromPath[int]) -> Response[
 async def update(request: AnyRequest, comment_id: FromPath[int]) -> Response[Any]:
     user = signed_in_user(request)
     form = comments.CommentInput.from_form(await request.form())
+    comment = await comments.get_comment(comment_id, user.actor)
     try:
-        comment = await comments.update_comment(user.actor, comment_id, form)
+        applied = await comments.update_comment(user.actor, comment_id, form)
     except ValidationFailed as failed:
         return render(
-            request,
-            "comments/edit.html",
-            status_code=422,
-            comment=await comments.get_comment(comment_id),
-            form=form,
+            request, "comments/edit.html", status_code=422, comment=comment, form=form,
             errors=failed.errors,
-        )
+        )  # fmt: skip
     url = request.app.route_reverse("ideas:show", idea_id=comment.idea_id)
-    return see_other(f"{url}#comment-{comment.id}")
+    flash = "" if applied else "?edit=waiting"
+    return see_other(f"{url}{flash}#comment-{comment.id}")
 
 
 async def delete(request: AnyRequest, comment_id: FromPath[int]) -> Response[Any]:

@@ -13,6 +13,7 @@ from ideaboard.services import (
     board,
     comments,
     departments,
+    edits,
     follows,
     ideas,
     limits,
@@ -147,7 +148,7 @@ async def idea_page(
         status_form=status_form
         or status_updates.StatusUpdateInput(status=idea.status.value, message=""),
         status_errors=status_errors or {},
-        merged_into=await merges.find_merged_into(idea_id),
+        merged_into=await merges.find_merged_into(idea_id, user.actor),
         can_merge=can_merge(user.actor, triage_role),
         can_moderate=can_moderate(user.actor),
         merge_form=merge_form,
@@ -164,26 +165,31 @@ async def edit_form(request: AnyRequest, idea_id: FromPath[int]) -> Response[str
     user = signed_in_user(request)
     idea = await ideas.get_idea(idea_id, user.actor)
     require(can_edit_idea(user.actor, author_id=idea.author_id, status=idea.status))
+    # An edit still waiting for a moderator is where the author goes on from.
+    waiting = await edits.find_waiting_idea_edit(idea_id, user.id)
     form = ideas.IdeaInput(
-        title=idea.title,
-        body=idea.body,
-        department_id=str(idea.department_id),
+        title=waiting.new_title if waiting else idea.title,
+        body=waiting.body if waiting else idea.body,
+        department_id=str(waiting.department_id if waiting else idea.department_id),
         anonymous=idea.anonymous,
     )
-    return await _form_page(request, "ideas/edit.html", form=form, errors={}, idea=idea)
+    return await _form_page(
+        request, "ideas/edit.html", form=form, errors={}, idea=idea, waiting=waiting
+    )
 
 
 async def update(request: AnyRequest, idea_id: FromPath[int]) -> Response[Any]:
     user = signed_in_user(request)
     form = ideas.IdeaInput.from_form(await request.form())
     try:
-        await ideas.update_idea(user.actor, idea_id, form)
+        applied = await ideas.update_idea(user.actor, idea_id, form)
     except ValidationFailed as failed:
         idea = await ideas.get_idea(idea_id, user.actor)
         return await _form_page(
             request, "ideas/edit.html", form=form, errors=failed.errors, status_code=422, idea=idea
         )
-    return see_other(request.app.route_reverse("ideas:show", idea_id=idea_id))
+    url = request.app.route_reverse("ideas:show", idea_id=idea_id)
+    return see_other(url if applied else f"{url}?edit=waiting")
 
 
 async def vote(request: AnyRequest, idea_id: FromPath[int]) -> Response[Any]:
@@ -219,7 +225,7 @@ async def vote(request: AnyRequest, idea_id: FromPath[int]) -> Response[Any]:
 async def follow(request: AnyRequest, idea_id: FromPath[int]) -> Response[Any]:
     user = signed_in_user(request)
     form = await request.form()
-    await follows.set_following(user.id, idea_id, following=form.get("following") == "1")
+    await follows.set_following(user.actor, idea_id, following=form.get("following") == "1")
     return see_other(request.app.route_reverse("ideas:show", idea_id=idea_id))
 
 
@@ -282,7 +288,7 @@ async def flag_comment_form(
     request: AnyRequest, idea_id: FromPath[int], comment_id: FromPath[int]
 ) -> Response[str]:
     user = signed_in_user(request)
-    await ideas.get_idea(idea_id, user.actor)
+    await moderation.require_flaggable_comment(user.actor, idea_id, comment_id)
     return render(
         request, "moderation/flag_comment.html",
         idea_id=idea_id, comment_id=comment_id, reason="", errors={},

@@ -7,7 +7,7 @@ from typing import Any
 from litestar import Request, Response
 from litestar.params import FromPath
 
-from ideaboard.services import moderation
+from ideaboard.services import edits, moderation
 from ideaboard.services.errors import ValidationFailed
 from ideaboard.web import render, see_other, signed_in_user
 
@@ -140,4 +140,25 @@ async def dismiss_comment_flags(request: AnyRequest, comment_id: FromPath[int]) 
         request,
         lambda _: moderation.dismiss_flags(actor, comment_id=comment_id),
         f"comment-{comment_id}",
+    )
+
+
+async def approve_edit(request: AnyRequest, edit_id: FromPath[int]) -> Response[Any]:
+    actor = signed_in_user(request).actor
+    return await _act(
+        request, lambda _: edits.decide_edit(actor, edit_id, approve=True), f"edit-{edit_id}"
+    )
+
+
+async def reject_edit(request: AnyRequest, edit_id: FromPath[int]) -> Response[Any]:
+    actor = signed_in_user(request).actor
+    return await _act(
+        request,
+        lambda reason: edits.decide_edit(
+            actor,
+            edit_id,
+            approve=False,
+            reason=moderation.checked_reason(reason, required=True, why=moderation.REJECT_WHY),
+        ),
+        f"edit-{edit_id}",
     )

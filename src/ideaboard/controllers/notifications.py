@@ -9,7 +9,7 @@ from litestar.params import FromPath
 
 from ideaboard.services import notifications
 from ideaboard.services.validation import parse_id
-from ideaboard.web import is_htmx, render, see_other, signed_in_user
+from ideaboard.web import render, see_other, signed_in_user
 
 AnyRequest = Request[Any, Any, Any]
 
@@ -32,9 +32,9 @@ async def bell(request: AnyRequest) -> Response[str]:
 
 
 async def open_one(request: AnyRequest, notification_id: FromPath[int]) -> Response[Any]:
-    """Mark it read and go to its idea."""
+    """A notification is a link: following it marks it read and goes to its idea."""
     user = signed_in_user(request)
-    idea_id = await notifications.mark_read(user.id, notification_id)
+    idea_id = await notifications.open_notification(user.id, notification_id)
     if idea_id:
         return see_other(request.app.route_reverse("ideas:show", idea_id=idea_id))
     return see_other("/notifications")
@@ -43,6 +43,4 @@ async def open_one(request: AnyRequest, notification_id: FromPath[int]) -> Respo
 async def read_all(request: AnyRequest) -> Response[Any]:
     user = signed_in_user(request)
     await notifications.mark_all_read(user.id)
-    if is_htmx(request):
-        return see_other("/notifications")
     return see_other("/notifications")

@@ -108,7 +108,7 @@ async def _row(
     saved: list[str] | None = None,
     status_code: int = 200,
 ) -> Response[str]:
-    idea = await triage.get_triage_idea(idea_id)
+    idea = await triage.get_triage_idea(signed_in_user(request).actor, idea_id)
     departments = await triage.list_triage_departments(signed_in_user(request).actor)
     return render(
         request,

@@ -23,6 +23,8 @@ ACTIONS: dict[str, str] = {
     "idea.reject": "Rejected an idea",
     "idea.hide": "Hid an idea",
     "idea.restore": "Restored an idea",
+    "edit.approve": "Approved an edit",
+    "edit.reject": "Rejected an edit",
     "comment.approve": "Approved a comment",
     "comment.reject": "Rejected a comment",
     "comment.hide": "Hid a comment",

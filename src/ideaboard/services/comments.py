@@ -19,12 +19,13 @@ from ideaboard.domain import (
 )
 from ideaboard.markup import render_markdown
 from ideaboard.services.clock import now
+from ideaboard.services.edits import edit_waits, hold_comment_edit
 from ideaboard.services.errors import NotFound, ValidationFailed, require
 from ideaboard.services.follows import add_follower
-from ideaboard.services.ideas import require_visible
 from ideaboard.services.notifications import notify_followers
 from ideaboard.services.organisation import current_organisation
 from ideaboard.services.validation import check_text
+from ideaboard.services.visibility import require_open, require_visible_comment
 from ideaboard.tables import Comment, Idea, User
 
 BODY_MAX = 10_000
@@ -108,7 +109,9 @@ async def list_comments(idea_id: int, reader: Actor) -> list[CommentView]:
     ]
 
 
-async def get_comment(comment_id: int) -> CommentView:
+async def get_comment(comment_id: int, reader: Actor) -> CommentView:
+    """The comment, if this reader may see it and its idea."""
+    await require_visible_comment(comment_id, reader)
     record = await Comment.select(*COMMENT_COLUMNS).where(Comment.id == comment_id).first()
     if record is None:
         raise NotFound("This comment")
@@ -132,7 +135,7 @@ async def add_comment(actor: Actor, idea_id: int, form: CommentInput) -> int:
         updated_at=created,
     )
     async with write_transaction():
-        idea = require_visible(
+        idea = require_open(
             await Idea.select(Idea.title, Idea.author, Idea.approval, Idea.hidden)
             .where(Idea.id == idea_id)
             .first(),
@@ -155,13 +158,18 @@ async def publish_comment(author_id: int, idea_id: int, title: str) -> None:
     )  # fmt: skip
 
 
-async def update_comment(actor: Actor, comment_id: int, form: CommentInput) -> CommentView:
-    comment = await get_comment(comment_id)
+async def update_comment(actor: Actor, comment_id: int, form: CommentInput) -> bool:
+    """Save an edit; returns False when it waits for a moderator (pre-moderation)."""
+    comment = await get_comment(comment_id, actor)
     require(comment.can_edit(actor))
     errors = form.errors()
     if errors:
         raise ValidationFailed(errors)
+    waits = await edit_waits(actor, comment.approval)
     async with write_transaction():
+        if waits:
+            await hold_comment_edit(actor, comment_id, body=form.body)
+            return False
         await Comment.update(
             {
                 Comment.body: form.body,
@@ -170,12 +178,12 @@ async def update_comment(actor: Actor, comment_id: int, form: CommentInput) -> C
                 Comment.updated_at: now(),
             }
         ).where(Comment.id == comment_id)
-    return await get_comment(comment_id)
+    return True
 
 
 async def remove_comment(actor: Actor, comment_id: int) -> int:
     """Delete a comment; returns the idea it was on."""
-    comment = await get_comment(comment_id)
+    comment = await get_comment(comment_id, actor)
     require(comment.can_delete(actor))
     async with write_transaction():
         deleted = await Comment.delete().where(Comment.id == comment_id).returning(Comment.id)

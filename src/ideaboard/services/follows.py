@@ -4,8 +4,9 @@ follow or stop following. Followers hear of status updates (digest, notification
 from __future__ import annotations
 
 from ideaboard.db import write_transaction
+from ideaboard.domain import Actor
 from ideaboard.services.clock import now
-from ideaboard.services.errors import NotFound
+from ideaboard.services.visibility import VISIBILITY_COLUMNS, require_open, require_visible
 from ideaboard.tables import Idea, Subscription
 
 # Hand-written: it runs in every vote's transaction.
@@ -28,16 +29,18 @@ async def is_following(user_id: int, idea_id: int) -> bool:
     )
 
 
-async def set_following(user_id: int, idea_id: int, *, following: bool) -> bool:
-    """Follow or stop following; idempotent. Returns the new state."""
+async def set_following(actor: Actor, idea_id: int, *, following: bool) -> bool:
+    """Follow or stop following; idempotent. Returns the new state. Following needs an
+    idea anyone may act on; stopping needs only one the person may see."""
     async with write_transaction():
-        if not await Idea.exists().where(Idea.id == idea_id):
-            raise NotFound("This idea")
+        record = await Idea.select(*VISIBILITY_COLUMNS).where(Idea.id == idea_id).first()
         if following:
-            await add_follower(user_id, idea_id)
+            require_open(record, actor)
+            await add_follower(actor.id, idea_id)
         else:
+            require_visible(record, actor)
             await Subscription.delete().where(
-                Subscription.account == user_id, Subscription.idea == idea_id
+                Subscription.account == actor.id, Subscription.idea == idea_id
             )
     return following
 

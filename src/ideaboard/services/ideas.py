@@ -15,7 +15,6 @@ from ideaboard.domain import (
     Verdict,
     can_edit_idea,
     can_see_author,
-    can_see_content,
     can_vote,
     hot_score,
     needs_approval,
@@ -23,11 +22,13 @@ from ideaboard.domain import (
 from ideaboard.markup import plain_text, render_markdown
 from ideaboard.services.clock import now
 from ideaboard.services.departments import find_department
-from ideaboard.services.errors import NotFound, ValidationFailed, require
+from ideaboard.services.edits import edit_waits, hold_idea_edit
+from ideaboard.services.errors import ValidationFailed, require
 from ideaboard.services.follows import add_follower
 from ideaboard.services.organisation import current_organisation
 from ideaboard.services.search import Match
 from ideaboard.services.validation import check_text, parse_id
+from ideaboard.services.visibility import require_visible
 from ideaboard.tables import Idea, Vote
 
 TITLE_MAX = 160
@@ -195,23 +196,6 @@ async def has_voted(idea_id: int, user_id: int) -> bool:
     return bool(await Vote.exists().where(Vote.idea == idea_id, Vote.voter == user_id))
 
 
-def require_visible(
-    record: dict[str, Any] | None, reader: Actor, *, author: str = "author"
-) -> dict[str, Any]:
-    """The idea's row (with its author under `author`, `approval` and `hidden`) if this
-    reader may see it. Hidden and unapproved ideas answer as if they did not exist, for
-    anyone but their author and moderators, so a page, a vote or a comment does not even
-    confirm them."""
-    if record is None or not can_see_content(
-        reader,
-        author_id=record[author],
-        approval=Approval(record["approval"]),
-        hidden=record["hidden"],
-    ):
-        raise NotFound("This idea")
-    return record
-
-
 async def get_idea(idea_id: int, reader: Actor) -> IdeaView:
     """The idea as this reader may see it."""
     record = require_visible(
@@ -222,14 +206,23 @@ async def get_idea(idea_id: int, reader: Actor) -> IdeaView:
     return idea_view(record, reader, voted=await has_voted(idea_id, reader.id))
 
 
-async def update_idea(actor: Actor, idea_id: int, form: IdeaInput) -> IdeaView:
+async def update_idea(actor: Actor, idea_id: int, form: IdeaInput) -> bool:
+    """Save an edit; returns False when it waits for a moderator (pre-moderation: the
+    approved version stays public until then)."""
     idea = await get_idea(idea_id, actor)
     require(can_edit_idea(actor, author_id=idea.author_id, status=idea.status))
     errors = form.errors()
     department_id = await _target_department(errors, form.department_id)
     if errors:
         raise ValidationFailed(errors)
+    assert department_id is not None
+    waits = await edit_waits(actor, idea.approval)
     async with write_transaction():
+        if waits:
+            await hold_idea_edit(
+                actor, idea_id, title=form.title, body=form.body, department_id=department_id
+            )
+            return False
         await Idea.update(
             {
                 Idea.title: form.title,
@@ -239,4 +232,4 @@ async def update_idea(actor: Actor, idea_id: int, form: IdeaInput) -> IdeaView:
                 Idea.updated_at: now(),
             }
         ).where(Idea.id == idea_id)
-    return await get_idea(idea_id, actor)
+    return True

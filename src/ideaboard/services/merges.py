@@ -14,20 +14,23 @@ from typing import Any
 from ideaboard.db import is_sqlite, write_transaction
 from ideaboard.domain import (
     Actor,
+    Approval,
     NotificationKind,
     Status,
     can_merge,
+    can_take_part,
     hot_score,
     merge_problem,
     trending_since,
 )
 from ideaboard.services.audit import add_audit
 from ideaboard.services.clock import now
-from ideaboard.services.errors import NotFound, ValidationFailed, require
+from ideaboard.services.errors import ValidationFailed, require
 from ideaboard.services.notifications import notify, notify_followers
 from ideaboard.services.status_updates import actor_name, move_status
 from ideaboard.services.triage import find_triage_role
 from ideaboard.services.validation import parse_id
+from ideaboard.services.visibility import find_idea_for, require_open, sees
 from ideaboard.tables import (
     Idea,
     Merge,
@@ -45,6 +48,8 @@ MERGE_COLUMNS = (
     Idea.department,
     Idea.merged_into,
     Idea.created_at,
+    Idea.approval,
+    Idea.hidden,
 )
 
 
@@ -91,12 +96,17 @@ async def merge_ideas(actor: Actor, duplicate_id: int, target_text: str) -> Merg
         raise ValidationFailed({"target": "Write the number of the idea it duplicates, like 42."})
     async with write_transaction():
         ideas = await _lock([duplicate_id, target_id])
-        duplicate, target = ideas.get(duplicate_id), ideas.get(target_id)
-        if duplicate is None:
-            raise NotFound("This idea")
+        duplicate = require_open(ideas.get(duplicate_id), actor)
         require(can_merge(actor, await find_triage_role(actor, duplicate["department"])))
-        if target is None:
+        target = ideas.get(target_id)
+        if target is None or not sees(actor, target):
             raise ValidationFailed({"target": f"There is no idea number {target_id}."})
+        if not can_take_part(approval=Approval(target["approval"]), hidden=target["hidden"]):
+            # Its voters and followers would move to an idea they cannot see.
+            raise ValidationFailed(
+                {"target": "That idea is hidden or waiting for approval: merge into an idea"
+                           " everyone can see."}
+            )  # fmt: skip
         problem = merge_problem(
             duplicate_id=duplicate_id,
             target_id=target_id,
@@ -207,12 +217,13 @@ async def unmerge_idea(actor: Actor, duplicate_id: int) -> int:
     """Undo the idea's merge: its own voters come back, the target keeps only the votes
     it had of its own (and any given since). Returns the target's id."""
     async with write_transaction():
+        await find_idea_for(duplicate_id, actor)
         merge = await find_active_merge(duplicate_id)
         if merge is None:
             raise ValidationFailed({"target": "This idea is not merged into another."})
         target_id = merge["target"]
         ideas = await _lock([duplicate_id, target_id])
-        duplicate, target = ideas[duplicate_id], ideas.get(target_id)
+        duplicate, target = require_open(ideas.get(duplicate_id), actor), ideas.get(target_id)
         require(can_merge(actor, await find_triage_role(actor, duplicate["department"])))
 
         records = await MergedVote.select(
@@ -279,12 +290,19 @@ class MergedInto:
     title: str
 
 
-async def find_merged_into(idea_id: int) -> MergedInto | None:
+async def find_merged_into(idea_id: int, reader: Actor) -> MergedInto | None:
+    """The idea this one was merged into, if the reader may see it."""
     row = (
         await Idea.select(
-            Idea.merged_into.id.as_alias("id"), Idea.merged_into.title.as_alias("title")
+            Idea.merged_into.id.as_alias("id"),
+            Idea.merged_into.title.as_alias("title"),
+            Idea.merged_into.author.as_alias("author"),
+            Idea.merged_into.approval.as_alias("approval"),
+            Idea.merged_into.hidden.as_alias("hidden"),
         )
         .where(Idea.id == idea_id, Idea.merged_into.is_not_null())
         .first()
     )
-    return MergedInto(id=row["id"], title=row["title"]) if row else None
+    if row is None or not sees(reader, row):
+        return None
+    return MergedInto(id=row["id"], title=row["title"])

@@ -16,16 +16,22 @@ from ideaboard.domain import (
     Approval,
     NotificationKind,
     can_moderate,
+    can_take_part,
 )
 from ideaboard.markup import plain_text
 from ideaboard.services.audit import add_audit
 from ideaboard.services.clock import now
 from ideaboard.services.comments import publish_comment
+from ideaboard.services.edits import WaitingEdit, list_waiting_edits
 from ideaboard.services.errors import NotFound, ValidationFailed, require
-from ideaboard.services.ideas import require_visible
 from ideaboard.services.notifications import notify
 from ideaboard.services.validation import check_text
-from ideaboard.tables import Comment, Flag, Idea
+from ideaboard.services.visibility import (
+    VISIBILITY_COLUMNS,
+    require_open,
+    require_visible_comment,
+)
+from ideaboard.tables import Comment, Flag, Idea, PendingEdit
 
 REASON_MAX = 1000
 REJECT_WHY = "Say why it is rejected: the author will read it."
@@ -43,16 +49,11 @@ async def add_flag(
     errors: dict[str, str] = {}
     check_text(errors, "reason", reason, label="Reason", max_length=REASON_MAX, multiline=True)
     async with write_transaction():
-        require_visible(
-            await Idea.select(Idea.author, Idea.approval, Idea.hidden)
-            .where(Idea.id == idea_id)
-            .first(),
-            actor,
+        require_open(
+            await Idea.select(*VISIBILITY_COLUMNS).where(Idea.id == idea_id).first(), actor
         )
-        if comment_id is not None and not await Comment.exists().where(
-            Comment.id == comment_id, Comment.idea == idea_id
-        ):
-            raise NotFound("This comment")
+        if comment_id is not None:
+            await require_flaggable_comment(actor, idea_id, comment_id)
         if not errors:
             already = Flag.exists().where(
                 Flag.idea == idea_id, Flag.flagged_by == actor.id, Flag.resolved_at.is_null()
@@ -73,6 +74,15 @@ async def add_flag(
                 created_at=now(),
             )
         )
+
+
+async def require_flaggable_comment(actor: Actor, idea_id: int, comment_id: int) -> None:
+    """A comment of this idea that the actor may see, and that everyone may read (a hidden
+    or waiting comment is for moderators already)."""
+    comment = await require_visible_comment(comment_id, actor)
+    public = can_take_part(approval=Approval(comment["approval"]), hidden=comment["hidden"])
+    if comment["idea"] != idea_id or not public:
+        raise NotFound("This comment")
 
 
 async def _resolve_flags(
@@ -241,6 +251,20 @@ class QueueItem:
     hidden: bool
     approval: Approval
     reasons: list[str]
+    edit_id: int | None = None  # an edit of approved content (kind "edit")
+    new_title: str = ""  # the title an idea's edit would give it
+
+    @property
+    def key(self) -> str:
+        """Unique within the queue: for form ids and error messages."""
+        number = self.edit_id or self.comment_id or self.idea_id
+        return f"{self.kind}-{number}"
+
+    @property
+    def action_path(self) -> str:
+        """Where this item's moderation actions are posted."""
+        number = self.edit_id or self.comment_id or self.idea_id
+        return f"/moderation/{self.kind}s/{number}"
 
 
 @dataclass(frozen=True)
@@ -307,10 +331,20 @@ def _comment_item(row: dict[str, Any]) -> QueueItem:
     )  # fmt: skip
 
 
+def _edit_item(edit: WaitingEdit) -> QueueItem:
+    return QueueItem(
+        kind="edit", idea_id=edit.idea_id, comment_id=edit.comment_id, title=edit.title,
+        excerpt=_excerpt(plain_text(edit.body_html), 240), author_name=edit.author_name,
+        created_at=edit.created_at, hidden=False, approval=Approval.PENDING, reasons=[],
+        edit_id=edit.id, new_title=edit.new_title,
+    )  # fmt: skip
+
+
 async def get_queue(actor: Actor) -> ModerationQueue:
     require(can_moderate(actor))
     awaiting = [_idea_item(row) for row in await Idea.raw(PENDING_IDEAS, QUEUE_SIZE)]
     awaiting += [_comment_item(row) for row in await Comment.raw(PENDING_COMMENTS, QUEUE_SIZE)]
+    awaiting += [_edit_item(edit) for edit in await list_waiting_edits(QUEUE_SIZE)]
     flagged: dict[tuple[int, int | None], QueueItem] = {}
     for row in await Flag.raw(OPEN_FLAGS, QUEUE_SIZE * 5):
         key = (row["idea"], row["comment"])
@@ -345,4 +379,4 @@ async def count_queue() -> int:
     ideas = await Idea.count().where(Idea.approval == Approval.PENDING.value)
     comments = await Comment.count().where(Comment.approval == Approval.PENDING.value)
     flags = await Flag.count().where(Flag.resolved_at.is_null())
-    return ideas + comments + flags
+    return ideas + comments + flags + await PendingEdit.count()

@@ -20,6 +20,8 @@ from ideaboard.mail.message import Email
 from ideaboard.mail.outbox import Queued, queue_emails
 from ideaboard.mail.render import EmailTemplates
 from ideaboard.services.clock import now
+from ideaboard.services.errors import NotFound
+from ideaboard.services.visibility import seen_by_sql, visible_recipients
 from ideaboard.tables import DepartmentManager, Notification, User
 
 PAGE_SIZE = 30
@@ -43,8 +45,9 @@ async def notify(
     text: str,
 ) -> int:
     """Tell these people; call inside the event's transaction. The actor is never told
-    of their own action, nor anyone who turned this kind off. Returns how many were."""
-    ids = sorted({i for i in recipient_ids if i != actor_id})
+    of their own action, nor anyone who turned this kind off, nor anyone who may not see
+    the idea (`visibility`). Returns how many were."""
+    ids = await visible_recipients(idea_id, (i for i in recipient_ids if i != actor_id))
     if not ids:
         return 0
     people = await User.select(User.id, User.notification_prefs).where(
@@ -128,30 +131,32 @@ class NotificationPage:
     next_before: int | None
 
 
+# The reader's notifications about ideas they may still see: an idea hidden, or sent
+# back to the moderators, after the notification was written is not named to them.
+MINE = (
+    "FROM notification n JOIN account a ON a.id = n.account LEFT JOIN idea i ON i.id = n.idea"
+    " WHERE n.account = {} AND " + seen_by_sql("i", "a.id", "a.role")
+)
+UNREAD = " AND n.read_at IS NULL"
+
+
 async def count_unread(user_id: int) -> int:
-    return await Notification.count().where(
-        Notification.account == user_id,
-        Notification.read_at.is_null(),
-    )
+    rows = await Notification.raw("SELECT COUNT(*) AS n " + MINE + UNREAD, user_id)
+    return int(rows[0]["n"])
 
 
 async def list_notifications(
     user_id: int, *, before: int | None = None, unread_only: bool = False
 ) -> NotificationPage:
-    query = Notification.select(
-        Notification.id,
-        Notification.kind,
-        Notification.idea.id.as_alias("idea_id"),
-        Notification.idea.title.as_alias("idea_title"),
-        Notification.text,
-        Notification.created_at,
-        Notification.read_at,
-    ).where(Notification.account == user_id)
+    sql = (
+        "SELECT n.id, n.kind, n.idea AS idea_id, i.title AS idea_title, n.text, n.created_at,"
+        " n.read_at " + MINE + (UNREAD if unread_only else "")
+    )
+    args: list[Any] = [user_id]
     if before:
-        query = query.where(Notification.id < before)
-    if unread_only:
-        query = query.where(Notification.read_at.is_null())
-    rows = await query.order_by(Notification.id, ascending=False).limit(PAGE_SIZE + 1)
+        sql += " AND n.id < {}"
+        args.append(before)
+    rows = await Notification.raw(sql + " ORDER BY n.id DESC LIMIT {}", *args, PAGE_SIZE + 1)
     views = [
         NotificationView(
             id=row["id"],
@@ -172,25 +177,18 @@ async def list_notifications(
     )
 
 
-async def mark_read(user_id: int, notification_id: int) -> int | None:
-    """Mark one of my notifications read; returns its idea (to go there next)."""
-    rows = (
-        await Notification.update({Notification.read_at: now()})
-        .where(
-            Notification.id == notification_id,
-            Notification.account == user_id,
-            Notification.read_at.is_null(),
-        )
-        .returning(Notification.idea)
+async def open_notification(user_id: int, notification_id: int) -> int | None:
+    """Mark one of my notifications read and return its idea (to go there next).
+    Someone else's, or one about an idea I may no longer see, is not found."""
+    rows = await Notification.raw("SELECT n.id, n.idea " + MINE + " AND n.id = {}", user_id,
+                                  notification_id)  # fmt: skip
+    if not rows:
+        raise NotFound("This notification")
+    await Notification.update({Notification.read_at: now()}).where(
+        Notification.id == notification_id, Notification.read_at.is_null()
     )
-    if rows:
-        return rows[0]["idea"]
-    found = (
-        await Notification.select(Notification.idea)
-        .where(Notification.id == notification_id, Notification.account == user_id)
-        .first()
-    )
-    return found["idea"] if found else None
+    idea: int | None = rows[0]["idea"]
+    return idea
 
 
 async def mark_all_read(user_id: int) -> int:
@@ -213,15 +211,16 @@ async def mark_idea_read(user_id: int, idea_id: int) -> None:
 
 # --- Email ------------------------------------------------------------------------
 
-PENDING = """
-SELECT n.id, n.kind, n.text, n.idea, i.title AS idea_title, a.email, a.name, a.active
+PENDING = f"""
+SELECT n.id, n.kind, n.text, n.idea, i.title AS idea_title, a.email, a.name, a.active,
+       {seen_by_sql("i", "a.id", "a.role")} AS visible
 FROM notification n
 JOIN account a ON a.id = n.account
 LEFT JOIN idea i ON i.id = n.idea
 WHERE n.emailed = 'pending'
 ORDER BY n.id
-LIMIT {}
-"""
+LIMIT {{}}
+"""  # noqa: S608 (only constants go in: the visibility rule)
 
 
 def render_notification(row: dict[str, Any], templates: EmailTemplates) -> Email:
@@ -247,7 +246,8 @@ def render_notification(row: dict[str, Any], templates: EmailTemplates) -> Email
 async def email_notifications(templates: EmailTemplates, *, domain: str) -> int:
     """Turn notifications waiting for their email into outbox emails, in one transaction
     per batch: each notification becomes exactly one email (key `notification:<id>`).
-    Returns how many were queued."""
+    The idea's visibility is checked again here: one hidden since the notification was
+    written is mailed to nobody who may no longer see it. Returns how many were queued."""
     queued = 0
     while True:
         async with write_transaction():
@@ -261,7 +261,7 @@ async def email_notifications(templates: EmailTemplates, *, domain: str) -> int:
                     kind=f"notification:{row['kind']}",
                 )
                 for row in rows
-                if row["active"]
+                if row["active"] and row["visible"]
             ]
             queued += await queue_emails(items, domain=domain)
             await Notification.update({Notification.emailed: "sent"}).where(

@@ -12,9 +12,11 @@ from piccolo.columns import Column
 from ideaboard.db import is_sqlite, write_transaction
 from ideaboard.domain import (
     Actor,
+    Approval,
     NotificationKind,
     Status,
     StatusRole,
+    can_take_part,
     can_update_status,
     status_update_problems,
     update_choices,
@@ -22,9 +24,10 @@ from ideaboard.domain import (
 from ideaboard.markup import render_markdown
 from ideaboard.services.audit import add_audit
 from ideaboard.services.clock import now
-from ideaboard.services.errors import NotFound, ValidationFailed, require
+from ideaboard.services.errors import ValidationFailed, require
 from ideaboard.services.notifications import notify_followers
 from ideaboard.services.validation import check_text
+from ideaboard.services.visibility import find_idea_for, require_open
 from ideaboard.tables import DepartmentManager, Idea, StatusChange, User
 
 MESSAGE_MAX = 5000
@@ -64,13 +67,11 @@ async def find_status_role(actor: Actor, *, owner_id: int | None, department_id:
 async def list_status_options(actor: Actor, idea_id: int) -> tuple[Status, ...]:
     """The statuses this person may give the idea now, its current one first (an update
     without a change of status); empty when they may not update it."""
-    idea = (
-        await Idea.select(Idea.status, Idea.owner, Idea.department, Idea.merged_into)
-        .where(Idea.id == idea_id)
-        .first()
+    idea = await find_idea_for(
+        idea_id, actor, Idea.status, Idea.owner, Idea.department, Idea.merged_into
     )
-    if idea is None:
-        raise NotFound("This idea")
+    if not can_take_part(approval=Approval(idea["approval"]), hidden=idea["hidden"]):
+        return ()
     role = await find_status_role(actor, owner_id=idea["owner"], department_id=idea["department"])
     merged = idea["merged_into"] is not None
     return update_choices(Status(idea["status"]), actor, role, merged=merged)
@@ -86,17 +87,17 @@ LOCKED_IDEA = (
     Idea.vote_count,
     Idea.needs_owner_since,
     Idea.merged_into,
+    Idea.approval,
+    Idea.hidden,
 )
 
 
-async def lock_idea(idea_id: int) -> dict[str, Any]:
+async def lock_idea(idea_id: int, actor: Actor) -> dict[str, Any]:
     """The idea's row, locked until the transaction ends (PostgreSQL: FOR UPDATE; SQLite:
-    the write transaction already holds the database's one write lock)."""
+    the write transaction already holds the database's one write lock), if the actor may
+    see it and anyone may act on it (`visibility.require_open`)."""
     query = Idea.select(*LOCKED_IDEA).where(Idea.id == idea_id)
-    idea = await (query if is_sqlite() else query.lock_rows()).first()
-    if idea is None:
-        raise NotFound("This idea")
-    return idea
+    return require_open(await (query if is_sqlite() else query.lock_rows()).first(), actor)
 
 
 async def actor_name(actor: Actor) -> str:
@@ -179,7 +180,7 @@ async def update_status(actor: Actor, idea_id: int, form: StatusUpdateInput) -> 
     check_text(errors, "message", form.message, label="Update message",
                max_length=MESSAGE_MAX, multiline=True, required=False)  # fmt: skip
     async with write_transaction():
-        idea = await lock_idea(idea_id)
+        idea = await lock_idea(idea_id, actor)
         current = Status(idea["status"])
         role = await find_status_role(
             actor, owner_id=idea["owner"], department_id=idea["department"]

@@ -286,11 +286,22 @@ async def get_triage(actor: Actor, query: TriageQuery) -> TriageBoard:
     )
 
 
-async def get_triage_idea(idea_id: int) -> TriageIdea:
+async def get_triage_idea(actor: Actor, idea_id: int) -> TriageIdea:
+    """One row of the triage, for those who route or answer the idea (its owner)."""
     rows = await Idea.raw(SELECT.format(where="i.id = {}", order="i.id"), idea_id, 1)
     if not rows:
         raise NotFound("This idea")
-    return TriageIdea(**{**rows[0], "status": Status(rows[0]["status"]), "moment": now()})
+    idea = TriageIdea(**{**rows[0], "status": Status(rows[0]["status"]), "moment": now()})
+    role = await find_triage_role(actor, idea.department_id)
+    require_triage_or_answer(actor, role, is_owner=idea.owner_id == actor.id)
+    return idea
+
+
+def require_triage_or_answer(actor: Actor, role: TriageRole, *, is_owner: bool) -> None:
+    """Only those who route the idea or answer it may use its triage row at all."""
+    status_role = StatusRole(is_owner=is_owner, manages_department=role.manages_department)
+    if not can_triage(actor, role):
+        require(can_update_status(actor, status_role))
 
 
 # --- People for the Owner field ---------------------------------------------------------
@@ -411,9 +422,10 @@ async def save_triage(actor: Actor, idea_id: int, form: TriageInput) -> TriageRe
             errors["owner"] = owner_problem
     changed: list[str] = []
     async with write_transaction():
-        idea = await lock_idea(idea_id)
+        idea = await lock_idea(idea_id, actor)
         current = Status(idea["status"])
         role = await find_triage_role(actor, idea["department"])
+        require_triage_or_answer(actor, role, is_owner=idea["owner"] == actor.id)
         new_owner = idea["owner"] if form.owner is None or owner_problem else owner_id
         new_department = idea["department"]
         if form.department_id is not None:
@@ -571,7 +583,7 @@ async def set_threshold(actor: Actor, department_id: int, raw: str) -> int:
     """Change a department's routing threshold; ideas already past the new one move to
     the top of Needs owner, ideas below it leave the top."""
     raw = raw.strip()
-    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw[:7]) <= THRESHOLD_MAX:
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 7 or not 1 <= int(raw) <= THRESHOLD_MAX:
         raise ValidationFailed(
             {"threshold": f"Write a whole number of votes from 1 to {THRESHOLD_MAX:,}."}
         )

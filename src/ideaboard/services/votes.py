@@ -19,9 +19,9 @@ from ideaboard.domain import (
 from ideaboard.services.clock import now
 from ideaboard.services.errors import Forbidden, require
 from ideaboard.services.follows import add_follower
-from ideaboard.services.ideas import require_visible
 from ideaboard.services.organisation import current_organisation
 from ideaboard.services.triage import check_routing_threshold
+from ideaboard.services.visibility import require_open
 from ideaboard.tables import Idea, User, Vote
 
 # The vote's statements, hand-written: a vote is the busiest write of the board, and
@@ -94,7 +94,7 @@ async def set_vote(actor: Actor, idea_id: int, *, voted: bool) -> VoteButton:
     """
     async with write_transaction():
         rows = await Idea.raw(IDEA_FOR_VOTE if is_sqlite() else IDEA_FOR_VOTE + LOCK_IDEA, idea_id)
-        idea = require_visible(rows[0] if rows else None, actor)
+        idea = require_open(rows[0] if rows else None, actor)
         status = Status(idea["status"])
         require(can_vote(status))
         moment = now()
