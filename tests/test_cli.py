@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 from conftest import PASSWORD
 
 CLI = [sys.executable, "-m", "ideaboard.cli"]
+KEY = secrets.token_urlsafe(48)
 
 
 def run(database_url: str, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -148,7 +150,8 @@ def test_check_and_serve_explain_what_is_wrong(empty_sqlite: str, tmp_path: Path
     # The server refuses to start with the same sentences, at once.
     served = run(empty_sqlite, "serve", "--port", "1", IDEABOARD_DATA_DIR=str(tmp_path / "var"))
     assert served.returncode == 1
-    assert "ideaboard cannot start" in served.stderr and "ideaboard migrate" in served.stderr
+    assert "ideaboard serve cannot start" in served.stderr
+    assert "ideaboard migrate" in served.stderr
 
 
 def test_check_says_when_the_database_does_not_answer(tmp_path: Path) -> None:
@@ -176,11 +179,11 @@ def test_production_refuses_unsafe_defaults(database_url: str, tmp_path: Path) -
     short_key = run(database_url, "check", IDEABOARD_SECRET_KEY="short", **production)
     assert "FAIL  Secret key: IDEABOARD_SECRET_KEY is shorter than 32" in short_key.stdout
     served = run(database_url, "serve", "--port", "1", **production)
-    assert served.returncode == 1 and "ideaboard cannot start" in served.stderr
+    assert served.returncode == 1 and "ideaboard serve cannot start" in served.stderr
     assert "Traceback" not in served.stdout + served.stderr
 
     safe = run(
-        database_url, "check", IDEABOARD_SECRET_KEY="k" * 48,
+        database_url, "check", IDEABOARD_SECRET_KEY=KEY,
         IDEABOARD_BASE_URL="https://ideas.example.com", **production,
     )  # fmt: skip
     assert safe.returncode == 0, safe.stdout
@@ -188,7 +191,7 @@ def test_production_refuses_unsafe_defaults(database_url: str, tmp_path: Path) -
     # Without a mail server nobody can join (sign-up confirms by email): said, not fatal.
     assert "FAIL  Email: files in" in safe.stdout and "Set IDEABOARD_SMTP_URL" in safe.stdout
     mailing = run(
-        database_url, "check", IDEABOARD_SECRET_KEY="k" * 48,
+        database_url, "check", IDEABOARD_SECRET_KEY=KEY,
         IDEABOARD_BASE_URL="https://ideas.example.com",
         IDEABOARD_SMTP_URL="smtp://mail.example.com:587", **production,
     )  # fmt: skip
@@ -221,3 +224,46 @@ def test_healthcheck_says_unhealthy_when_nothing_answers(empty_sqlite: str) -> N
     result = run(empty_sqlite, "healthcheck", "--port", "1")
     assert result.returncode == 1
     assert result.stderr.startswith("unhealthy: ") and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("key", "why"),
+    [
+        ("k" * 48, "repeats the same 1 character"),
+        ("abcd1234" * 6, "repeats the same 8 characters"),
+        ("0" * 32 + "secret-key", "is too predictable"),
+    ],
+)
+def test_production_refuses_a_weak_secret_key(
+    database_url: str, tmp_path: Path, key: str, why: str
+) -> None:
+    checked = run(
+        database_url, "check", IDEABOARD_ENV="production", IDEABOARD_SECRET_KEY=key,
+        IDEABOARD_BASE_URL="https://ideas.example.com", IDEABOARD_DATA_DIR=str(tmp_path / "var"),
+    )  # fmt: skip
+    assert checked.returncode == 1
+    assert f"FAIL  Secret key: IDEABOARD_SECRET_KEY {why}" in checked.stdout
+    # Only a warning on a laptop.
+    laptop = run(database_url, "check", IDEABOARD_SECRET_KEY=key,
+                 IDEABOARD_DATA_DIR=str(tmp_path / "var"))  # fmt: skip
+    assert laptop.returncode == 0 and why in laptop.stdout
+
+
+@pytest.mark.parametrize("command", [["worker"], ["digest", "send"]])
+def test_every_command_that_mails_refuses_what_serve_refuses(
+    database_url: str, tmp_path: Path, command: list[str]
+) -> None:
+    """A worker with a key of its own would sign unsubscribe links the app servers refuse,
+    and without a base URL its emails would link to 127.0.0.1."""
+    data_dir = tmp_path / "var"
+    production = {"IDEABOARD_ENV": "production", "IDEABOARD_DATA_DIR": str(data_dir)}
+    no_key = run(database_url, *command, IDEABOARD_BASE_URL="https://ideas.example.com",
+                 **production)  # fmt: skip
+    assert no_key.returncode == 1, no_key.stdout + no_key.stderr
+    assert f"ideaboard {' '.join(command)} cannot start" in no_key.stderr
+    assert "IDEABOARD_SECRET_KEY is not set" in no_key.stderr
+    assert not (data_dir / "secret_key").exists()  # it did not make a key of its own
+    no_base_url = run(database_url, *command, IDEABOARD_SECRET_KEY=KEY, **production)
+    assert no_base_url.returncode == 1
+    assert "IDEABOARD_BASE_URL must be the board's https://" in no_base_url.stderr
+    assert "Traceback" not in no_key.stderr + no_base_url.stderr

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ideaboard.db import sqlite_path
+from ideaboard.files import FILE_MODE, private_directory, private_file, tighten
 from ideaboard.settings import Settings
 
 
@@ -40,17 +41,25 @@ def backup(settings: Settings, target: Path | None = None) -> Path:
     target = target or default_target(settings)
     if target.exists():
         raise BackupError(f"{target} already exists: choose another file name.")
-    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.parent.exists():
+        private_directory(target.parent)
     if settings.is_sqlite:
         source = sqlite_path(settings.database_url)
         if not source.exists():
             raise BackupError(f"There is no database at {source}.")
-        with _open(source) as connection:
-            connection.execute("VACUUM INTO ?", (str(target),))
+        private_file(target)  # VACUUM INTO fills an empty file and keeps its mode
+        try:
+            with _open(source) as connection:
+                connection.execute("VACUUM INTO ?", (str(target),))
+        except sqlite3.Error:
+            target.unlink()
+            raise
         _check_sqlite(target)
     else:
+        private_file(target)
         _run(["pg_dump", "--format=custom", "--no-owner", f"--file={target}",
               f"--dbname={settings.database_url}"])  # fmt: skip
+        tighten(target, FILE_MODE)
     return target
 
 
@@ -60,7 +69,9 @@ def restore(settings: Settings, source: Path, *, force: bool = False) -> Content
     if settings.is_sqlite:
         _check_sqlite(source)
         target = sqlite_path(settings.database_url)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if not target.parent.exists():
+            private_directory(target.parent)
+        private_file(target)
         with _open(target) as destination:
             if not force and _has_data(destination):
                 raise BackupError(_REFUSE.format(target=target))

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import math
 import pkgutil
 import secrets
+import sys
+from collections import Counter
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from ideaboard import db, piccolo_migrations
+from ideaboard.files import loose_paths, private_directory, sqlite_files
 from ideaboard.mail.transports import MailSettingsError, SmtpTransport, transport_from_url
 from ideaboard.settings import Settings
 
@@ -28,7 +32,7 @@ class Finding:
 
 def check_data_dir(settings: Settings) -> Finding:
     try:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        private_directory(settings.data_dir)
         probe = settings.data_dir / f".write-test-{secrets.token_hex(4)}"
         probe.write_text("ok")
         probe.unlink()
@@ -40,6 +44,26 @@ def check_data_dir(settings: Settings) -> Finding:
             " Set IDEABOARD_DATA_DIR to a directory this user may write.",
         )
     return Finding(True, "Data directory", f"{settings.data_dir} is writable")
+
+
+def check_file_modes(settings: Settings) -> Finding:
+    """Files others may read: the database, backups and emailed reset links among them."""
+    roots = [settings.data_dir]
+    if settings.is_sqlite:
+        roots += [p for p in sqlite_files(db.sqlite_path(settings.database_url))
+                  if settings.data_dir not in p.parents]  # fmt: skip
+    loose = list(loose_paths(roots))
+    if not loose:
+        return Finding(True, "File permissions", f"{settings.data_dir} is private to this user")
+    shown = ", ".join(f"{path} ({mode:o})" for path, mode in loose[:5])
+    more = f" and {len(loose) - 5} more" if len(loose) > 5 else ""
+    return Finding(
+        False,
+        "File permissions",
+        f"others may read {shown}{more}: run `chmod -R go-rwx {settings.data_dir}`"
+        " (what ideaboard writes from now on is private whatever the umask).",
+        fatal=False,
+    )
 
 
 def known_migrations() -> list[str]:
@@ -123,15 +147,38 @@ def check_mail(settings: Settings) -> Finding:
     return Finding(True, "Email", f"delivered through {transport.description}")
 
 
+MIN_SECRET_KEY_BITS = 128
+MAKE_A_KEY = (
+    "use a long random one, e.g. `python3 -c 'import secrets; print(secrets.token_urlsafe(48))'`"
+)
+
+
+def weak_key_reason(key: str) -> str | None:
+    """Why a secret key is too easy to guess, or None. Counted from the key itself: its
+    length, the entropy of its characters' frequencies, and a repeated pattern."""
+    if len(key) < MIN_SECRET_KEY_LENGTH:
+        return f"is shorter than {MIN_SECRET_KEY_LENGTH} characters"
+    for period in range(1, len(key) // 2 + 1):
+        if key == (key[:period] * (len(key) // period + 1))[: len(key)]:
+            return f"repeats the same {period} character{'s' if period > 1 else ''}"
+    counts = Counter(key)
+    bits = -sum(n * math.log2(n / len(key)) for n in counts.values())
+    if bits < MIN_SECRET_KEY_BITS:
+        return (
+            f"is too predictable: about {bits:.0f} bits of entropy, at least"
+            f" {MIN_SECRET_KEY_BITS} are needed"
+        )
+    return None
+
+
 def check_secret_key(settings: Settings) -> Finding:
     if settings.secret_key:
-        if len(settings.secret_key) < MIN_SECRET_KEY_LENGTH:
+        weakness = weak_key_reason(settings.secret_key)
+        if weakness:
             return Finding(
                 False,
                 "Secret key",
-                f"IDEABOARD_SECRET_KEY is shorter than"
-                f" {MIN_SECRET_KEY_LENGTH} characters: use a long random one, e.g."
-                " `python3 -c 'import secrets; print(secrets.token_urlsafe(48))'`",
+                f"IDEABOARD_SECRET_KEY {weakness}: {MAKE_A_KEY}",
                 fatal=settings.is_production,
             )
         return Finding(True, "Secret key", "set by IDEABOARD_SECRET_KEY")
@@ -176,6 +223,17 @@ def check_deployment(settings: Settings) -> list[Finding]:
                 " cookie only __Host-) over https.",
             )
         )
+    if settings.forwarded_allow_ips.strip() == "*":
+        found.append(
+            Finding(
+                False,
+                "Proxy",
+                "IDEABOARD_FORWARDED_ALLOW_IPS is *: anyone who reaches the app servers"
+                " directly chooses the address the sign-in limits count. Name the proxy's"
+                " addresses (or its network, e.g. 10.0.0.0/24).",
+                fatal=False,
+            )
+        )
     if settings.debug:
         found.append(
             Finding(
@@ -201,6 +259,7 @@ def check_static_files(settings: Settings) -> Finding:
 async def run_checks(settings: Settings) -> list[Finding]:
     findings = [
         check_data_dir(settings),
+        check_file_modes(settings),
         check_secret_key(settings),
         check_mail(settings),
         check_static_files(settings),
@@ -216,3 +275,18 @@ def report(findings: list[Finding]) -> str:
 
 def problems(findings: list[Finding]) -> list[Finding]:
     return [f for f in findings if not f.ok and f.fatal]
+
+
+def refuse_unsafe(settings: Settings, command: str) -> bool:
+    """The checks every command that serves, sends mail or signs links runs first (a
+    worker with its own secret key would sign unsubscribe links the app servers refuse;
+    without a base URL its emails would link to 127.0.0.1). Prints what is wrong and
+    returns True when the command must not run; prints the warnings otherwise."""
+    findings = asyncio.run(run_checks(settings))
+    if problems(findings):
+        print(f"ideaboard {command} cannot start:", file=sys.stderr)
+        print(report(problems(findings)), file=sys.stderr)
+        return True
+    for warning in [f for f in findings if not f.ok]:
+        print(f"warning: {warning.what}: {warning.detail}", file=sys.stderr)
+    return False

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from ideaboard.files import PRIVATE_UMASK
 from ideaboard.settings import Settings, SettingsError
 
 
@@ -44,17 +45,12 @@ def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
-    from ideaboard.checks import problems, report, run_checks
+    from ideaboard.checks import refuse_unsafe
     from ideaboard.observe import logging_config
 
     settings = replace(settings, workers=args.workers or settings.workers)
-    findings = asyncio.run(run_checks(settings))
-    if problems(findings):
-        print("ideaboard cannot start:", file=sys.stderr)
-        print(report(problems(findings)), file=sys.stderr)
+    if refuse_unsafe(settings, "serve"):
         return 1
-    for warning in [f for f in findings if not f.ok]:
-        print(f"warning: {warning.what}: {warning.detail}", file=sys.stderr)
     host = args.host or settings.host
     port = args.port or settings.port
     print(f"ideaboard serving on http://{host}:{port}", flush=True)
@@ -116,18 +112,24 @@ def cmd_recount(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_digest_send(settings: Settings, args: argparse.Namespace) -> int:
+    from ideaboard.checks import refuse_unsafe
     from ideaboard.mail_cli import check_week, send_digest
 
     week = check_week(args.week) if args.week else None
+    if not args.dry_run and refuse_unsafe(settings, "digest send"):
+        return 1
     return asyncio.run(send_digest(settings, week=week, only_email=args.to, dry_run=args.dry_run))
 
 
 def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
     import logging.config
 
+    from ideaboard.checks import refuse_unsafe
     from ideaboard.mail_cli import run_worker
     from ideaboard.observe import logging_config
 
+    if refuse_unsafe(settings, "worker"):
+        return 1
     logging.config.dictConfig(logging_config(settings))
     return asyncio.run(run_worker(settings))
 
@@ -252,6 +254,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Whatever the shell's umask, nothing this process (or a server it starts) writes is
+    # readable by others; the places that write files set their modes too (files.py).
+    os.umask(PRIVATE_UMASK)
     args = build_parser().parse_args(argv)
     try:
         settings = Settings.from_env()

@@ -16,6 +16,7 @@ from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from piccolo.querystring import QueryString
 
 from ideaboard.db_sqlite import InlineSQLiteEngine, NoConnectOnCreate, is_read
+from ideaboard.files import FILE_MODE, private_directory, private_file, sqlite_files, tighten
 from ideaboard.tables import TABLES
 
 log = logging.getLogger("ideaboard")
@@ -112,7 +113,15 @@ def engine_for(url: str) -> Engine[Any]:
     scheme = urlsplit(url).scheme
     if scheme == "sqlite":
         path = sqlite_path(url)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            if not path.parent.exists():
+                private_directory(path.parent)
+            private_file(path)
+            for file in sqlite_files(path)[1:]:
+                if file.exists():
+                    tighten(file, FILE_MODE)
+        except OSError:
+            pass  # not a file we can make: connecting says why (healthz 503, `check`)
         return InlineSQLiteEngine(path=str(path), timeout=SQLITE_BUSY_TIMEOUT)
     if scheme in {"postgres", "postgresql"}:
         return Postgres(config={"dsn": url})

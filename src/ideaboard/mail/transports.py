@@ -7,7 +7,6 @@ it; the outbox decides what to send and records what was sent.
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -18,6 +17,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import aiosmtplib
 
+from ideaboard.files import private_directory, write_private
 from ideaboard.mail.message import StoredEmail
 
 
@@ -51,18 +51,13 @@ class FileTransport:
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[Sender]:
-        await asyncio.to_thread(self.directory.mkdir, parents=True, exist_ok=True)
+        await asyncio.to_thread(private_directory, self.directory)
         yield self
 
     async def send(self, email: StoredEmail) -> None:
+        # The files hold live links (sign-up, password reset): readable by this user only.
         data = email.to_message(self.sender).as_bytes()
-        await asyncio.to_thread(self._write, self.directory / f"{email.id:08d}.eml", data)
-
-    @staticmethod
-    def _write(path: Path, data: bytes) -> None:
-        partial = path.with_suffix(".eml.partial")
-        partial.write_bytes(data)
-        os.replace(partial, path)  # a reader never sees half an email
+        await asyncio.to_thread(write_private, self.directory / f"{email.id:08d}.eml", data)
 
 
 @dataclass(frozen=True)
