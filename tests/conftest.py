@@ -36,6 +36,7 @@ from ideaboard.services import departments, ideas, setup, users
 from ideaboard.services.sessions import create_session
 from ideaboard.settings import Settings
 from ideaboard.tables import TABLES
+from ideaboard.web import SESSION_COOKIE
 from smtp_sink import Sink, running_sink
 
 POSTGRES_URL = os.environ.get("IDEABOARD_TEST_POSTGRES_URL", "").strip()
@@ -169,6 +170,12 @@ class Client:
         form = {"_csrf_token": self.csrf_token, **(data or {})}
         kwargs.setdefault("follow_redirects", False)
         return await self.http.post(url, data=form, headers=headers, **kwargs)
+
+    async def use_session(self, token: str) -> None:
+        """Act as the person whose session this is (made without the sign-in form): a
+        page then hands out the session's own CSRF token."""
+        self.http.cookies.set(SESSION_COOKIE, token)
+        await self.http.get("/notifications/bell")
 
     async def login(self, email: str, password: str = PASSWORD) -> Any:
         response = await self.post("/login", {"email": email, "password": password})

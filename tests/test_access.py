@@ -143,3 +143,29 @@ async def test_unknown_page_is_a_friendly_404(client: Client, board: Personas) -
     assert response.status_code == 404
     assert "There is no page at this address." in response.text
     assert "Back to the board" in response.text
+
+
+async def test_every_get_route_answers_head_like_get(client: Client, board: Personas) -> None:
+    """Every GET route, from the route list itself: HEAD answers with the GET's status
+    and headers, and no body."""
+    from ideaboard.routes import ROUTES
+
+    idea = await make_idea(board.mia, board.operations)
+    await client.login(board.ada.email)
+    values = {"idea_id": idea, "comment_id": 1, "notification_id": 1, "user_id": board.mia.id,
+              "token": "x", "department_id": board.operations, "email_id": 1}  # fmt: skip
+    checked = 0
+    for route in ROUTES:
+        if "GET" not in route.http_methods:
+            continue
+        path = next(iter(route.paths))
+        for name, value in values.items():
+            for kind in ("int", "str"):
+                path = path.replace(f"{{{name}:{kind}}}", str(value))
+        get = await client.get(path)
+        head = await client.http.head(path)
+        assert head.status_code == get.status_code, path
+        assert head.content == b"", path
+        assert head.headers.get("content-type") == get.headers.get("content-type"), path
+        checked += 1
+    assert checked >= 25

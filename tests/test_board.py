@@ -200,13 +200,20 @@ async def test_nonsense_parameters_fall_back_to_defaults(client: Client, board: 
         "department=-5",
         "after=garbage",
         "after=1.5~x",
-        "q=%00%01",
+        "q=%01%02",
         "after=nan~1",
         "after=inf~1",
+        "department=2147483648",
+        "sort=top&after=99999999999~1",
+        "after=1e39~99999999999",
     ]:
         response = await client.get(f"/?{query}")
         assert response.status_code == 200, query
         assert titles(response.text) == ["Still here"], query
+    # A NUL is refused wherever it is in a query (PostgreSQL cannot store or compare it).
+    refused = await client.get("/?q=dock%00")
+    assert refused.status_code == 400
+    assert "This address contains a character that cannot be used." in refused.text
 
 
 async def test_show_more_pages_through_every_idea_once(client: Client, board: Personas) -> None:

@@ -18,6 +18,11 @@ async def test_healthz_is_200_json_when_the_database_answers(client: Client) -> 
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "ok"}
     assert response.headers["content-type"] == "application/json"
+    # Load balancers ask with HEAD: the same answer, without the body.
+    head = await client.http.head("/healthz")
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["content-type"] == "application/json"
+    assert head.headers["content-length"] == response.headers["content-length"]
 
 
 def unreachable(settings: Settings, tmp_path: Path) -> str:
@@ -35,5 +40,7 @@ async def test_healthz_is_503_when_the_database_does_not_answer(
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as c:
         response = await c.get("/healthz")
+        head = await c.head("/healthz")
+    assert head.status_code == 503 and head.content == b""
     assert response.status_code == 503
     assert response.json() == {"status": "unavailable", "database": "unreachable"}

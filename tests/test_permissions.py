@@ -13,7 +13,6 @@ from ideaboard.db import write_transaction
 from ideaboard.domain import Role
 from ideaboard.services import merges, users
 from ideaboard.tables import DepartmentManager, Idea
-from ideaboard.web import SESSION_COOKIE
 
 ROLES = [
     "signed_out",
@@ -114,7 +113,7 @@ async def test_permissions_matrix(client: Client, board: Personas, role: str) ->
         "manager_other": other, "moderator": board.mo, "admin": board.ada,
     }.get(role)  # fmt: skip
     if who is not None:
-        client.http.cookies.set(SESSION_COOKIE, await session_cookie_for(who.id))
+        await client.use_session(await session_cookie_for(who.id))
     outcomes = {}
     for case in CASES:
         idea = await make_idea(board.mia, board.operations, title=f"Idea for {case.name}")

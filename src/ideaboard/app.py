@@ -5,14 +5,14 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, cast
 
 from litestar import Litestar, get
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import CacheControlHeader, State
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
-from litestar.types import Receive, Scope, Send
+from litestar.types import Message, Receive, Scope, Send
 
 from ideaboard import db
 from ideaboard.jobs import background_loops
@@ -22,10 +22,13 @@ from ideaboard.passwords import Passwords
 from ideaboard.routes import ROUTES
 from ideaboard.settings import Settings, resolve_secret_key
 from ideaboard.web import (
+    CSRF_EXEMPT,
     EXCEPTION_HANDLERS,
+    BoardRequest,
     SecurityHeadersMiddleware,
     SessionMiddleware,
     build_templates,
+    refuse_impossible_input,
 )
 
 # The stylesheet, icons and vendored scripts for an hour, as the proxies in deploy/ do.
@@ -50,6 +53,8 @@ class Ideaboard(Litestar):
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
+        if scope.get("method") == "HEAD":
+            scope, send = as_get_without_body(scope, send)
         scope["app"] = self
         app = super().__call__
 
@@ -57,6 +62,20 @@ class Ideaboard(Litestar):
             await self._security_headers.handle(scope, receive, send, app)
 
         await self._observer.handle(scope, receive, send, secured)
+
+
+def as_get_without_body(scope: Scope, send: Send) -> tuple[Scope, Send]:
+    """HEAD on every GET route (load balancers ask /healthz with it; link checkers ask
+    pages): answered as the GET, with its status and headers, and no body."""
+
+    async def headers_only(message: Message) -> None:
+        if message["type"] == "http.response.body":
+            message = {"type": "http.response.body", "body": b"",
+                       "more_body": message.get("more_body", False)}  # fmt: skip
+        await send(message)
+
+    as_get = cast("Scope", {**scope, "method": "GET"})
+    return as_get, headers_only
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -120,9 +139,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
             header_name="x-csrftoken",
             # One-click unsubscribe (RFC 8058) is a POST from a mail client: the signed
             # link is its proof, as no form token can be.
-            exclude=["^/unsubscribe/"],
+            exclude=[f"^{path}" for path in CSRF_EXEMPT],
         ),
         plugins=[HTMXPlugin()],
+        request_class=BoardRequest,
+        before_request=refuse_impossible_input,
         exception_handlers=EXCEPTION_HANDLERS,
         # `ideaboard serve` configures logging (text or JSON, ideaboard.observe); Litestar
         # would otherwise put its own format on the root logger.

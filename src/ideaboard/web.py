@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -14,10 +16,12 @@ from babel.dates import format_datetime, format_timedelta
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 from jinja2_fragments import render_block
 from litestar import Litestar, Request
+from litestar.config.csrf import CSRFConfig
 from litestar.connection import ASGIConnection
-from litestar.datastructures import Cookie
+from litestar.datastructures import Cookie, FormMultiDict, UploadFile
 from litestar.enums import MediaType, ScopeType
 from litestar.exceptions import (
+    ClientException,
     HTTPException,
     NotAuthorizedException,
     NotFoundException,
@@ -25,6 +29,8 @@ from litestar.exceptions import (
 )
 from litestar.handlers import BaseRouteHandler
 from litestar.middleware import ASGIMiddleware
+from litestar.middleware.csrf import generate_csrf_hash
+from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Response
 from litestar.response.redirect import ASGIRedirectResponse
 from litestar.template.base import csrf_token
@@ -36,6 +42,7 @@ from ideaboard.services.errors import Forbidden, NotFound, ServiceError, Validat
 from ideaboard.services.limits import RateLimited
 from ideaboard.services.organisation import OrganisationRow
 from ideaboard.services.sessions import CurrentUser, find_session
+from ideaboard.services.validation import INTEGER_MAX, without_bidi_controls
 from ideaboard.settings import Settings
 from ideaboard.wording import plural
 
@@ -43,6 +50,8 @@ log = logging.getLogger("ideaboard")
 
 SESSION_COOKIE = "ideaboard_session"  # over plain http; see Settings.session_cookie_name
 SETUP_EXEMPT = ("/setup", "/healthz", "/metrics", "/static/")
+# One-click unsubscribe is a POST from a mail client: the signed link is its proof.
+CSRF_EXEMPT = ("/unsubscribe/",)
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -88,8 +97,18 @@ def time_tag(moment: datetime) -> Markup:
 
 
 @pass_context
+def _csrf_token(context: Any) -> str:
+    """The token forms carry: the signed-in session's own (see `session_csrf_token`), else
+    the one Litestar's CSRF middleware keeps for a visitor."""
+    bound: str | None = context["request"].scope.get(CSRF_SCOPE_KEY)
+    return bound or csrf_token(context)
+
+
+@pass_context
 def _csrf_input(context: Any) -> Markup:
-    return Markup('<input type="hidden" name="_csrf_token" value="{}">').format(csrf_token(context))
+    return Markup('<input type="hidden" name="_csrf_token" value="{}">').format(
+        _csrf_token(context)
+    )
 
 
 @lru_cache(maxsize=16384)
@@ -122,7 +141,7 @@ def build_templates(settings: Settings) -> Environment:
     )
     env.globals.update(
         url_for=_url_for,
-        csrf_token=pass_context(csrf_token),
+        csrf_token=_csrf_token,
         csrf_input=_csrf_input,
         time=time_tag,
         shared_fragment=shared_fragment,
@@ -204,8 +223,43 @@ def session_cookie(settings: Settings, token: str, *, max_age: int) -> Cookie:
     )
 
 
+# Where SessionMiddleware leaves the signed-in session's CSRF token for the templates.
+CSRF_SCOPE_KEY = "ideaboard_csrf"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def session_csrf_token(secret: str, session: str) -> str:
+    """The CSRF token of a signed-in session, in the form Litestar's CSRF middleware checks
+    (a nonce and its HMAC), the nonce derived from the session's token. Bound to the
+    session: a token planted in the browser (over plain http a neighbouring site can set
+    cookies) or kept from before signing in is refused, and every sign-in changes it."""
+    digest = hmac.new(secret.encode(), b"csrf:" + session.encode(), hashlib.sha256)
+    nonce = digest.hexdigest()
+    return nonce + generate_csrf_hash(nonce, secret)
+
+
+def app_csrf_config(connection: ASGIConnection[Any, Any, Any, Any]) -> CSRFConfig:
+    config = connection.app.csrf_config
+    assert config is not None, "create_app always configures CSRF"
+    return config
+
+
+def csrf_cookie(config: CSRFConfig, value: str) -> Cookie:
+    """The CSRF cookie as Litestar's middleware sets it."""
+    return Cookie(
+        key=config.cookie_name,
+        value=value,
+        path=config.cookie_path,
+        secure=config.cookie_secure,
+        httponly=config.cookie_httponly,
+        samesite=config.cookie_samesite,
+    )
+
+
 class SessionMiddleware(ASGIMiddleware):
-    """Puts the organisation and the signed-in user (or None) in the scope.
+    """Puts the organisation and the signed-in user (or None) in the scope, and binds
+    forms to the session: an unsafe request of a signed-in person must carry the
+    session's own CSRF token (`session_csrf_token`); a page for them hands it out.
 
     A board without an organisation has not been set up: every page but the
     setup page, the health check and static files redirects there.
@@ -234,22 +288,82 @@ class SessionMiddleware(ASGIMiddleware):
         if found and found.renewed:
             cookie = session_cookie(settings, token, max_age=int(lifetime.total_seconds()))
             send = _with_cookie(send, cookie.key, cookie.to_encoded_header())
+        if found and not path.startswith(CSRF_EXEMPT):
+            config = app_csrf_config(connection)
+            bound = session_csrf_token(config.secret, token)
+            scope_values: dict[str, Any] = scope  # type: ignore[assignment]
+            scope_values[CSRF_SCOPE_KEY] = bound
+            if connection.cookies.get(config.cookie_name) != bound:
+                if scope_values["method"] not in SAFE_METHODS:
+                    raise PermissionDeniedException("CSRF token verification failed")
+                # Signed in before tokens were bound, or the cookie was lost: hand out the
+                # session's own (the page rendered now carries it too).
+                header = csrf_cookie(config, bound).to_encoded_header()
+                send = _with_cookie(send, config.cookie_name, header, replace=True)
         await next_app(scope, receive, send)
 
 
-def _with_cookie(send: Send, name: str, header: tuple[bytes, bytes]) -> Send:
-    """Extend the session cookie along with the renewed session, unless the response
-    itself sets or clears that cookie (sign-in, sign-out)."""
+def _with_cookie(
+    send: Send, name: str, header: tuple[bytes, bytes], *, replace: bool = False
+) -> Send:
+    """Add a cookie to the response: the session cookie, extended along with the renewed
+    session, unless the response itself sets or clears it (sign-in, sign-out); with
+    `replace`, instead of any value the response sets (the CSRF middleware's new one)."""
 
     async def sending(message: Message) -> None:
         if message["type"] == "http.response.start":
             headers = list(message.get("headers", []))
             prefix = name.encode() + b"="
-            if not any(k.lower() == b"set-cookie" and v.startswith(prefix) for k, v in headers):
+
+            def sets_it(key: bytes, value: bytes) -> bool:
+                return key.lower() == b"set-cookie" and value.startswith(prefix)
+
+            if replace:
+                headers = [(k, v) for k, v in headers if not sets_it(k, v)]
+            if not any(sets_it(k, v) for k, v in headers):
                 message["headers"] = [*headers, header]
         await send(message)
 
     return sending
+
+
+# Bad input that must never reach a handler or the database ---------------------
+
+
+class BoardRequest(HTMXRequest):
+    """htmx's request, with a form that turns an unreadable body into a 400 with a
+    sentence: a part in a charset that does not exist, or bytes not in the one it names
+    (both fail while Litestar decodes, in the CSRF check before any handler), and a file
+    where the board takes only text (the CSRF token, a title). Bidi controls are taken
+    out of every value on the way in (`validation.without_bidi_controls`)."""
+
+    async def form(self) -> FormMultiDict:
+        try:
+            form = await super().form()
+        except (UnicodeDecodeError, LookupError):  # LookupError: "unknown encoding: x"
+            raise ClientException(
+                "This form could not be read: send it as UTF-8 text from the page."
+            ) from None
+        files = [value for _, value in form.multi_items() if isinstance(value, UploadFile)]
+        if files:
+            for upload in files:
+                await upload.close()
+            raise ClientException("This form takes text only, not files.")
+        return FormMultiDict(
+            [(key, without_bidi_controls(value)) for key, value in form.multi_items()]
+        )
+
+
+async def refuse_impossible_input(request: Request[Any, Any, Any]) -> None:
+    """Before every handler: an id no row can have (past a database integer, zero or
+    negative) is a missing page, and a NUL in the query is refused; either would
+    otherwise be a database error (PostgreSQL refuses NUL in text). Text in the path
+    (the tokens of emailed links) is only ever hashed."""
+    for value in request.path_params.values():
+        if isinstance(value, int) and not 0 < value <= INTEGER_MAX:
+            raise NotFoundException()
+    if b"%00" in request.scope["query_string"]:
+        raise ClientException("This address contains a character that cannot be used.")
 
 
 # Guards --------------------------------------------------------------------

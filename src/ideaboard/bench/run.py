@@ -28,6 +28,7 @@ from litestar.middleware.csrf import generate_csrf_token
 from ideaboard.bench import dataset, digest, enumeration, servers, wrk
 from ideaboard.db import sqlite_path
 from ideaboard.domain import CLOSED_STATUSES
+from ideaboard.web import session_csrf_token
 
 SECRET = "benchmark-secret-" + "k" * 32
 WARM_UP_SECONDS = 5
@@ -198,7 +199,8 @@ def measure_board(
 ) -> list[wrk.Result]:
     """The board's runs; `baseline` is the baseline server, whose render floor and bare
     POST are measured in turns with the board's hot page and its vote POST."""
-    csrf = generate_csrf_token(SECRET)
+    csrf = generate_csrf_token(SECRET)  # a visitor's, for the baseline server
+    mine = session_csrf_token(SECRET, token)  # the signed-in session's own
     env = {
         "IDEABOARD_DATABASE_URL": url,
         "IDEABOARD_SECRET_KEY": SECRET,
@@ -212,7 +214,7 @@ def measure_board(
     with servers.serving(servers.board_server(workers=1), env, "/healthz") as base:
 
         def get(name: str, paths: list[str]) -> None:
-            script = wrk.request_script(paths=paths, headers=headers(token, csrf))
+            script = wrk.request_script(paths=paths, headers=headers(token, mine))
             results.append(wrk.run(f"{name} ({label})", base, script, seconds=plan.seconds,
                                    connections=plan.connections))  # fmt: skip
 
@@ -222,14 +224,14 @@ def measure_board(
         # a day into its life.
         warm = [f"/?sort={sort}" for sort in ("hot", "top", "new", "trending")]
         warm += [f"/ideas/{n}" for n in ids] + [f"/?q={word}" for word in dataset.WORDS[:40]]
-        warming = wrk.request_script(paths=warm, headers=headers(token, csrf))
+        warming = wrk.request_script(paths=warm, headers=headers(token, mine))
         seconds = min(WARM_UP_SECONDS, plan.seconds)
         wrk.run("warm-up", base, warming, seconds=seconds, connections=plan.connections)
         results.extend(
             wrk.run_alternately(
                 wrk.Load(f"render floor (beside {label})", baseline, floor_script(csrf)),
                 wrk.Load(f"board hot ({label})", base,
-                         wrk.request_script(paths=["/"], headers=headers(token, csrf))),
+                         wrk.request_script(paths=["/"], headers=headers(token, mine))),
                 seconds=plan.seconds, connections=plan.connections,
             )
         )  # fmt: skip
@@ -243,8 +245,8 @@ def measure_board(
         script = wrk.request_script(
             method="POST",
             paths=[f"/ideas/{n}/vote" for n in open_ids],
-            headers=post_headers(token, csrf),
-            bodies=[f"voted={v}&_csrf_token={csrf}" for v in (0, 1)],
+            headers=post_headers(token, mine),
+            bodies=[f"voted={v}&_csrf_token={mine}" for v in (0, 1)],
         )
         results.extend(
             wrk.run_alternately(
@@ -258,7 +260,7 @@ def measure_board(
         # Scale-out, measured: the same board from two app processes (uvicorn workers
         # sharing the port, as two servers behind a proxy share the load).
         with servers.serving(servers.board_server(workers=2), env, "/healthz") as base:
-            script = wrk.request_script(paths=["/"], headers=headers(token, csrf))
+            script = wrk.request_script(paths=["/"], headers=headers(token, mine))
             results.append(wrk.run(f"board hot, 2 processes ({label})", base, script,
                                    seconds=plan.seconds, connections=plan.connections))  # fmt: skip
     return results

@@ -18,10 +18,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from litestar.middleware.csrf import generate_csrf_token
-
 from ideaboard.bench import dataset, run, servers, wrk
 from ideaboard.domain import CLOSED_STATUSES
+from ideaboard.web import session_csrf_token
 
 WARM_UP = 0.2  # the first fifth of the soak: caches fill, the allocator settles
 TARGETS = {
@@ -126,11 +125,11 @@ def resident_mb(pid: int) -> float:
 def soak(plan: run.Plan, backend: str, minutes: float, warm_seconds: float) -> Soak:
     """Build and load the dataset, find the maximum rate, then hold half of it."""
     rows = dataset.build_rows(plan.size)
-    csrf = generate_csrf_token(run.SECRET)
     outcome = Soak(backend, minutes)
     connections = plan.connections
     with run.database(backend, f"soak-{backend}", plan.output.parent) as url:
         token = run.load(backend, url, rows)
+        csrf = session_csrf_token(run.SECRET, token)  # the signed-in session's own
         env = {
             "IDEABOARD_DATABASE_URL": url,
             "IDEABOARD_SECRET_KEY": run.SECRET,

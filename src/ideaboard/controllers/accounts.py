@@ -27,11 +27,14 @@ from ideaboard.services import (
 from ideaboard.services.errors import NotFound, ValidationFailed
 from ideaboard.settings import Settings
 from ideaboard.web import (
+    app_csrf_config,
     client_ip,
+    csrf_cookie,
     current_user,
     render,
     see_other,
     session_cookie,
+    session_csrf_token,
     session_token,
     signed_in_user,
     too_many,
@@ -55,6 +58,9 @@ async def _sign_in(request: AnyRequest, user_id: int, target: str) -> Response[A
     token = await sessions.create_session(user_id, lifetime=lifetime)
     response = see_other(target)
     response.cookies.append(session_cookie(settings, token, max_age=int(lifetime.total_seconds())))
+    # Forms from before signing in stop working: the new session has its own CSRF token.
+    config = app_csrf_config(request)
+    response.cookies.append(csrf_cookie(config, session_csrf_token(config.secret, token)))
     return response
 
 
@@ -205,6 +211,8 @@ async def logout(request: AnyRequest) -> Response[Any]:
     await sessions.remove_session(session_token(request))
     response = see_other(request.app.route_reverse("accounts:login"))
     response.delete_cookie(request.app.state.settings.session_cookie_name, path="/")
+    # The next page starts a visitor's CSRF token afresh.
+    response.delete_cookie(app_csrf_config(request).cookie_name, path="/")
     return response
 
 

@@ -11,7 +11,7 @@ from ideaboard.domain import CLOSED_STATUSES, Actor, Role, Sort, Status, can_see
 from ideaboard.services import search
 from ideaboard.services.cache import Shared
 from ideaboard.services.ideas import IdeaView, idea_view
-from ideaboard.services.validation import has_control_characters, parse_id
+from ideaboard.services.validation import has_control_characters, in_integer_range, parse_id
 from ideaboard.tables import Idea, Vote
 
 PAGE_SIZE = 30
@@ -116,12 +116,15 @@ def _parse_cursor(cursor: str, kind: type[float] | type[int]) -> tuple[float | i
         return None
     key, _, last_id = cursor.partition("~")
     try:
-        number = kind(key)
-        if isinstance(number, float) and not math.isfinite(number):
-            return None
-        return number, int(last_id)
+        number = kind(key[:40])
     except ValueError:
         return None
+    if isinstance(number, float) and not math.isfinite(number):
+        return None
+    if isinstance(number, int) and not in_integer_range(number):
+        return None
+    idea_id = parse_id(last_id)
+    return None if idea_id is None else (number, idea_id)
 
 
 def _cursor(record: dict[str, Any]) -> str:

@@ -151,12 +151,19 @@ async def reset_password(token: str, new_password: str, passwords: Passwords) ->
         )
         if not used:  # the same link, used a moment ago in another tab
             raise ValidationFailed({"token": EXPIRED})
-        await PasswordReset.update({PasswordReset.used_at: now()}).where(
-            PasswordReset.account == link.user_id, PasswordReset.used_at.is_null()
-        )
+        await end_reset_links(link.user_id)
         await User.update({User.password_hash: new_hash}).where(User.id == link.user_id)
         await remove_user_sessions(link.user_id)
     return link.user_id
+
+
+async def end_reset_links(user_id: int) -> None:
+    """Every reset link the person was sent stops working: a password was just set, and
+    a link asked for before (perhaps by someone reading their mail) must not undo it.
+    Call inside the transaction that sets the password."""
+    await PasswordReset.update({PasswordReset.used_at: now()}).where(
+        PasswordReset.account == user_id, PasswordReset.used_at.is_null()
+    )
 
 
 async def forget_expired() -> int:

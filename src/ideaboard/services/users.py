@@ -18,6 +18,7 @@ from ideaboard.services.clock import now
 from ideaboard.services.departments import find_department
 from ideaboard.services.errors import NotFound, ValidationFailed, require
 from ideaboard.services.notifications import parse_prefs
+from ideaboard.services.password_resets import end_reset_links
 from ideaboard.services.sessions import remove_other_sessions, remove_user_sessions
 from ideaboard.services.validation import (
     check_email,
@@ -296,7 +297,8 @@ async def update_profile(actor: Actor, form: ProfileForm) -> UserRow:
 async def change_password(
     actor: Actor, *, current: str, new: str, passwords: Passwords, keep_session: str
 ) -> None:
-    """A new password, given the current one; every other session of theirs ends."""
+    """A new password, given the current one; every other session of theirs ends, and
+    every password reset link they were sent."""
     record = await User.select(User.password_hash).where(User.id == actor.id).first()
     if record is None:
         raise NotFound("This person")
@@ -312,3 +314,4 @@ async def change_password(
     async with write_transaction():
         await User.update({User.password_hash: new_hash}).where(User.id == actor.id)
         await remove_other_sessions(actor.id, keep=keep_session)
+        await end_reset_links(actor.id)

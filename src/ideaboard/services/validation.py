@@ -10,6 +10,16 @@ EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _ALLOWED_CONTROLS = {"\t", "\n", "\r"}
 
 
+# Bidirectional embeddings, overrides and isolates: typed by nobody, they reorder the text
+# around them ("Trojan Source"), so a title or a name could show as something else.
+# The marks LRM and RLM, which right-to-left writing does use, are kept.
+BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+
+
+def without_bidi_controls(value: str) -> str:
+    return value.translate(BIDI_CONTROLS)
+
+
 def has_control_characters(value: str) -> bool:
     return any(
         unicodedata.category(char) in {"Cc", "Cs"} and char not in _ALLOWED_CONTROLS
@@ -47,9 +57,19 @@ def check_email(errors: dict[str, str], field: str, email: str) -> None:
         errors[field] = "Enter an email address like name@example.com."
 
 
+# The largest value of an INTEGER column on PostgreSQL (SQLite's are 64-bit): ids, counts,
+# thresholds. A number past it in a query is a database error, not "no such row".
+INTEGER_MAX = 2**31 - 1
+
+
+def in_integer_range(number: int) -> bool:
+    return -INTEGER_MAX - 1 <= number <= INTEGER_MAX
+
+
 def parse_id(value: str) -> int | None:
-    """A positive database id from form input, or None."""
+    """A positive database id from form input, or None (also for one no row can have)."""
     value = value.strip()
-    if not value.isascii() or not value.isdigit() or len(value) > 18:
+    if not value.isascii() or not value.isdigit() or len(value) > 10:
         return None
-    return int(value) or None
+    number = int(value)
+    return number if 0 < number <= INTEGER_MAX else None
