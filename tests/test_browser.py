@@ -183,7 +183,7 @@ def test_whole_flow_with_javascript(browser: Browser, server: str, tmp_path: Pat
     set_up_board(page, server)
     add_department(page, server, "Customer Service")
     shoot(page, "admin-departments")
-    page.get_by_role("button", name="Sign out").click()
+    sign_out(page)
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
 
     page.goto(server + "/login")
@@ -223,7 +223,7 @@ def test_whole_flow_with_javascript(browser: Browser, server: str, tmp_path: Pat
     page.set_viewport_size({"width": 360, "height": 800})
     shoot(page, "board-phone")
 
-    page.get_by_role("button", name="Sign out").click()
+    sign_out(page)
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     assert problems == []
 
@@ -250,7 +250,7 @@ def test_vote_and_comment_without_javascript(browser: Browser, server: str) -> N
     expect(page).to_have_url(server + "/")
     expect(page.get_by_text("0 votes", exact=True)).to_be_visible()
 
-    page.get_by_role("button", name="Sign out").click()
+    sign_out(page)
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     context.close()
 
@@ -326,6 +326,13 @@ def test_status_update_and_digest_preview_in_the_browser(browser: Browser, serve
     assert [p for p in problems if "status of 422" not in p] == []  # the refused update
 
 
+def sign_out(page: Page) -> None:
+    """Sign out and wait for it: a new session's forms carry a new CSRF token, so the
+    next page must come after the sign-out's answer."""
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+
+
 def sign_in(page: Page, url: str, email: str) -> None:
     page.goto(url + "/login")
     page.get_by_label("Email").fill(email)
@@ -343,17 +350,17 @@ def test_manager_triages_and_the_voter_hears_of_it(
     problems = watch_console(page)
     set_up_board(page, server)
     add_department(page, server, "Customer Service")
-    page.get_by_role("button", name="Sign out").click()
+    sign_out(page)
     page.goto(server + "/login")
     mailbox = tmp_path / "var/mail"
     sign_up(page, server, "Manny Manager", "manny@example.com", "Operations", mailbox)
-    page.get_by_role("button", name="Sign out").click()
+    sign_out(page)
     page.goto(server + "/login")
     sign_up(page, server, "Mia Member", "mia@example.com", "Customer Service", mailbox)
     propose(page, "Covered bike racks", "Operations")
     page.get_by_role("button", name="Vote").click()
     expect(page.get_by_text("1 vote", exact=True)).to_be_visible()
-    page.get_by_role("button", name="Sign out").click()
+    sign_out(page)
 
     sign_in(page, server, "ada@example.com")
     page.goto(server + "/admin/departments")
@@ -365,7 +372,7 @@ def test_manager_triages_and_the_voter_hears_of_it(
     page.get_by_label("Email of a new manager of Operations").fill("manny@example.com")
     page.get_by_label("Email of a new manager of Operations").press("Enter")
     expect(page.get_by_text("Manny Manager")).to_be_visible()
-    page.get_by_role("button", name="Sign out").click()
+    sign_out(page)
 
     sign_in(page, server, "manny@example.com")
     page.get_by_role("navigation").get_by_role("link", name="Triage").click()
@@ -392,7 +399,7 @@ def test_manager_triages_and_the_voter_hears_of_it(
     page.goto(server + "/triage")
     expect(page.locator("section.lane-routed").get_by_text("Covered bike racks")).to_be_visible()
     shoot(page, "triage")
-    page.get_by_role("button", name="Sign out").click()
+    sign_out(page)
 
     sign_in(page, server, "mia@example.com")
     bell = page.get_by_role("link", name="Notifications, 1 unread")
@@ -417,7 +424,7 @@ def test_every_role_works_without_javascript(browser: Browser, server: str, tmp_
     page = context.new_page()
     set_up_board(page, server)
     add_department(page, server, "Customer Service")
-    page.get_by_role("button", name="Sign out").click()
+    sign_out(page)
     mailbox = tmp_path / "var/mail"
     for name, email, department in [
         ("Manny Manager", "manny@example.com", "Operations"),
@@ -427,7 +434,7 @@ def test_every_role_works_without_javascript(browser: Browser, server: str, tmp_
         page.goto(server + "/login")
         sign_up(page, server, name, email, department, mailbox)
         if email != "mia@example.com":
-            page.get_by_role("button", name="Sign out").click()
+            sign_out(page)
 
     # Member: propose, vote, comment, follow.
     propose(page, "Covered bike racks", "Operations")
@@ -437,7 +444,7 @@ def test_every_role_works_without_javascript(browser: Browser, server: str, tmp_
     page.get_by_role("textbox", name="Comment").fill("Count me in: I cycle from the station.")
     page.get_by_role("button", name="Post comment").click()
     expect(page.get_by_text("Count me in: I cycle from the station.")).to_be_visible()
-    page.get_by_role("button", name="Sign out").click()
+    sign_out(page)
 
     # Admin: a manager for Operations, a moderator.
     sign_in(page, server, "ada@example.com")
@@ -454,7 +461,7 @@ def test_every_role_works_without_javascript(browser: Browser, server: str, tmp_
     expect(
         page.get_by_role("row").filter(has_text="Mo Moderator").get_by_label("Role of Mo Moderator")
     ).to_have_value("moderator")
-    page.get_by_role("button", name="Sign out").click()
+    sign_out(page)
 
     # Moderator: hide the comment, then restore it.
     sign_in(page, server, "mo@example.com")
@@ -464,7 +471,7 @@ def test_every_role_works_without_javascript(browser: Browser, server: str, tmp_
     expect(page.locator("#comments").get_by_role("button", name="Restore")).to_be_visible()
     page.locator("#comments").get_by_role("button", name="Restore").click()
     expect(page.locator("#comments").get_by_role("button", name="Hide")).to_be_visible()
-    page.get_by_role("button", name="Sign out").click()
+    sign_out(page)
 
     # Manager: route the idea to himself with a status and a message.
     sign_in(page, server, "manny@example.com")
@@ -478,7 +485,7 @@ def test_every_role_works_without_javascript(browser: Browser, server: str, tmp_
     row.get_by_label("Update message").fill("Racks ordered: they arrive in March.")
     row.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Saved.")).to_be_visible()
-    page.get_by_role("button", name="Sign out").click()
+    sign_out(page)
 
     # The member hears of it: the bell counts it, the page lists it, the idea shows it.
     sign_in(page, server, "mia@example.com")

@@ -16,7 +16,7 @@ from ideaboard.db import write_transaction
 from ideaboard.domain import digest_send_time, latest_digest_week
 from ideaboard.jobs.scheduler import run_due_jobs
 from ideaboard.mail.mailer import Mailer
-from ideaboard.services import digest, status_updates, users, votes
+from ideaboard.services import digest, status_updates, unsubscribe, users, votes
 from ideaboard.services.clock import now
 from ideaboard.services.organisation import get_organisation
 from ideaboard.settings import Settings
@@ -201,7 +201,7 @@ async def test_scheduler_resumes_a_run_whose_process_died(
 async def test_unsubscribe_link_works_without_signing_in_and_only_for_its_owner(
     client: Client, board: Personas, mailer: Mailer
 ) -> None:
-    path = digest.unsubscribe_path(mailer.secret, board.mia.id)
+    path = unsubscribe.unsubscribe_path(mailer.secret, board.mia.id)
     page = await client.get(path)
     assert page.status_code == 200 and "Unsubscribe" in page.text
     assert (await User.select(User.digest_enabled).where(User.id == board.mia.id).first())[
@@ -228,7 +228,7 @@ async def test_unsubscribe_link_works_without_signing_in_and_only_for_its_owner(
         f"/unsubscribe/{board.otto.id}/{token}",  # Mia's token, Otto's id
         f"/unsubscribe/{board.otto.id}/{token[:-1]}A",
         f"/unsubscribe/{board.otto.id}/",
-        "/unsubscribe/99999/" + digest.unsubscribe_token("guessed-secret", 99999),
+        "/unsubscribe/99999/" + unsubscribe.unsubscribe_token("guessed-secret", 99999),
     ):
         assert (await client.http.post(forged)).status_code in {404, 405}
         assert (await client.get(forged)).status_code in {404, 405}

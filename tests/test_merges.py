@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 
 from conftest import Client, Person, Personas, make_idea
 from ideaboard.db import write_transaction
-from ideaboard.domain import Role
-from ideaboard.services import merges, users, votes
+from ideaboard.domain import NotificationKind, Role
+from ideaboard.services import merges, notifications, users, votes
 from ideaboard.tables import AuditEntry, Idea, Notification, Subscription, Vote
 
 
@@ -66,16 +66,11 @@ async def test_merge_moves_votes_once_and_unmerge_restores_them(
     assert page.status_code == 200
     assert "This idea was merged into" in page.text and f'href="/ideas/{target}"' in page.text
     assert "Undo merge" in page.text
-    heard = await Notification.select(Notification.kind, Notification.text).where(
-        Notification.account == board.mia.id
+    [heard] = (await notifications.list_notifications(board.mia.id)).notifications
+    assert heard.kind is NotificationKind.IDEA_MERGED
+    assert heard.text == (
+        "Your idea “Dock calendar” was merged into “Shared calendar”: its votes count there now."
     )
-    assert heard == [
-        {
-            "kind": "idea_merged",
-            "text": "Your idea “Dock calendar” was merged into “Shared calendar”:"
-            " its votes count there now.",
-        }
-    ]
     # Voting is closed on the duplicate.
     refused = await client.post(f"/ideas/{duplicate}/vote", {"voted": "1"})
     assert refused.status_code == 403
@@ -94,14 +89,25 @@ async def test_merge_moves_votes_once_and_unmerge_restores_them(
         "idea.unmerge",
     ]
     assert "This idea was merged into" not in (await client.get(f"/ideas/{duplicate}")).text
-    undone = (
-        await Notification.select(Notification.text)
-        .where(Notification.account == board.mia.id)
-        .order_by(Notification.id)
-    )
-    assert undone[-1]["text"] == (
-        "Mo Moderator undid the merge of “Dock calendar”: it stands on its own again."
-    )
+    # Undone at once, before anyone read or was mailed it: nobody hears of either.
+    assert (await notifications.list_notifications(board.mia.id)).notifications == []
+    assert await Notification.count() == 0
+
+
+async def test_an_undo_is_told_to_those_who_heard_of_the_merge(board: Personas) -> None:
+    target = await make_idea(board.mia, board.operations, title="Shared calendar")
+    duplicate = await make_idea(board.otto, board.operations, title="Dock calendar")
+    await votes.set_vote(board.mia.actor, duplicate, voted=True)
+    await merges.merge_ideas(board.mo.actor, duplicate, str(target))
+    await notifications.mark_all_read(board.otto.id)  # the author saw it in the bell
+    await merges.unmerge_idea(board.mo.actor, duplicate)
+    heard = [n.text for n in (await notifications.list_notifications(board.otto.id)).notifications]
+    assert heard == [
+        "Mo Moderator undid the merge of “Dock calendar”: it stands on its own again.",
+        "Your idea “Dock calendar” was merged into “Shared calendar”: its votes count there now.",
+    ]
+    # Mia had not looked yet: the merge is taken back from her bell, and the undo not sent.
+    assert (await notifications.list_notifications(board.mia.id)).notifications == []
 
 
 @pytest.mark.parametrize(

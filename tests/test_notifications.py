@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from conftest import Client, Personas, make_idea
 from ideaboard.mail.mailer import Mailer
 from ideaboard.services import comments, notifications, status_updates, votes
-from ideaboard.services.notifications import email_notifications
+from ideaboard.services.notification_emails import email_notifications
 from ideaboard.tables import Notification, OutboxEmail, User
 from smtp_sink import Sink, parts
 
@@ -33,8 +35,8 @@ async def test_voters_hear_of_status_updates_in_the_bell_and_by_email(
     assert bell.text.startswith('<a id="bell"') and "1 unread" in bell.text
 
     # The email: made from the notification by the delivery loop, exactly once.
-    assert await email_notifications(mailer.templates, domain=mailer.domain) == 2  # Mia and Otto
-    assert await email_notifications(mailer.templates, domain=mailer.domain) == 0
+    assert await email_notifications(mailer, delay=timedelta(0)) == 2  # Mia and Otto
+    assert await email_notifications(mailer, delay=timedelta(0)) == 0
     report = await mailer.deliver()
     assert report.sent == 2
     to_otto = next(m for m in sink.messages if m["To"] == board.otto.email)
@@ -56,7 +58,7 @@ async def test_comments_reach_followers_in_the_app_only_by_default(
     await comments.add_comment(board.otto.actor, idea, comments.CommentInput("Great idea"))
     heard = await Notification.select(Notification.account, Notification.kind, Notification.emailed)
     assert heard == [{"account": board.mia.id, "kind": "new_comment", "emailed": "no"}]
-    assert await email_notifications(mailer.templates, domain=mailer.domain) == 0
+    assert await email_notifications(mailer, delay=timedelta(0)) == 0
 
 
 async def test_preferences_choose_per_kind(client: Client, board: Personas, mailer: Mailer) -> None:
@@ -121,7 +123,7 @@ async def test_deactivated_people_are_not_notified(board: Personas, mailer: Mail
     await update(board, idea, "planned", "Soon.")
     heard = await Notification.select(Notification.account)
     assert heard == [{"account": board.mia.id}]
-    await email_notifications(mailer.templates, domain=mailer.domain)
+    await email_notifications(mailer, delay=timedelta(0))
     assert await OutboxEmail.count() == 1
 
 
@@ -137,10 +139,92 @@ async def test_anonymous_authors_never_appear_in_notifications(
     )  # fmt: skip
     await votes.set_vote(board.otto.actor, idea, voted=True)
     await update(board, idea, "planned", "We will.")
-    await email_notifications(mailer.templates, domain=mailer.domain)
+    await email_notifications(mailer, delay=timedelta(0))
     await mailer.deliver()
     to_others = [m for m in sink.messages if m["To"] != board.mia.email]
     assert [m["To"] for m in to_others] == [board.otto.email]
     for message in to_others:
         text, html = parts(message)
         assert "Mia" not in text and "Mia" not in html and "Mia" not in message["Subject"]
+
+
+async def test_a_status_update_email_carries_the_message_and_stops_in_one_click(
+    client: Client, board: Personas, mailer: Mailer, sink: Sink
+) -> None:
+    client.http._transport.app.state.mailer = mailer  # type: ignore[attr-defined]
+    idea = await make_idea(board.mia, board.operations, title="Covered bike racks")
+    await votes.set_vote(board.otto.actor, idea, voted=True)
+    await update(board, idea, "planned", "Ordered for **spring**: 40 places by the gate.")
+    assert await email_notifications(mailer, delay=timedelta(0)) == 2
+    await mailer.deliver()
+    to_otto = next(m for m in sink.messages if m["To"] == board.otto.email)
+    text, html = parts(to_otto)
+    assert "Ordered for spring: 40 places by the gate." in text
+    assert "New → Planned, Ada Admin wrote:" in text
+    assert "<strong>spring</strong>" in html and "New → Planned" in html
+    # One click stops these emails (RFC 8058), and only these: the bell keeps them.
+    assert to_otto["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    link = "".join(str(to_otto["List-Unsubscribe"]).split()).strip("<>")
+    assert (
+        link.startswith("https://ideas.acme.example/unsubscribe/") and "from=status_changed" in link
+    )
+    path = link.removeprefix("https://ideas.acme.example")
+    page = await client.get(path)
+    assert page.status_code == 200 and "Status updates on ideas I follow" in page.text
+    one_click = await client.http.post(path, data={"List-Unsubscribe": "One-Click"})
+    assert one_click.status_code == 200 and "You are unsubscribed" in one_click.text
+    prefs = await User.select(User.notification_prefs).where(User.id == board.otto.id).first()
+    assert notifications.parse_prefs(prefs["notification_prefs"]) == {"status_changed": "app"}
+    await update(board, idea, "in_progress", "Digging starts Monday.")
+    heard = await Notification.select(Notification.emailed).where(
+        Notification.account == board.otto.id
+    ).order_by(Notification.id)  # fmt: skip
+    assert [row["emailed"] for row in heard] == ["sent", "no"]  # in the bell, not by email
+    # A link for another person, or another kind, is not genuine.
+    assert (
+        await client.get(path.replace("from=status_changed", "from=new_comment"))
+    ).status_code == 404
+    assert (
+        await client.get(path.replace("from=status_changed", "from=nonsense"))
+    ).status_code == 404
+
+
+async def test_quick_updates_on_one_idea_are_one_email_with_the_latest(
+    board: Personas, mailer: Mailer, sink: Sink
+) -> None:
+    from ideaboard.services.clock import now
+
+    idea = await make_idea(board.mia, board.operations, title="Covered bike racks")
+    await votes.set_vote(board.otto.actor, idea, voted=True)
+    await update(board, idea, "planned", "Ordered for sprnig.")
+    await update(board, idea, "planned", "Ordered for spring (typo).")
+    delay = timedelta(minutes=3)
+    # Too fresh: nothing is mailed yet.
+    assert await email_notifications(mailer, delay=delay) == 0
+    later = now() + delay
+    assert await email_notifications(mailer, delay=delay, moment=later) == 2  # Mia and Otto
+    assert await email_notifications(mailer, delay=delay, moment=later) == 0
+    await mailer.deliver()
+    to_otto = [m for m in sink.messages if m["To"] == board.otto.email]
+    assert len(to_otto) == 1
+    text, _ = parts(to_otto[0])
+    assert "Ordered for spring (typo)." in text and "sprnig" not in text
+    assert "1 earlier notification about this idea" in text
+    # Both stay in the bell.
+    assert len((await notifications.list_notifications(board.otto.id)).notifications) == 2
+
+
+async def test_a_merge_undone_within_the_delay_sends_no_email(
+    board: Personas, mailer: Mailer
+) -> None:
+    from ideaboard.services import merges
+    from ideaboard.services.clock import now
+
+    target = await make_idea(board.mia, board.operations, title="Shared calendar")
+    duplicate = await make_idea(board.otto, board.operations, title="Dock calendar")
+    for person in (board.mia, board.otto):
+        await votes.set_vote(person.actor, duplicate, voted=True)
+    await merges.merge_ideas(board.mo.actor, duplicate, str(target))
+    await merges.unmerge_idea(board.mo.actor, duplicate)
+    assert await email_notifications(mailer, moment=now() + timedelta(hours=1)) == 0
+    assert await OutboxEmail.count() == 0

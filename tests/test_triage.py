@@ -9,13 +9,12 @@ import pytest
 from conftest import Client, Person, Personas, make_idea
 from ideaboard.db import write_transaction
 from ideaboard.domain import Role
-from ideaboard.services import triage, users, votes
+from ideaboard.services import notifications, triage, users, votes
 from ideaboard.tables import (
     AuditEntry,
     Department,
     DepartmentManager,
     Idea,
-    Notification,
     StatusChange,
 )
 
@@ -28,11 +27,12 @@ async def make_manager(person: Person, department_id: int) -> None:
 
 
 async def notifications_of(person: Person) -> list[dict[str, object]]:
-    return (
-        await Notification.select(Notification.kind, Notification.text, Notification.idea)
-        .where(Notification.account == person.id)
-        .order_by(Notification.id)
-    )
+    """What the person's notifications say, oldest first."""
+    page = await notifications.list_notifications(person.id)
+    return [
+        {"kind": n.kind.value, "text": n.text, "idea": n.idea_id}
+        for n in reversed(page.notifications)
+    ]
 
 
 async def test_manager_routes_an_idea_and_the_owner_and_followers_hear_of_it(
@@ -72,7 +72,7 @@ async def test_manager_routes_an_idea_and_the_owner_and_followers_hear_of_it(
 
     page = await client.get("/triage")
     routed = page.text.split('id="lane-routed"')[1].split('id="lane-closed"')[0]
-    assert "Night shift canteen" in routed and "Owner: Mo Moderator" in routed
+    assert "Night shift canteen" in routed and "Owner: <bdi>Mo Moderator</bdi>" in routed
     audit = await AuditEntry.select(AuditEntry.action).where(AuditEntry.target_id == idea)
     assert {a["action"] for a in audit} == {"idea.route", "idea.status"}
 

@@ -181,17 +181,16 @@ async def _load(settings: Settings) -> int:
             if owned:
                 moment = _after(created, started, rng)
                 message = STATUS_MESSAGES[status]
-                await StatusChange.insert(
-                    StatusChange(
-                        idea=idea.id,
-                        from_status=Status.NEW.value,
-                        to_status=status.value,
-                        author=rng.choice(answerers),
-                        message=message,
-                        message_html=render_markdown(message),
-                        created_at=moment,
-                    )
+                answer = StatusChange(
+                    idea=idea.id,
+                    from_status=Status.NEW.value,
+                    to_status=status.value,
+                    author=rng.choice(answerers),
+                    message=message,
+                    message_html=render_markdown(message),
+                    created_at=moment,
                 )
+                await answer.save()
                 await Idea.update(
                     {Idea.owner: rng.choice(answerers), Idea.last_update_at: moment}
                 ).where(Idea.id == idea.id)
@@ -201,7 +200,8 @@ async def _load(settings: Settings) -> int:
                             account=f,
                             kind=NotificationKind.STATUS_CHANGED.value,
                             idea=idea.id,
-                            text=f"{STATUS_TEXT[status]} “{title}”.",
+                            actor=answer.author,
+                            status_change=answer.id,
                             created_at=moment,
                             read_at=moment if started - moment > timedelta(days=4) else None,
                         )
@@ -237,15 +237,6 @@ async def _load(settings: Settings) -> int:
 
 
 OPERATIONS_THRESHOLD = 5
-
-# What the demo's notifications say (a manager's name is left out: it was a team).
-STATUS_TEXT = {
-    Status.UNDER_REVIEW: "Under review:",
-    Status.PLANNED: "Planned:",
-    Status.IN_PROGRESS: "Work started on",
-    Status.DONE: "Done:",
-    Status.DECLINED: "Declined:",
-}
 
 STATUS_MESSAGES = {
     Status.UNDER_REVIEW: "Thanks! We are looking into what this would take.",

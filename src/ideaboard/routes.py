@@ -46,7 +46,7 @@ ROUTES: list[HTTPRouteHandler] = [
         accounts.unsubscribe_form
     ),
     post("/unsubscribe/{user_id:int}/{token:str}", name="accounts:unsubscribe")(
-        accounts.unsubscribe
+        accounts.unsubscribe_submit
     ),
     post("/account", name="accounts:save_profile", guards=user)(accounts.save_profile),
     post("/account/password", name="accounts:change_password", guards=user)(

@@ -59,6 +59,9 @@ class Settings:
     mail_poll_seconds: int = 5
     # How long a sender holds the emails it claimed before others may take them.
     mail_lease_seconds: int = 120
+    # How long a notification waits for its email: what happens to one idea within it
+    # (an update and its correction, a merge and its undo) is one email, or none.
+    notification_delay_seconds: int = 180
     # Background loops (outbox delivery, weekly digest, nightly recount) in this
     # process; off for app servers when `ideaboard worker` runs them elsewhere.
     background_jobs: bool = True
@@ -156,6 +159,7 @@ class Settings:
             mail_max_attempts=get_int("MAIL_MAX_ATTEMPTS", 8),
             mail_poll_seconds=get_int("MAIL_POLL_SECONDS", 5),
             mail_lease_seconds=get_int("MAIL_LEASE_SECONDS", 120),
+            notification_delay_seconds=get_int("NOTIFICATION_DELAY_SECONDS", 180),
             background_jobs=get_bool("BACKGROUND_JOBS", True),
             templates_dir=Path(get("TEMPLATES_DIR", str(defaults.templates_dir))),
             static_dir=Path(get("STATIC_DIR", str(defaults.static_dir))),

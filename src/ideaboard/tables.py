@@ -206,17 +206,26 @@ class JobRun(Table):
 
 
 class Notification(Table):
-    """Something that happened to an idea a person cares about, for their bell. The
-    email for it (when their preferences want one) is made from this row by the
-    delivery loop: `emailed` is "pending" until then, "no" when none is wanted."""
+    """Something that happened to an idea a person cares about, for their bell. What
+    it says is made when it is read, from what it points at (so titles are current,
+    and an idea hidden since is named to nobody who may not see it). The email for it
+    (when their preferences want one) is made by the delivery loop: `emailed` is
+    "pending" until then, "no" when none is wanted."""
 
     id: Serial
     account = ForeignKey(User, on_delete=OnDelete.cascade, null=False)
     kind = Varchar(length=32)
     idea = ForeignKey(Idea, on_delete=OnDelete.cascade, null=True)
+    # A second idea the sentence names: the other end of a merge.
+    other_idea = ForeignKey(Idea, on_delete=OnDelete.cascade, null=True, default=None)
     actor = ForeignKey(User, on_delete=OnDelete.set_null, null=True)
-    # What happened, in a sentence, without the names the reader may not see.
-    text = Text()
+    # The status update a STATUS_CHANGED notification is about (its message, its move).
+    status_change = ForeignKey(StatusChange, on_delete=OnDelete.cascade, null=True, default=None)
+    # JSON: what else the sentence needs (a reason, a number of votes, a department, the
+    # event: "merged", "unmerged", "edit", "comment_edit"; the merge's id).
+    detail = Text(default="{}")
+    # The sentence, for notifications written before they were composed when read.
+    text = Text(default="")
     created_at = Timestamptz()
     read_at = Timestamptz(null=True, default=None)
     emailed = Varchar(length=8, default="no")

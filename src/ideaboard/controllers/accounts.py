@@ -15,13 +15,13 @@ from ideaboard.mail.transports import SmtpTransport
 from ideaboard.passwords import Passwords
 from ideaboard.services import (
     departments,
-    digest,
     limits,
     organisation,
     password_resets,
     sessions,
     setup,
     signups,
+    unsubscribe,
     users,
 )
 from ideaboard.services.errors import NotFound, ValidationFailed
@@ -278,20 +278,28 @@ async def change_password(request: AnyRequest) -> Response[Any]:
 async def unsubscribe_form(
     request: AnyRequest, user_id: FromPath[int], token: FromPath[str]
 ) -> Response[str]:
-    """What the link in a digest opens: a button, since mail scanners open links too."""
-    mailer = request.app.state.mailer
-    if not digest.token_is_valid(mailer.secret, user_id, token):
+    """What the link in an email opens: a button, since mail scanners open links too."""
+    what = request.query_params.get("from", unsubscribe.DIGEST)
+    if not unsubscribe.token_is_valid(request.app.state.mailer.secret, user_id, token, what):
         raise NotFound("This unsubscribe link")
-    return render(request, "accounts/unsubscribe.html", done=None, action=request.url.path)
+    return _unsubscribe_page(request, what, done=None)
 
 
-async def unsubscribe(
+async def unsubscribe_submit(
     request: AnyRequest, user_id: FromPath[int], token: FromPath[str]
 ) -> Response[str]:
     """The button, or a mail client's one-click POST (RFC 8058): no sign-in, no CSRF
     token; the link's signature is the proof."""
-    changed = await digest.unsubscribe(request.app.state.mailer.secret, user_id, token)
-    return render(request, "accounts/unsubscribe.html", done=changed, action=request.url.path)
+    what = request.query_params.get("from", unsubscribe.DIGEST)
+    secret = request.app.state.mailer.secret
+    changed = await unsubscribe.unsubscribe(secret, user_id, token, what)
+    return _unsubscribe_page(request, what, done=changed)
+
+
+def _unsubscribe_page(request: AnyRequest, what: str, *, done: bool | None) -> Response[str]:
+    action = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    kind = unsubscribe.stops(what)
+    return render(request, "accounts/unsubscribe.html", done=done, action=action, kind=kind)
 
 
 # --- Password reset --------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Coroutine
+from datetime import timedelta
 from typing import Any
 
 from ideaboard.db_sqlite import offloaded
@@ -16,7 +17,8 @@ def background_loops(settings: Settings, mailer: Mailer) -> list[Coroutine[Any, 
     """The loops this process should run. Each is safe to run in many processes at once."""
     if not settings.background_jobs:
         return []
-    loops = [keep_delivering(mailer, settings.mail_poll_seconds), keep_schedule(mailer)]
+    delay = timedelta(seconds=settings.notification_delay_seconds)
+    loops = [keep_delivering(mailer, settings.mail_poll_seconds, delay), keep_schedule(mailer)]
     if settings.trending_refresh_seconds > 0:
         loops.append(keep_trending_fresh(settings.trending_refresh_seconds))
     return [_off_the_loop(loop) for loop in loops]

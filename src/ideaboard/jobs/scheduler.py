@@ -12,7 +12,7 @@ from ideaboard.jobs.runs import claim_run, finish_run, holding
 from ideaboard.mail.mailer import Mailer
 from ideaboard.services import digest, limits, password_resets, ranking, signups
 from ideaboard.services.clock import now
-from ideaboard.services.notifications import email_notifications
+from ideaboard.services.notification_emails import email_notifications
 from ideaboard.services.organisation import OrganisationRow, find_organisation
 
 log = logging.getLogger("ideaboard.jobs")
@@ -70,11 +70,13 @@ async def keep_schedule(mailer: Mailer, interval_seconds: float = 60) -> None:
         await asyncio.sleep(interval_seconds)
 
 
-async def keep_delivering(mailer: Mailer, interval_seconds: float) -> None:
+async def keep_delivering(
+    mailer: Mailer, interval_seconds: float, notification_delay: timedelta
+) -> None:
     """Send due emails from the outbox, again and again."""
     while True:
         try:
-            await email_notifications(mailer.templates, domain=mailer.domain)
+            await email_notifications(mailer, delay=notification_delay)
             report = await mailer.deliver()
             if report.sent or report.failed or report.gave_up:
                 log.info("outbox: %s", report)

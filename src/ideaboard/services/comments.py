@@ -25,8 +25,12 @@ from ideaboard.services.follows import add_follower
 from ideaboard.services.notifications import notify_followers
 from ideaboard.services.organisation import current_organisation
 from ideaboard.services.validation import check_text
-from ideaboard.services.visibility import require_open, require_visible_comment
-from ideaboard.tables import Comment, Idea, User
+from ideaboard.services.visibility import (
+    VISIBILITY_COLUMNS,
+    require_open,
+    require_visible_comment,
+)
+from ideaboard.tables import Comment, Idea
 
 BODY_MAX = 10_000
 
@@ -135,27 +139,20 @@ async def add_comment(actor: Actor, idea_id: int, form: CommentInput) -> int:
         updated_at=created,
     )
     async with write_transaction():
-        idea = require_open(
-            await Idea.select(Idea.title, Idea.author, Idea.approval, Idea.hidden)
-            .where(Idea.id == idea_id)
-            .first(),
-            actor,
+        require_open(
+            await Idea.select(*VISIBILITY_COLUMNS).where(Idea.id == idea_id).first(), actor
         )
         await comment.save()
         await add_follower(actor.id, idea_id)
         if not waits:
-            await publish_comment(actor.id, idea_id, idea["title"])
+            await publish_comment(actor.id, idea_id)
     return int(comment.id)
 
 
-async def publish_comment(author_id: int, idea_id: int, title: str) -> None:
+async def publish_comment(author_id: int, idea_id: int) -> None:
     """A comment everyone can now read: counted, and its idea's followers told."""
     await Idea.update({Idea.comment_count: Idea.comment_count + 1}).where(Idea.id == idea_id)
-    author = await User.select(User.name).where(User.id == author_id).first()
-    await notify_followers(
-        NotificationKind.NEW_COMMENT, idea_id, actor_id=author_id,
-        text=f"{author['name'] if author else 'Someone'} commented on “{title}”.",
-    )  # fmt: skip
+    await notify_followers(NotificationKind.NEW_COMMENT, idea_id, actor_id=author_id)
 
 
 async def update_comment(actor: Actor, comment_id: int, form: CommentInput) -> bool:

@@ -7,9 +7,6 @@ processes at once, or after a crash halfway queues only what is missing.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,6 +22,7 @@ from ideaboard.mail.render import EmailTemplates
 from ideaboard.markup import plain_text
 from ideaboard.services.errors import NotFound
 from ideaboard.services.organisation import OrganisationRow, get_organisation
+from ideaboard.services.unsubscribe import unsubscribe_path
 from ideaboard.tables import (
     Department,
     DepartmentManager,
@@ -366,37 +364,3 @@ async def preview_digest(user_id: int, week: str, mailer: Mailer) -> Email:
     week_data = await read_week(week, organisation)
     digest = await compose(week_data, organisation, reader, mailer.secret)
     return render_digest(digest, mailer.templates)
-
-
-# --- Unsubscribing without signing in -------------------------------------------
-
-
-def unsubscribe_token(secret: str, user_id: int) -> str:
-    """An HMAC of the person's id: the link works for them and cannot be made for anyone
-    else without the board's secret key."""
-    digest = hmac.new(secret.encode(), f"digest-unsubscribe:{user_id}".encode(), hashlib.sha256)
-    return base64.urlsafe_b64encode(digest.digest()[:18]).decode()
-
-
-def unsubscribe_path(secret: str, user_id: int) -> str:
-    return f"/unsubscribe/{user_id}/{unsubscribe_token(secret, user_id)}"
-
-
-def token_is_valid(secret: str, user_id: int, token: str) -> bool:
-    return hmac.compare_digest(unsubscribe_token(secret, user_id), token)
-
-
-async def unsubscribe(secret: str, user_id: int, token: str) -> bool:
-    """Turn the digest off for the link's owner. True when this changed anything;
-    False when it was already off. NotFound for a link that is not genuine."""
-    if not token_is_valid(secret, user_id, token):
-        raise NotFound("This unsubscribe link")
-    async with write_transaction():
-        changed = await (
-            User.update({User.digest_enabled: False})
-            .where(User.id == user_id, User.digest_enabled == True)  # noqa: E712
-            .returning(User.id)
-        )
-        if not changed and not await User.exists().where(User.id == user_id):
-            raise NotFound("This unsubscribe link")
-    return bool(changed)

@@ -136,15 +136,11 @@ async def decide_edit(actor: Actor, edit_id: int, *, approve: bool, reason: str 
                 }
             ).where(Comment.id == edit["comment_id"])
         await PendingEdit.delete().where(PendingEdit.id == edit_id)
-        what = "comment on" if edit["comment_id"] else "idea"
-        text = (
-            f"Your edit of the {what} “{edit['title']}” was approved."
-            if approve
-            else f"Your edit of the {what} “{edit['title']}” was not approved: {reason}"
-        )
+        event = "comment_edit" if edit["comment_id"] else "edit"
         await notify(
             NotificationKind.IDEA_APPROVED if approve else NotificationKind.IDEA_REJECTED,
-            [edit["author_id"]], idea_id=edit["idea_id"], actor_id=actor.id, text=text,
+            [edit["author_id"]], idea_id=edit["idea_id"], actor_id=actor.id,
+            detail={"event": event} | ({} if approve else {"reason": reason}),
         )  # fmt: skip
         await add_audit(
             actor, "edit.approve" if approve else "edit.reject",

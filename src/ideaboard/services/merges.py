@@ -26,8 +26,8 @@ from ideaboard.domain import (
 from ideaboard.services.audit import add_audit
 from ideaboard.services.clock import now
 from ideaboard.services.errors import ValidationFailed, require
-from ideaboard.services.notifications import notify, notify_followers
-from ideaboard.services.status_updates import actor_name, move_status
+from ideaboard.services.notifications import notify, notify_followers, withdraw_unseen
+from ideaboard.services.status_updates import move_status
 from ideaboard.services.triage import find_triage_role
 from ideaboard.services.validation import parse_id
 from ideaboard.services.visibility import find_idea_for, require_open, sees
@@ -36,6 +36,7 @@ from ideaboard.tables import (
     Merge,
     MergedFollower,
     MergedVote,
+    StatusChange,
     Subscription,
     Vote,
 )
@@ -174,25 +175,26 @@ async def merge_ideas(actor: Actor, duplicate_id: int, target_text: str) -> Merg
 
         await _recount(target_id, target["created_at"])
         await _recount(duplicate_id, duplicate["created_at"])
-        await move_status(
+        change_id = await move_status(
             actor, duplicate_id, from_status=duplicate["status"],
             to_status=Status.DUPLICATE.value, moment=moment,
-            message=f"Merged into “{target['title']}” (idea {target_id}):"
-            " its votes count there now.",
+            # Not the target's title: the timeline keeps it, and the target may be
+            # hidden one day (the page names it only to those who may see it).
+            message="Marked as a duplicate: its votes and followers moved to the idea"
+            " it duplicates.",
             also={Idea.merged_into: target_id, Idea.needs_owner_since: None},
         )  # fmt: skip
 
-        name = await actor_name(actor)
+        # Both name both ideas; both point at the merge's timeline entry, so an undo
+        # within moments can take back what nobody has read yet.
         await notify(
             NotificationKind.IDEA_MERGED, [duplicate["author"]], idea_id=duplicate_id,
-            actor_id=actor.id,
-            text=f"Your idea “{duplicate['title']}” was merged into “{target['title']}”:"
-            " its votes count there now.",
+            other_idea_id=target_id, actor_id=actor.id, status_change_id=change_id,
         )  # fmt: skip
         await notify(
             NotificationKind.STATUS_CHANGED, followers - {duplicate["author"]},
-            idea_id=target_id, actor_id=actor.id,
-            text=f"{name} merged “{duplicate['title']}” into “{target['title']}”.",
+            idea_id=target_id, other_idea_id=duplicate_id, actor_id=actor.id,
+            status_change_id=change_id, detail={"event": "merged"},
         )  # fmt: skip
         await add_audit(
             actor, "idea.merge", target_type="idea", target_id=duplicate_id,
@@ -270,10 +272,11 @@ async def unmerge_idea(actor: Actor, duplicate_id: int) -> int:
             also={Idea.merged_into: None},
         )  # fmt: skip
         await Merge.update({Merge.undone_at: moment}).where(Merge.id == merge["id"])
-        name = await actor_name(actor)
+        # Who has not yet read nor been mailed the merge need not hear of either.
+        unaware = await withdraw_unseen(await _merge_change(duplicate_id))
         await notify_followers(
             NotificationKind.STATUS_CHANGED, duplicate_id, actor_id=actor.id,
-            text=f"{name} undid the merge of “{duplicate['title']}”: it stands on its own again.",
+            already_told=unaware, detail={"event": "unmerged"},
         )  # fmt: skip
         await add_audit(
             actor, "idea.unmerge", target_type="idea", target_id=duplicate_id,
@@ -282,6 +285,17 @@ async def unmerge_idea(actor: Actor, duplicate_id: int) -> int:
             before={"merged_into": target_id}, after={"status": merge["previous_status"]},
         )  # fmt: skip
     return int(target_id)
+
+
+async def _merge_change(duplicate_id: int) -> int:
+    """The timeline entry of the idea's latest merge (its move to Duplicate)."""
+    row = (
+        await StatusChange.select(StatusChange.id)
+        .where(StatusChange.idea == duplicate_id, StatusChange.to_status == Status.DUPLICATE.value)
+        .order_by(StatusChange.id, ascending=False)
+        .first()
+    )
+    return int(row["id"]) if row else 0
 
 
 @dataclass(frozen=True)

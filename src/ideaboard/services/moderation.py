@@ -190,14 +190,10 @@ async def decide_idea(actor: Actor, idea_id: int, *, approve: bool, reason: str 
             raise NotFound("This idea")
         decision = Approval.APPROVED if approve else Approval.REJECTED
         await Idea.update({Idea.approval: decision.value}).where(Idea.id == idea_id)
-        text = (
-            f"Your idea “{idea['title']}” was approved: everyone can see it now."
-            if approve
-            else f"Your idea “{idea['title']}” was not approved: {reason}"
-        )
         await notify(
             NotificationKind.IDEA_APPROVED if approve else NotificationKind.IDEA_REJECTED,
-            [idea["author"]], idea_id=idea_id, actor_id=actor.id, text=text,
+            [idea["author"]], idea_id=idea_id, actor_id=actor.id,
+            detail={} if approve else {"reason": reason},
         )  # fmt: skip
         await add_audit(
             actor, "idea.approve" if approve else "idea.reject", target_type="idea",
@@ -219,7 +215,7 @@ async def decide_comment(actor: Actor, comment_id: int, *, approve: bool, reason
         decision = Approval.APPROVED if approve else Approval.REJECTED
         await Comment.update({Comment.approval: decision.value}).where(Comment.id == comment_id)
         if approve and comment["approval"] != Approval.APPROVED and not comment["hidden"]:
-            await publish_comment(comment["author"], comment["idea"], comment["title"])
+            await publish_comment(comment["author"], comment["idea"])
         await add_audit(
             actor, "comment.approve" if approve else "comment.reject", target_type="comment",
             target_id=comment_id,

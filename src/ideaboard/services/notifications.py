@@ -1,31 +1,28 @@
-"""Notifications: the bell, the /notifications page, and the emails made from them.
+"""Notifications: the bell and the /notifications page (their emails: notification_emails).
 
 An event writes its notifications in its own transaction (so they are never lost and
-never sent for something rolled back). Each person's preferences decide per kind:
-in the app and by email, in the app only, or off. The email is made later by the
-delivery loop (`email_notifications`), from the row, into the outbox.
+never sent for something rolled back), to the people who may see what it is about.
+Each person's preferences decide per kind: in the app and by email, in the app only,
+or off. A notification keeps what happened (the idea, the other idea of a merge, the
+status update, who did it) and says it when it is read: titles are current, and an
+idea hidden since is named to nobody who may no longer see it.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from ideaboard.db import write_transaction
-from ideaboard.domain import Delivery, NotificationKind, delivery_for
-from ideaboard.mail.message import Email
-from ideaboard.mail.outbox import Queued, queue_emails
-from ideaboard.mail.render import EmailTemplates
+from ideaboard.domain import Delivery, NotificationKind, Status, delivery_for
 from ideaboard.services.clock import now
 from ideaboard.services.errors import NotFound
 from ideaboard.services.visibility import seen_by_sql, visible_recipients
 from ideaboard.tables import DepartmentManager, Notification, User
 
 PAGE_SIZE = 30
-EMAIL_BATCH = 200
 
 
 def parse_prefs(raw: str) -> dict[str, str]:
@@ -42,12 +39,16 @@ async def notify(
     *,
     idea_id: int | None,
     actor_id: int | None,
-    text: str,
+    other_idea_id: int | None = None,
+    status_change_id: int | None = None,
+    detail: Mapping[str, Any] | None = None,
 ) -> int:
     """Tell these people; call inside the event's transaction. The actor is never told
     of their own action, nor anyone who turned this kind off, nor anyone who may not see
-    the idea (`visibility`). Returns how many were."""
-    ids = await visible_recipients(idea_id, (i for i in recipient_ids if i != actor_id))
+    an idea it names (`visibility`). Returns how many were."""
+    ids = [i for i in recipient_ids if i != actor_id]
+    for idea in (idea_id, other_idea_id):
+        ids = await visible_recipients(idea, ids) if idea is not None else ids
     if not ids:
         return 0
     people = await User.select(User.id, User.notification_prefs).where(
@@ -65,8 +66,10 @@ async def notify(
                 account=person["id"],
                 kind=kind.value,
                 idea=idea_id,
+                other_idea=other_idea_id,
                 actor=actor_id,
-                text=text,
+                status_change=status_change_id,
+                detail=json.dumps(dict(detail or {})),
                 created_at=moment,
                 emailed="pending" if delivery is Delivery.EMAIL else "no",
             )
@@ -79,38 +82,35 @@ async def notify(
 FOLLOWERS = "SELECT account FROM subscription WHERE idea = {}"
 
 
+async def list_follower_ids(idea_id: int) -> list[int]:
+    return [row["account"] for row in await Notification.raw(FOLLOWERS, idea_id)]
+
+
 async def notify_followers(
     kind: NotificationKind,
     idea_id: int,
     *,
     actor_id: int | None,
-    text: str,
     already_told: Iterable[int] = (),
+    **what: Any,
 ) -> int:
     """Tell the idea's followers, but not those already told of the same action."""
     skip = set(already_told)
-    rows = await Notification.raw(FOLLOWERS, idea_id)
-    followers = (row["account"] for row in rows if row["account"] not in skip)
-    return await notify(kind, followers, idea_id=idea_id, actor_id=actor_id, text=text)
+    followers = [account for account in await list_follower_ids(idea_id) if account not in skip]
+    return await notify(kind, followers, idea_id=idea_id, actor_id=actor_id, **what)
 
 
 async def notify_managers(
-    kind: NotificationKind,
-    department_id: int,
-    *,
-    idea_id: int,
-    actor_id: int | None,
-    text: str,
+    kind: NotificationKind, department_id: int, *, idea_id: int, actor_id: int | None, **what: Any
 ) -> int:
     rows = await DepartmentManager.select(DepartmentManager.manager).where(
         DepartmentManager.department == department_id
     )
-    return await notify(
-        kind, (row["manager"] for row in rows), idea_id=idea_id, actor_id=actor_id, text=text
-    )
+    managers = (row["manager"] for row in rows)
+    return await notify(kind, managers, idea_id=idea_id, actor_id=actor_id, **what)
 
 
-# --- Reading ------------------------------------------------------------------------
+# --- What a notification says ----------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -118,10 +118,99 @@ class NotificationView:
     id: int
     kind: NotificationKind
     idea_id: int | None
-    idea_title: str | None
-    text: str
+    text: str  # what happened, in a sentence
     created_at: datetime
     read: bool
+    # A status update's own words, for those who follow the idea (sanitised HTML).
+    message_html: str = ""
+    from_status: Status | None = None
+    to_status: Status | None = None
+    actor_name: str = ""
+
+
+def sentence(row: Mapping[str, Any]) -> str:
+    """What happened, from the notification's row joined with what it points at."""
+    if row.get("text"):
+        return str(row["text"])  # written before notifications were composed when read
+    kind = NotificationKind(row["kind"])
+    detail = json.loads(row.get("detail") or "{}")
+    event = detail.get("event", "")
+    actor = row.get("actor_name") or "Someone"
+    title = f"“{row.get('idea_title') or 'an idea'}”"
+    other = f"“{row.get('other_title') or 'an idea'}”"
+    reason = detail.get("reason", "")
+    if kind is NotificationKind.NEW_COMMENT:
+        return f"{actor} commented on {title}."
+    if kind is NotificationKind.STATUS_CHANGED:
+        if event == "merged":
+            return f"{actor} merged {other} into {title}."
+        if event == "unmerged":
+            return f"{actor} undid the merge of {title}: it stands on its own again."
+        to = Status(row["to_status"]) if row.get("to_status") else None
+        if to is None or row.get("from_status") == row.get("to_status"):
+            return f"{actor} posted an update on {title}."
+        return f"{actor} moved {title} to {to.label}."
+    if kind is NotificationKind.ROUTED_TO_YOU:
+        return f"{row.get('actor_name') or 'A manager'} routed {title} to you."
+    if kind is NotificationKind.REROUTED:
+        return (
+            f"{actor} sent {title} to {detail.get('department', 'your department')}:"
+            " it needs an owner there."
+        )
+    if kind is NotificationKind.NEEDS_OWNER:
+        return f"{title} reached {detail.get('votes', 'enough')} votes: route it to an owner."
+    if kind is NotificationKind.IDEA_MERGED:
+        return f"Your idea {title} was merged into {other}: its votes count there now."
+    what = {
+        "edit": f"Your edit of the idea {title}",
+        "comment_edit": f"Your edit of a comment on {title}",
+    }.get(event, f"Your idea {title}")
+    if kind is NotificationKind.IDEA_APPROVED:
+        return f"{what} was approved" + ("." if event else ": everyone can see it now.")
+    return f"{what} was not approved: {reason}"
+
+
+def notification_view(row: Mapping[str, Any]) -> NotificationView:
+    return NotificationView(
+        id=row["id"],
+        kind=NotificationKind(row["kind"]),
+        idea_id=row["idea_id"],
+        text=sentence(row),
+        created_at=row["created_at"],
+        read=row["read_at"] is not None,
+        message_html=row.get("message_html") or "",
+        from_status=Status(row["from_status"]) if row.get("from_status") else None,
+        to_status=Status(row["to_status"]) if row.get("to_status") else None,
+        actor_name=row.get("actor_name") or "",
+    )
+
+
+# What a notification points at, for its sentence; and whether its reader may still see
+# every idea it names. `{reader}` is the alias of the reader's account row.
+COMPOSED = """
+SELECT n.id, n.kind, n.idea AS idea_id, i.title AS idea_title, o.title AS other_title,
+       ac.name AS actor_name, n.detail, n.text, sc.from_status, sc.to_status,
+       sc.message_html, n.created_at, n.read_at
+FROM notification n
+JOIN account a ON a.id = n.account
+LEFT JOIN idea i ON i.id = n.idea
+LEFT JOIN idea o ON o.id = n.other_idea
+LEFT JOIN account ac ON ac.id = n.actor
+LEFT JOIN status_change sc ON sc.id = n.status_change
+"""
+COUNTED = """
+SELECT COUNT(*) AS n
+FROM notification n
+JOIN account a ON a.id = n.account
+LEFT JOIN idea i ON i.id = n.idea
+LEFT JOIN idea o ON o.id = n.other_idea
+"""
+SEEN = f"{seen_by_sql('i', 'a.id', 'a.role')} AND {seen_by_sql('o', 'a.id', 'a.role')}"
+MINE = f" WHERE n.account = {{}} AND {SEEN}"
+UNREAD = " AND n.read_at IS NULL"
+
+
+# --- Reading ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -131,44 +220,21 @@ class NotificationPage:
     next_before: int | None
 
 
-# The reader's notifications about ideas they may still see: an idea hidden, or sent
-# back to the moderators, after the notification was written is not named to them.
-MINE = (
-    "FROM notification n JOIN account a ON a.id = n.account LEFT JOIN idea i ON i.id = n.idea"
-    " WHERE n.account = {} AND " + seen_by_sql("i", "a.id", "a.role")
-)
-UNREAD = " AND n.read_at IS NULL"
-
-
 async def count_unread(user_id: int) -> int:
-    rows = await Notification.raw("SELECT COUNT(*) AS n " + MINE + UNREAD, user_id)
+    rows = await Notification.raw(COUNTED + MINE + UNREAD, user_id)
     return int(rows[0]["n"])
 
 
 async def list_notifications(
     user_id: int, *, before: int | None = None, unread_only: bool = False
 ) -> NotificationPage:
-    sql = (
-        "SELECT n.id, n.kind, n.idea AS idea_id, i.title AS idea_title, n.text, n.created_at,"
-        " n.read_at " + MINE + (UNREAD if unread_only else "")
-    )
+    sql = COMPOSED + MINE + (UNREAD if unread_only else "")
     args: list[Any] = [user_id]
     if before:
         sql += " AND n.id < {}"
         args.append(before)
     rows = await Notification.raw(sql + " ORDER BY n.id DESC LIMIT {}", *args, PAGE_SIZE + 1)
-    views = [
-        NotificationView(
-            id=row["id"],
-            kind=NotificationKind(row["kind"]),
-            idea_id=row["idea_id"],
-            idea_title=row["idea_title"],
-            text=row["text"],
-            created_at=row["created_at"],
-            read=row["read_at"] is not None,
-        )
-        for row in rows[:PAGE_SIZE]
-    ]
+    views = [notification_view(row) for row in rows[:PAGE_SIZE]]
     more = len(rows) > PAGE_SIZE
     return NotificationPage(
         notifications=views,
@@ -180,14 +246,13 @@ async def list_notifications(
 async def open_notification(user_id: int, notification_id: int) -> int | None:
     """Mark one of my notifications read and return its idea (to go there next).
     Someone else's, or one about an idea I may no longer see, is not found."""
-    rows = await Notification.raw("SELECT n.id, n.idea " + MINE + " AND n.id = {}", user_id,
-                                  notification_id)  # fmt: skip
+    rows = await Notification.raw(COMPOSED + MINE + " AND n.id = {}", user_id, notification_id)
     if not rows:
         raise NotFound("This notification")
     await Notification.update({Notification.read_at: now()}).where(
         Notification.id == notification_id, Notification.read_at.is_null()
     )
-    idea: int | None = rows[0]["idea"]
+    idea: int | None = rows[0]["idea_id"]
     return idea
 
 
@@ -209,63 +274,17 @@ async def mark_idea_read(user_id: int, idea_id: int) -> None:
     )
 
 
-# --- Email ------------------------------------------------------------------------
-
-PENDING = f"""
-SELECT n.id, n.kind, n.text, n.idea, i.title AS idea_title, a.email, a.name, a.active,
-       {seen_by_sql("i", "a.id", "a.role")} AS visible
-FROM notification n
-JOIN account a ON a.id = n.account
-LEFT JOIN idea i ON i.id = n.idea
-WHERE n.emailed = 'pending'
-ORDER BY n.id
-LIMIT {{}}
-"""  # noqa: S608 (only constants go in: the visibility rule)
-
-
-def render_notification(row: dict[str, Any], templates: EmailTemplates) -> Email:
-    kind = NotificationKind(row["kind"])
-    text, html = templates.render(
-        "notification",
-        reader_name=row["name"],
-        text=row["text"],
-        idea_id=row["idea"],
-        idea_title=row["idea_title"],
-        kind=kind,
+async def withdraw_unseen(status_change_id: int) -> list[int]:
+    """Take back the notifications of a status change (a merge undone within moments)
+    that nobody has read nor been emailed yet; returns whom they were for, who then need
+    not hear of the undoing either."""
+    rows = (
+        await Notification.delete()
+        .where(
+            Notification.status_change == status_change_id,
+            Notification.read_at.is_null(),
+            Notification.emailed.is_in(["pending", "no"]),
+        )
+        .returning(Notification.account)
     )
-    subject = row["text"] if len(row["text"]) <= 120 else row["text"][:119] + "…"
-    return Email(
-        to=row["email"],
-        subject=subject,
-        text=text,
-        html=html,
-        headers={"Auto-Submitted": "auto-generated"},
-    )
-
-
-async def email_notifications(templates: EmailTemplates, *, domain: str) -> int:
-    """Turn notifications waiting for their email into outbox emails, in one transaction
-    per batch: each notification becomes exactly one email (key `notification:<id>`).
-    The idea's visibility is checked again here: one hidden since the notification was
-    written is mailed to nobody who may no longer see it. Returns how many were queued."""
-    queued = 0
-    while True:
-        async with write_transaction():
-            rows = await Notification.raw(PENDING, EMAIL_BATCH)
-            if not rows:
-                return queued
-            items = [
-                Queued(
-                    email=render_notification(row, templates),
-                    dedupe_key=f"notification:{row['id']}",
-                    kind=f"notification:{row['kind']}",
-                )
-                for row in rows
-                if row["active"] and row["visible"]
-            ]
-            queued += await queue_emails(items, domain=domain)
-            await Notification.update({Notification.emailed: "sent"}).where(
-                Notification.id.is_in([row["id"] for row in rows])
-            )
-        if len(rows) < EMAIL_BATCH:
-            return queued
+    return sorted({row["account"] for row in rows})

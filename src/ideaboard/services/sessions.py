@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from ideaboard.domain import Actor, Role
 from ideaboard.services.clock import now
-from ideaboard.services.visibility import seen_by_sql
+from ideaboard.services.notifications import SEEN
 from ideaboard.tables import Session
 
 
@@ -44,9 +44,9 @@ class CurrentUser:
 SESSION_USER = f"""
 SELECT s.id, s.expires_at, a.id AS user_id, a.name, a.email, a.role, a.active,
        d.id AS department_id, d.name AS department_name,
-       (SELECT COUNT(*) FROM notification n LEFT JOIN idea i ON i.id = n.idea
-        WHERE n.account = a.id AND n.read_at IS NULL AND {seen_by_sql("i", "a.id", "a.role")})
-         AS unread,
+       (SELECT COUNT(*) FROM notification n
+        LEFT JOIN idea i ON i.id = n.idea LEFT JOIN idea o ON o.id = n.other_idea
+        WHERE n.account = a.id AND n.read_at IS NULL AND {SEEN}) AS unread,
        EXISTS (SELECT 1 FROM department_manager m WHERE m.manager = a.id)
          OR EXISTS (SELECT 1 FROM idea o WHERE o.owner = a.id) AS triages
 FROM auth_session s

@@ -114,24 +114,25 @@ async def move_status(
     message: str,
     moment: datetime,
     also: Mapping[Column | str, Any] | None = None,
-) -> None:
+) -> int:
     """The one way an idea's status moves: an entry on its public timeline and the idea's
-    row (with `also`, more of its columns), together. Call inside a write transaction."""
-    await StatusChange.insert(
-        StatusChange(
-            idea=idea_id,
-            from_status=from_status,
-            to_status=to_status,
-            author=actor.id,
-            message=message,
-            message_html=render_markdown(message),
-            created_at=moment,
-        )
+    row (with `also`, more of its columns), together. Call inside a write transaction.
+    Returns the timeline entry's id."""
+    change = StatusChange(
+        idea=idea_id,
+        from_status=from_status,
+        to_status=to_status,
+        author=actor.id,
+        message=message,
+        message_html=render_markdown(message),
+        created_at=moment,
     )
+    await change.save()
     # updated_at stays: it dates edits of the idea's text ("edited 2 days ago").
     values: dict[Column | str, Any] = {Idea.status: to_status, Idea.last_update_at: moment}
     values.update(also or {})
     await Idea.update(values).where(Idea.id == idea_id)
+    return int(change.id)
 
 
 async def record_status_update(
@@ -146,22 +147,16 @@ async def record_status_update(
     call inside a write transaction with the idea locked (`lock_idea`) and the rules
     checked."""
     current = Status(idea["status"])
-    await move_status(
+    change_id = await move_status(
         actor, idea["id"], from_status=current.value, to_status=new_status.value,
         message=message, moment=now(),
     )  # fmt: skip
-    name = await actor_name(actor)
-    text = (
-        f"{name} posted an update on “{idea['title']}”."
-        if new_status is current
-        else f"{name} moved “{idea['title']}” to {new_status.label}."
-    )
     await notify_followers(
         NotificationKind.STATUS_CHANGED,
         idea["id"],
         actor_id=actor.id,
-        text=text,
         already_told=already_told,
+        status_change_id=change_id,
     )
     idea["status"] = new_status.value
     if idea["owner"] != actor.id:

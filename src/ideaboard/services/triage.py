@@ -39,7 +39,6 @@ from ideaboard.services.follows import add_follower
 from ideaboard.services.notifications import notify, notify_managers
 from ideaboard.services.status_updates import (
     MESSAGE_MAX,
-    actor_name,
     lock_idea,
     record_status_update,
 )
@@ -489,9 +488,8 @@ async def _route(actor: Actor, idea: dict[str, Any], owner_id: int | None) -> No
     if owner_id is not None:
         await add_follower(owner_id, idea["id"])
         await notify(
-            NotificationKind.ROUTED_TO_YOU, [owner_id], idea_id=idea["id"], actor_id=actor.id,
-            text=f"{names.get(actor.id, 'A manager')} routed “{idea['title']}” to you.",
-        )  # fmt: skip
+            NotificationKind.ROUTED_TO_YOU, [owner_id], idea_id=idea["id"], actor_id=actor.id
+        )
     await add_audit(
         actor, "idea.route", target_type="idea", target_id=idea["id"],
         summary=f"“{idea['title']}”: owner {before or 'none'} → {after or 'none'}",
@@ -519,10 +517,9 @@ async def _reroute(actor: Actor, idea: dict[str, Any], department_id: int) -> No
             Idea.last_update_at: now(),
         }
     ).where(Idea.id == idea["id"])
-    name = await actor_name(actor)
     await notify_managers(
         NotificationKind.REROUTED, department_id, idea_id=idea["id"], actor_id=actor.id,
-        text=f"{name} sent “{idea['title']}” to {target['name']}: it needs an owner there.",
+        detail={"department": target["name"]},
     )  # fmt: skip
     before = departments.get(idea["department"], {}).get("name")
     await add_audit(
@@ -546,7 +543,7 @@ async def check_routing_threshold(idea: dict[str, Any], votes: int, *, actor_id:
     await Idea.update({Idea.needs_owner_since: now()}).where(Idea.id == idea["id"])
     await notify_managers(
         NotificationKind.NEEDS_OWNER, idea["department"], idea_id=idea["id"], actor_id=actor_id,
-        text=f"“{idea['title']}” reached {votes} votes: route it to an owner.",
+        detail={"votes": votes},
     )  # fmt: skip
 
 
