@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import secrets
 import shutil
 import subprocess
@@ -278,6 +279,11 @@ async def board(http: httpx.AsyncClient, settings: Settings) -> Personas:
         mia=await person("Mia Member", "mia@example.com", service),
         otto=await person("Otto Operator", "otto@example.com", ops),
     )
+
+
+def page_text(html: str) -> str:
+    """The words of a page as a reader sees them: tags out, white space folded."""
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
 
 
 async def session_cookie_for(user_id: int) -> str:

@@ -165,7 +165,8 @@ def sign_up(page: Page, url: str, name: str, email: str, department: str, mailbo
     expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
     page.goto(url + emailed_link(mailbox, email, r"/signup/confirm/[\w-]+"))
     page.get_by_role("button", name="Create my account").click()
-    expect(page.get_by_text(name)).to_be_visible()
+    expect(page.get_by_role("link", name=name, exact=True)).to_be_visible()  # signed in
+    expect(page.get_by_role("status").get_by_text(f"Welcome, {name}!")).to_be_visible()
 
 
 def propose(page: Page, title: str, department: str) -> None:
@@ -309,9 +310,11 @@ def test_status_update_and_digest_preview_in_the_browser(browser: Browser, serve
     expect(page.get_by_text("Write an update message")).to_be_visible()  # kept, explained
     page.get_by_label("Update message").fill("Booked for **March**, starting at dock 3.")
     page.get_by_role("button", name="Post update").click()
-    updates = page.locator("#updates")
-    expect(updates.get_by_text("Booked for")).to_be_visible()
-    expect(updates.locator("strong").first).to_contain_text("Planned")
+    # The answer stands under the title: status, who, and the message.
+    standing = page.get_by_role("region", name="Where it stands")
+    expect(standing.get_by_text("Booked for")).to_be_visible()
+    expect(standing.locator(".status")).to_have_text("Planned")
+    expect(page.get_by_role("status").get_by_text("Update posted")).to_be_visible()
     shoot(page, "idea-status-update")
 
     week = latest_digest_week(now() + timedelta(days=7), DigestSchedule())
@@ -329,6 +332,9 @@ def test_status_update_and_digest_preview_in_the_browser(browser: Browser, serve
 def sign_out(page: Page) -> None:
     """Sign out and wait for it: a new session's forms carry a new CSRF token, so the
     next page must come after the sign-out's answer."""
+    menu = page.locator("#phone-menu > summary")  # on a phone, Sign out is in the menu
+    if menu.is_visible():
+        menu.click()
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
 
@@ -371,7 +377,8 @@ def test_manager_triages_and_the_voter_hears_of_it(
     ).to_be_visible()
     page.get_by_label("Email of a new manager of Operations").fill("manny@example.com")
     page.get_by_label("Email of a new manager of Operations").press("Enter")
-    expect(page.get_by_text("Manny Manager")).to_be_visible()
+    expect(page.get_by_text("Manny Manager", exact=True)).to_be_visible()
+    expect(page.get_by_role("status")).to_have_text("Manny Manager now triages the ideas for Operations.")
     sign_out(page)
 
     sign_in(page, server, "manny@example.com")
@@ -380,6 +387,9 @@ def test_manager_triages_and_the_voter_hears_of_it(
     row = lane.get_by_role("article", name="Covered bike racks")
     expect(row).to_be_visible()
     page.evaluate("window.__stillHere = true")
+    # A compact row: its editor opens from "Route or answer" (a <details>).
+    expect(row.get_by_label("Status")).to_be_hidden()
+    row.get_by_text("Route or answer").click()
     row.get_by_label("Status").select_option(label="Planned")
     row.get_by_role("button", name="Save").click()
     row = page.get_by_role("article", name="Covered bike racks")
@@ -397,7 +407,7 @@ def test_manager_triages_and_the_voter_hears_of_it(
     assert page.evaluate("window.__stillHere") is True  # swapped in place
     shoot(page, "triage-saved")
     page.goto(server + "/triage")
-    expect(page.locator("section.lane-routed").get_by_text("Covered bike racks")).to_be_visible()
+    expect(page.locator("section.lane-routed").get_by_role("link", name="Covered bike racks")).to_be_visible()
     shoot(page, "triage")
     sign_out(page)
 
@@ -410,7 +420,7 @@ def test_manager_triages_and_the_voter_hears_of_it(
     shoot(page, "notifications")
     note.click()
     expect(page.get_by_role("heading", name="Covered bike racks")).to_be_visible()
-    expect(page.locator("#updates").get_by_text("Racks ordered")).to_be_visible()
+    expect(page.locator(".standing").get_by_text("Racks ordered")).to_be_visible()
     expect(page.get_by_role("link", name="Notifications", exact=True)).to_be_visible()
     assert [p for p in problems if "status of 422" not in p] == []
 
@@ -477,6 +487,7 @@ def test_every_role_works_without_javascript(browser: Browser, server: str, tmp_
     sign_in(page, server, "manny@example.com")
     page.get_by_role("navigation").get_by_role("link", name="Triage").click()
     row = page.get_by_role("article", name="Covered bike racks")
+    row.get_by_text("Route or answer").click()  # the row's editor: a <details>, no script
     row.get_by_label("Status").select_option(label="Planned")
     row.get_by_role("button", name="Save").click()
     row = page.get_by_role("article", name="Covered bike racks")
@@ -484,7 +495,7 @@ def test_every_role_works_without_javascript(browser: Browser, server: str, tmp_
     row.get_by_label("Owner").fill("Manny Manager <manny@example.com>")
     row.get_by_label("Update message").fill("Racks ordered: they arrive in March.")
     row.get_by_role("button", name="Save").click()
-    expect(page.get_by_text("Saved.")).to_be_visible()
+    expect(page.get_by_role("status").get_by_text("Saved: “Covered bike racks”.")).to_be_visible()
     sign_out(page)
 
     # The member hears of it: the bell counts it, the page lists it, the idea shows it.
@@ -493,6 +504,6 @@ def test_every_role_works_without_javascript(browser: Browser, server: str, tmp_
     bell.click()
     page.get_by_role("link", name="Manny Manager moved “Covered bike racks” to Planned.").click()
     expect(page.get_by_role("heading", name="Covered bike racks")).to_be_visible()
-    expect(page.locator("#updates").get_by_text("Racks ordered")).to_be_visible()
+    expect(page.locator(".standing").get_by_text("Racks ordered")).to_be_visible()
     expect(page.get_by_role("link", name="Notifications", exact=True)).to_be_visible()
     context.close()

@@ -205,6 +205,6 @@ async def test_a_merged_duplicate_takes_no_status_updates(client: Client, board:
     response = await client.post(
         f"/ideas/{duplicate}/status", {"status": "planned", "message": "Reopen"}
     )
-    assert response.status_code == 422
-    assert "can no longer be changed here" in response.text
+    assert response.status_code == 403
+    assert "merged into another: it goes on there" in response.text
     assert await counts(duplicate) == (0, "duplicate")

@@ -149,7 +149,7 @@ def signed_in(running: Running, person: int) -> Iterator[httpx.Client]:
     """A browser for one person: the session cookie, and a form token from app A."""
     with httpx.Client(timeout=30) as browser:
         browser.cookies.set("ideaboard_session", running.seeded.tokens[person])
-        browser.get(f"{running.a.url}/healthz")
+        browser.get(f"{running.a.url}/notifications/bell")  # hands out the session's token
         yield browser
 
 
@@ -167,6 +167,7 @@ def test_sign_in_form_tokens_and_notifications_work_on_either_process(
         )
         assert login.status_code == 303, login.text
         assert "Sign out" in browser.get(f"{b}/").text
+        csrf = browser.cookies["csrftoken"]  # the new session's own
         # The token A handed out is good on B.
         follow = browser.post(
             f"{b}/ideas/{idea}/follow", data={"_csrf_token": csrf, "following": "1"}
@@ -222,7 +223,7 @@ def test_votes_from_many_clients_over_both_processes_end_exact(running: Running)
         base = running.a.url if client_number % 2 else running.b.url
         async with httpx.AsyncClient(timeout=60) as browser:
             browser.cookies.set("ideaboard_session", running.seeded.tokens[person])
-            await browser.get(f"{base}/healthz")
+            await browser.get(f"{base}/notifications/bell")  # the session's CSRF token
             response = await browser.post(
                 f"{base}/ideas/{idea}/vote",
                 data={"_csrf_token": browser.cookies["csrftoken"], "voted": "1" if voted else "0"},
@@ -300,7 +301,7 @@ def test_a_killed_process_loses_no_confirmed_write_and_the_others_keep_serving(
         async with httpx.AsyncClient(timeout=30) as browser:
             browser.cookies.set("ideaboard_session", running.seeded.tokens[person])
             try:
-                await browser.get(f"{base}/healthz")
+                await browser.get(f"{base}/notifications/bell")  # the session's CSRF token
                 response = await browser.post(
                     f"{base}/ideas/{idea}/comments",
                     data={"_csrf_token": browser.cookies["csrftoken"], "body": body},

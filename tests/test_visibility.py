@@ -63,6 +63,7 @@ ROUTE_CASES: dict[str, Request] = {
     "ideas:update_status": lambda i, b: (f"/ideas/{i.idea}/status", {
         "status": "planned", "message": "On it."}),
     "ideas:merge": lambda i, b: (f"/ideas/{i.idea}/merge", {"target": str(i.other)}),
+    "ideas:duplicates": lambda i, b: (f"/ideas/{i.idea}/duplicates?target=Other", {}),
     # The other end: a public duplicate merged into the item.
     "ideas:merge (target)": lambda i, b: (f"/ideas/{i.other}/merge", {"target": str(i.idea)}),
     "ideas:unmerge": lambda i, b: (f"/ideas/{i.idea}/unmerge", {}),
@@ -224,7 +225,7 @@ async def test_hidden_items_answer_as_missing_ones_and_tell_nobody(
             before = await _snapshot()
             last_notification = await _last_notification()
             url, form = case(item, board)
-            get = route in {"ideas:edit", "ideas:flag_comment", "comments:edit"}
+            get = route in {"ideas:edit", "ideas:flag_comment", "comments:edit", "ideas:duplicates"}
             answer = await (client.get(url) if get else client.post(url, form))
             where = f"{role} {route} on a {state} item: {answer.status_code}"
             if state == "merged":

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from conftest import Client, Personas, make_idea, session_cookie_for
+from conftest import Client, Personas, make_idea, page_text, session_cookie_for
 from ideaboard.db import write_transaction
 from ideaboard.domain import Role, Status
 from ideaboard.services.users import insert_user
@@ -24,18 +24,19 @@ async def test_vote_button_shows_state_and_count(client: Client, board: Personas
     await client.login("otto@example.com")
     page = await client.get(f"/ideas/{idea_id}")
     assert 'aria-pressed="false"' in page.text
-    assert "0 votes" in page.text
+    assert "Vote 0 votes" in page_text(page.text)  # its name starts with "Vote"
 
     response = await client.post(f"/ideas/{idea_id}/vote", {"voted": "1"}, htmx=True)
     assert response.status_code == 200
     assert response.text.lstrip().startswith(f'<form id="vote-button-{idea_id}"')
     assert 'aria-pressed="true"' in response.text
-    assert "1 vote<" in response.text
+    assert "Voted 1 vote" in page_text(response.text)  # its name now starts with "Voted"
+    assert 'class="vote-box voted"' in response.text  # and it looks it
     assert await vote_count(idea_id) == 1
 
     undo = await client.post(f"/ideas/{idea_id}/vote", {"voted": "0"}, htmx=True)
     assert 'aria-pressed="false"' in undo.text
-    assert "0 votes" in undo.text
+    assert "Vote 0 votes" in page_text(undo.text)
     assert await vote_count(idea_id) == 0
     assert await Vote.count() == 0
 
@@ -72,8 +73,10 @@ async def test_voting_closed_on_final_statuses(
     await Idea.update({Idea.status: status.value}).where(Idea.id == idea_id)
     await client.login("otto@example.com")
     page = await client.get(f"/ideas/{idea_id}")
-    assert "Voting is closed" in page.text
-    assert "disabled" in page.text.split(f'id="vote-button-{idea_id}"')[1].split("</form>")[0]
+    # The count and the status, no button to press.
+    box = page.text.split(f'id="vote-button-{idea_id}"')[1].split("</div>")[0]
+    assert 'class="vote-box closed"' in box and "<button" not in box
+    assert "0 votes" in page_text(box) and f"status-{status.value}" in page.text
 
     response = await client.post(f"/ideas/{idea_id}/vote", {"voted": "1"})
     assert response.status_code == 403

@@ -140,6 +140,17 @@ def can_administer(actor: Actor) -> Verdict:
     return Verdict(False, "Only admins can do this.")
 
 
+def can_change_person(actor: Actor, person_id: int) -> Verdict:
+    """Admins change others' roles and switch others off; never their own (Fider's rule):
+    a slip would lock them out, and another admin must agree to it."""
+    if not actor.is_admin:
+        return Verdict(False, "Only admins can do this.")
+    if actor.id == person_id:
+        return Verdict(False, "You cannot change your own role or switch yourself off:"
+                              " ask another admin.")  # fmt: skip
+    return ALLOWED
+
+
 # Ranking ---------------------------------------------------------------------
 #
 # Hot is Reddit's time-anchored score, log10(votes) + age_offset / TIME_CONSTANT:
@@ -369,10 +380,11 @@ def can_see_content(actor: Actor, *, author_id: int, approval: Approval, hidden:
     return approval is Approval.APPROVED and not hidden
 
 
-def can_take_part(*, approval: Approval, hidden: bool) -> Verdict:
+def can_take_part(*, approval: Approval, hidden: bool, merged: bool = False) -> Verdict:
     """Voting, commenting, following, flagging, answering and merging need content that
     everyone can see: what waits for a moderator, was not approved or was hidden is only
-    read (by its author and moderators) until a moderator decides."""
+    read (by its author and moderators) until a moderator decides. A duplicate merged
+    into another idea is discussed there."""
     if hidden:
         return Verdict(False, "This idea is hidden by a moderator: it takes no votes or comments.")
     if approval is Approval.PENDING:
@@ -381,6 +393,8 @@ def can_take_part(*, approval: Approval, hidden: bool) -> Verdict:
         )
     if approval is Approval.REJECTED:
         return Verdict(False, "This idea was not approved: it takes no votes or comments.")
+    if merged:
+        return Verdict(False, "This idea was merged into another: it goes on there.")
     return ALLOWED
 
 

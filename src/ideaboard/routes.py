@@ -12,6 +12,7 @@ from ideaboard.controllers import (
     ideas,
     moderation,
     notifications,
+    roadmap,
     system,
     triage,
 )
@@ -66,6 +67,7 @@ ROUTES: list[HTTPRouteHandler] = [
         ideas.update_status
     ),
     post("/ideas/{idea_id:int}/merge", name="ideas:merge", guards=user)(ideas.merge),
+    get("/ideas/{idea_id:int}/duplicates", name="ideas:duplicates", guards=user)(ideas.duplicates),
     post("/ideas/{idea_id:int}/unmerge", name="ideas:unmerge", guards=user)(ideas.unmerge),
     post("/ideas/{idea_id:int}/flag", name="ideas:flag", guards=user)(ideas.flag),
     get(
@@ -73,6 +75,8 @@ ROUTES: list[HTTPRouteHandler] = [
         name="ideas:flag_comment",
         guards=user,
     )(ideas.flag_comment_form),
+    # roadmap
+    get("/roadmap", name="roadmap:index", guards=user)(roadmap.index),
     # triage: managers route ideas to owners; owners answer
     get("/triage", name="triage:index", guards=user)(triage.index),
     post("/triage/ideas/{idea_id:int}", name="triage:save", guards=user)(triage.save),
@@ -180,6 +184,7 @@ ROUTES: list[HTTPRouteHandler] = [
         guards=admins,
     )(admin.remove_manager),
     get("/admin/audit", name="admin:audit", guards=admins)(admin.audit_index),
+    post("/admin/checklist/hide", name="admin:hide_checklist", guards=admins)(admin.hide_checklist),
     get("/admin/users", name="admin:users", guards=admins)(admin.users_index),
     post("/admin/users/{user_id:int}/role", name="admin:set_role", guards=admins)(admin.set_role),
     post("/admin/users/{user_id:int}/active", name="admin:set_active", guards=admins)(

@@ -31,6 +31,8 @@ class Organisation(Table):
     time_zone = Varchar(length=64, default="UTC")
     # New ideas and comments by members wait for a moderator's approval.
     pre_moderation = Boolean(default=False)
+    # An admin put away the first-run checklist before every step was done.
+    checklist_dismissed = Boolean(default=False)
     created_at = Timestamptz()
 
 
@@ -98,6 +100,8 @@ class Idea(Table):
     approval = Varchar(length=16, default="approved")
     # Hidden by a moderator: kept, shown to moderators only.
     hidden = Boolean(default=False)
+    # Why a moderator rejected or hid it, for its author (who alone still sees it).
+    moderation_reason = Text(default="")
     # Set when the idea was marked a duplicate of another (services.merges).
     merged_into: ForeignKey[Idea] = ForeignKey("self", on_delete=OnDelete.set_null, null=True)
     # When an open, unowned idea first reached its department's routing threshold.

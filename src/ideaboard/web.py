@@ -37,6 +37,7 @@ from litestar.template.base import csrf_token
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from markupsafe import Markup
 
+from ideaboard.flash import FLASH_COOKIE, read_flash, redirect_with
 from ideaboard.services import organisation
 from ideaboard.services.errors import Forbidden, NotFound, ServiceError, ValidationFailed
 from ideaboard.services.limits import RateLimited
@@ -166,21 +167,44 @@ def render(
     """A page, or with `block` one named fragment of it for an htmx swap."""
     env: Environment = request.app.state.templates
     context = {"request": request, "current_user": current_user(request), **context}
+    shown_flash = False
     if block:
         html = render_block(env, template_name, block, context)
     else:
         org: OrganisationRow | None = request.state.get("organisation")
         context.setdefault("organisation_name", org.name if org else "ideaboard")
+        raw_flash = request.cookies.get(FLASH_COOKIE)
+        if raw_flash:
+            context["flash"] = read_flash(app_csrf_config(request).secret, raw_flash)
+            shown_flash = True
         html = env.get_template(template_name).render(context)
     headers = {"Vary": "HX-Request"}
     if context["current_user"] is not None:
         headers["Cache-Control"] = "no-store"  # personal pages never sit in a shared cache
-    return Response(html, status_code=status_code, media_type=MediaType.HTML, headers=headers)
+    response = Response(html, status_code=status_code, media_type=MediaType.HTML, headers=headers)
+    if shown_flash:
+        response.delete_cookie(FLASH_COOKIE, path="/")
+    return response
 
 
 def see_other(url: str) -> Redirect:
     """POST → 303 → GET, so a reload never repeats the action."""
     return Redirect(url, status_code=303)
+
+
+def done(
+    request: Request[Any, Any, Any],
+    url: str,
+    message: str,
+    *,
+    undo: str = "",
+    undo_fields: dict[str, str] | None = None,
+    **params: Any,
+) -> Redirect:
+    """POST → 303 → GET, and the next page says what was done (flash.MESSAGES[message]),
+    with an Undo button posting `undo_fields` to `undo` where there is one."""
+    secret = app_csrf_config(request).secret
+    return redirect_with(secret, url, message, undo=undo, undo_fields=undo_fields, **params)
 
 
 def is_htmx(request: Request[Any, Any, Any]) -> bool:

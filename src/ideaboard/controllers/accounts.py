@@ -31,6 +31,7 @@ from ideaboard.web import (
     client_ip,
     csrf_cookie,
     current_user,
+    done,
     render,
     see_other,
     session_cookie,
@@ -50,13 +51,16 @@ def _safe_next(target: str | None) -> str:
     return "/"
 
 
-async def _sign_in(request: AnyRequest, user_id: int, target: str) -> Response[Any]:
-    """Start a fresh session (a new token on every sign-in) and replace any old one."""
+async def _sign_in(
+    request: AnyRequest, user_id: int, target: str, message: str = "", **params: Any
+) -> Response[Any]:
+    """Start a fresh session (a new token on every sign-in) and replace any old one;
+    the next page says `message` (flash.MESSAGES) when there is one."""
     settings: Settings = request.app.state.settings
     await sessions.remove_session(session_token(request))
     lifetime = timedelta(days=settings.session_days)
     token = await sessions.create_session(user_id, lifetime=lifetime)
-    response = see_other(target)
+    response = done(request, target, message, **params) if message else see_other(target)
     response.cookies.append(session_cookie(settings, token, max_age=int(lifetime.total_seconds())))
     # Forms from before signing in stop working: the new session has its own CSRF token.
     config = app_csrf_config(request)
@@ -83,7 +87,7 @@ async def setup_submit(request: AnyRequest) -> Response[Any]:
         )
     except NotFound:
         raise NotFoundException() from None
-    return await _sign_in(request, user_id, "/")
+    return await _sign_in(request, user_id, "/", "board_ready")
 
 
 async def signup_form(request: AnyRequest) -> Response[Any]:
@@ -166,7 +170,8 @@ async def confirm_signup(request: AnyRequest, token: FromPath[str]) -> Response[
             pending=None,
             error=failed.errors["token"],
         )
-    return await _sign_in(request, user_id, "/?welcome=1")
+    person = await users.get_user(user_id)
+    return await _sign_in(request, user_id, "/", "welcome", name=person.name)
 
 
 async def login_form(request: AnyRequest) -> Response[Any]:
@@ -209,7 +214,7 @@ async def login_submit(request: AnyRequest) -> Response[Any]:
 
 async def logout(request: AnyRequest) -> Response[Any]:
     await sessions.remove_session(session_token(request))
-    response = see_other(request.app.route_reverse("accounts:login"))
+    response = done(request, request.app.route_reverse("accounts:login"), "signed_out")
     response.delete_cookie(request.app.state.settings.session_cookie_name, path="/")
     # The next page starts a visitor's CSRF token afresh.
     response.delete_cookie(app_csrf_config(request).cookie_name, path="/")
@@ -239,7 +244,6 @@ async def _profile_page(
         form=form,
         errors=errors or {},
         departments=await departments.list_departments(),
-        saved=request.query_params.get("saved", ""),
         notification_kinds=list(NotificationKind),
         deliveries=[(d.value, d.label) for d in Delivery],
     )
@@ -256,7 +260,7 @@ async def save_profile(request: AnyRequest) -> Response[Any]:
         await users.update_profile(user.actor, form)
     except ValidationFailed as failed:
         return await _profile_page(request, form=form, errors=failed.errors, status_code=422)
-    return see_other(request.app.route_reverse("accounts:profile") + "?saved=profile")
+    return done(request, request.app.route_reverse("accounts:profile"), "profile_saved")
 
 
 async def change_password(request: AnyRequest) -> Response[Any]:
@@ -272,7 +276,7 @@ async def change_password(request: AnyRequest) -> Response[Any]:
         )
     except ValidationFailed as failed:
         return await _profile_page(request, errors=failed.errors, status_code=422)
-    return see_other(request.app.route_reverse("accounts:profile") + "?saved=password")
+    return done(request, request.app.route_reverse("accounts:profile"), "password_changed")
 
 
 async def unsubscribe_form(
@@ -357,4 +361,4 @@ async def reset_submit(request: AnyRequest, token: FromPath[str]) -> Response[An
             link=await password_resets.find_reset(token),
             errors=failed.errors,
         )
-    return await _sign_in(request, user_id, "/account?saved=reset")
+    return await _sign_in(request, user_id, "/", "password_reset")

@@ -10,11 +10,11 @@ from litestar.params import FromPath
 
 from ideaboard.domain import Role, latest_digest_week, parse_week
 from ideaboard.mail import outbox
-from ideaboard.services import audit, departments, digest, organisation, users
+from ideaboard.services import audit, departments, digest, organisation, setup, users
 from ideaboard.services.clock import now
 from ideaboard.services.errors import ValidationFailed
 from ideaboard.services.validation import parse_id
-from ideaboard.web import render, see_other, signed_in_user
+from ideaboard.web import done, render, signed_in_user
 
 AnyRequest = Request[Any, Any, Any]
 
@@ -36,7 +36,6 @@ async def settings_page(
         weekdays=list(enumerate(calendar.day_name)),
         hours=[(hour, f"{hour:02d}:00") for hour in range(24)],
         errors=errors or {},
-        saved=request.query_params.get("saved") == "1",
     )
 
 
@@ -51,7 +50,7 @@ async def save_settings(request: AnyRequest) -> Response[Any]:
         await organisation.update_settings(user.actor, form)
     except ValidationFailed as failed:
         return await settings_page(request, form=form, errors=failed.errors, status_code=422)
-    return see_other(request.app.route_reverse("admin:settings") + "?saved=1")
+    return done(request, request.app.route_reverse("admin:settings"), "settings_saved")
 
 
 async def departments_page(
@@ -90,17 +89,18 @@ async def create_department(request: AnyRequest) -> Response[Any]:
     user = signed_in_user(request)
     name = str((await request.form()).get("name", ""))
     try:
-        await departments.add_department(user.actor, name)
+        added = await departments.add_department(user.actor, name)
     except ValidationFailed as failed:
         return await departments_page(request, errors=failed.errors, new_name=name, status_code=422)
-    return see_other(request.app.route_reverse("admin:departments"))
+    url = f"{request.app.route_reverse('admin:departments')}#department-{added.id}"
+    return done(request, url, "department_added", name=added.name)
 
 
 async def rename_department(request: AnyRequest, department_id: FromPath[int]) -> Response[Any]:
     user = signed_in_user(request)
     name = str((await request.form()).get("name", ""))
     try:
-        await departments.rename_department(user.actor, department_id, name)
+        renamed = await departments.rename_department(user.actor, department_id, name)
     except ValidationFailed as failed:
         return await departments_page(
             request,
@@ -109,19 +109,22 @@ async def rename_department(request: AnyRequest, department_id: FromPath[int]) -
             failed_name=name,
             status_code=422,
         )
-    return see_other(request.app.route_reverse("admin:departments"))
+    url = f"{request.app.route_reverse('admin:departments')}#department-{department_id}"
+    return done(request, url, "department_renamed", name=renamed.name)
 
 
 async def archive_department(request: AnyRequest, department_id: FromPath[int]) -> Response[Any]:
     user = signed_in_user(request)
     archived = (await request.form()).get("archived") == "1"
     try:
-        await departments.set_archived(user.actor, department_id, archived)
+        department = await departments.set_archived(user.actor, department_id, archived)
     except ValidationFailed as failed:
         return await departments_page(
             request, errors=failed.errors, failed_id=department_id, status_code=422
         )
-    return see_other(request.app.route_reverse("admin:departments"))
+    url = f"{request.app.route_reverse('admin:departments')}#department-{department_id}"
+    message = "department_archived" if archived else "department_restored"
+    return done(request, url, message, name=department.name)
 
 
 async def users_page(
@@ -155,20 +158,30 @@ async def set_role(request: AnyRequest, user_id: FromPath[int]) -> Response[Any]
     user = signed_in_user(request)
     role = str((await request.form()).get("role", ""))
     try:
-        await users.set_role(user.actor, user_id, role)
+        person = await users.set_role(user.actor, user_id, role)
     except ValidationFailed as failed:
         return await users_page(request, errors=failed.errors, failed_id=user_id, status_code=422)
-    return see_other(request.app.route_reverse("admin:users"))
+    role_name = {"member": "a member", "moderator": "a moderator", "admin": "an admin"}
+    return done(
+        request, request.app.route_reverse("admin:users"), "role_changed",
+        name=person.name, role=role_name[person.role.value],
+    )  # fmt: skip
 
 
 async def set_active(request: AnyRequest, user_id: FromPath[int]) -> Response[Any]:
     user = signed_in_user(request)
     active = (await request.form()).get("active") == "1"
     try:
-        await users.set_active(user.actor, user_id, active)
+        person = await users.set_active(user.actor, user_id, active)
     except ValidationFailed as failed:
         return await users_page(request, errors=failed.errors, failed_id=user_id, status_code=422)
-    return see_other(request.app.route_reverse("admin:users"))
+    url = request.app.route_reverse("admin:users")
+    if active:
+        return done(request, url, "reactivated", name=person.name)
+    undo = request.app.route_reverse("admin:set_active", user_id=user_id)
+    return done(
+        request, url, "deactivated", undo=undo, undo_fields={"active": "1"}, name=person.name
+    )
 
 
 async def outbox_index(request: AnyRequest) -> Response[str]:
@@ -187,7 +200,9 @@ async def outbox_index(request: AnyRequest) -> Response[str]:
 async def retry_email(request: AnyRequest, email_id: FromPath[int]) -> Response[Any]:
     user = signed_in_user(request)
     await outbox.retry_email(user.actor, email_id)
-    return see_other(request.app.route_reverse("admin:outbox") + "?show=failed")
+    return done(
+        request, request.app.route_reverse("admin:outbox") + "?show=failed", "email_retried"
+    )
 
 
 async def _week_asked(raw: str) -> str | None:
@@ -267,7 +282,7 @@ async def add_manager(request: AnyRequest, department_id: FromPath[int]) -> Resp
     user = signed_in_user(request)
     email = str((await request.form()).get("manager_email", ""))
     try:
-        await departments.add_manager(user.actor, department_id, email)
+        name, department = await departments.add_manager(user.actor, department_id, email)
     except ValidationFailed as failed:
         return await departments_page(
             request,
@@ -275,15 +290,22 @@ async def add_manager(request: AnyRequest, department_id: FromPath[int]) -> Resp
             manager_errors={department_id: failed.errors["manager_email"]},
             manager_email=email,
         )
-    return see_other(f"{request.app.route_reverse('admin:departments')}#department-{department_id}")
+    url = f"{request.app.route_reverse('admin:departments')}#department-{department_id}"
+    return done(request, url, "manager_added", name=name, department=department)
 
 
 async def remove_manager(
     request: AnyRequest, department_id: FromPath[int], user_id: FromPath[int]
 ) -> Response[Any]:
     user = signed_in_user(request)
-    await departments.remove_manager(user.actor, department_id, user_id)
-    return see_other(f"{request.app.route_reverse('admin:departments')}#department-{department_id}")
+    name, department = await departments.remove_manager(user.actor, department_id, user_id)
+    url = f"{request.app.route_reverse('admin:departments')}#department-{department_id}"
+    return done(request, url, "manager_removed", name=name, department=department)
+
+
+async def hide_checklist(request: AnyRequest) -> Response[Any]:
+    await setup.dismiss_checklist(signed_in_user(request).actor)
+    return done(request, "/", "checklist_hidden")
 
 
 async def audit_index(request: AnyRequest) -> Response[str]:

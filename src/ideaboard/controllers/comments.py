@@ -8,10 +8,10 @@ from litestar import Request, Response
 from litestar.params import FromPath
 
 from ideaboard.controllers.ideas import idea_page
-from ideaboard.domain import posting_is_limited
+from ideaboard.domain import needs_approval, posting_is_limited
 from ideaboard.services import comments, limits
 from ideaboard.services.errors import ValidationFailed, require
-from ideaboard.web import is_htmx, render, see_other, signed_in_user, too_many
+from ideaboard.web import done, is_htmx, render, see_other, signed_in_user, too_many
 
 AnyRequest = Request[Any, Any, Any]
 
@@ -36,8 +36,11 @@ async def create(request: AnyRequest, idea_id: FromPath[int]) -> Response[Any]:
         return too_many(page, limited)
     if block:
         return await idea_page(request, idea_id, block=block)
-    url = request.app.route_reverse("ideas:show", idea_id=idea_id)
-    return see_other(f"{url}#comment-{comment_id}")
+    url = request.app.route_reverse("ideas:show", idea_id=idea_id) + f"#comment-{comment_id}"
+    org = request.state.organisation
+    if needs_approval(user.actor, pre_moderation=bool(org and org.pre_moderation)):
+        return done(request, url, "comment_waiting")
+    return see_other(url)
 
 
 async def edit_form(request: AnyRequest, comment_id: FromPath[int]) -> Response[str]:
@@ -60,11 +63,13 @@ async def update(request: AnyRequest, comment_id: FromPath[int]) -> Response[Any
             errors=failed.errors,
         )  # fmt: skip
     url = request.app.route_reverse("ideas:show", idea_id=comment.idea_id)
-    flash = "" if applied else "?edit=waiting"
-    return see_other(f"{url}{flash}#comment-{comment.id}")
+    return done(
+        request, f"{url}#comment-{comment.id}", "comment_updated" if applied else "edit_waiting"
+    )
 
 
 async def delete(request: AnyRequest, comment_id: FromPath[int]) -> Response[Any]:
     user = signed_in_user(request)
     idea_id = await comments.remove_comment(user.actor, comment_id)
-    return see_other(request.app.route_reverse("ideas:show", idea_id=idea_id) + "#comments")
+    url = request.app.route_reverse("ideas:show", idea_id=idea_id) + "#comments"
+    return done(request, url, "comment_deleted")

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from litestar import Request, Response
 from litestar.params import FromPath
 
-from ideaboard.domain import Sort, can_edit_idea, can_merge, can_moderate, posting_is_limited
+from ideaboard.domain import Sort, can_edit_idea, needs_approval, posting_is_limited
 from ideaboard.services import (
     board,
     comments,
@@ -19,14 +19,15 @@ from ideaboard.services import (
     limits,
     merges,
     moderation,
-    notifications,
+    setup,
     status_updates,
-    triage,
     votes,
 )
+from ideaboard.services import idea_page as idea_pages
 from ideaboard.services.errors import ValidationFailed, require
 from ideaboard.services.validation import parse_id
-from ideaboard.web import is_htmx, render, see_other, signed_in_user, too_many
+from ideaboard.web import done, is_htmx, render, see_other, signed_in_user, too_many
+from ideaboard.wording import plural
 
 AnyRequest = Request[Any, Any, Any]
 
@@ -52,6 +53,7 @@ async def index(request: AnyRequest) -> Response[str]:
         else None,
         link=lambda **changes: "/?" + urlencode(query.to_params(after="", **changes)),
         votes_left=await votes.find_votes_left(user.id),
+        checklist=await setup.find_checklist(user.actor) if block is None else None,
     )
 
 
@@ -103,7 +105,10 @@ async def create(request: AnyRequest) -> Response[Any]:
             request, "ideas/new.html", form=form, errors={"form": str(limited)}, status_code=429
         )
         return too_many(page, limited)
-    return see_other(request.app.route_reverse("ideas:show", idea_id=idea_id))
+    org = request.state.organisation
+    waits = needs_approval(user.actor, pre_moderation=bool(org and org.pre_moderation))
+    url = request.app.route_reverse("ideas:show", idea_id=idea_id)
+    return done(request, url, "idea_waiting" if waits else "idea_created")
 
 
 async def idea_page(
@@ -120,37 +125,27 @@ async def idea_page(
     moderation_errors: dict[str, str] | None = None,
     flag_reason: str = "",
 ) -> Response[str]:
-    """The idea with its comments; with `block`, only that part of it."""
+    """The idea with its comments; with `block`, only that part of it. The forms' input
+    and errors, when one was refused, go back into it."""
     user = signed_in_user(request)
-    idea = await ideas.get_idea(idea_id, user.actor)
-    if block is None:
-        await notifications.mark_idea_read(user.id, idea_id)
-    status_options = await status_updates.list_status_options(user.actor, idea_id)
-    triage_role = await triage.find_triage_role(user.actor, idea.department_id)
+    page = await idea_pages.get_idea_page(user.actor, idea_id, mark_read=block is None)
+    idea = page.idea
     return render(
         request,
         "ideas/show.html",
         block=block,
         status_code=status_code,
+        page=page,
         idea=idea,
-        comments=await comments.list_comments(idea_id, user.actor),
-        can_edit=can_edit_idea(user.actor, author_id=idea.author_id, status=idea.status),
         comment_form=comment_form,
         errors=errors or {},
-        votes_left=await votes.find_votes_left(user.id),
-        following=await follows.is_following(user.id, idea_id),
-        updates=await status_updates.list_status_changes(idea_id),
-        status_options=status_options,
         status_choices=[
             (s.value, f"{s.label} (no change)" if s is idea.status else s.label)
-            for s in status_options
+            for s in page.status_options
         ],
         status_form=status_form
         or status_updates.StatusUpdateInput(status=idea.status.value, message=""),
         status_errors=status_errors or {},
-        merged_into=await merges.find_merged_into(idea_id, user.actor),
-        can_merge=can_merge(user.actor, triage_role),
-        can_moderate=can_moderate(user.actor),
         merge_form=merge_form,
         moderation_errors=moderation_errors or {},
         flag_reason=flag_reason,
@@ -189,7 +184,7 @@ async def update(request: AnyRequest, idea_id: FromPath[int]) -> Response[Any]:
             request, "ideas/edit.html", form=form, errors=failed.errors, status_code=422, idea=idea
         )
     url = request.app.route_reverse("ideas:show", idea_id=idea_id)
-    return see_other(url if applied else f"{url}?edit=waiting")
+    return done(request, url, "idea_updated" if applied else "edit_waiting")
 
 
 async def vote(request: AnyRequest, idea_id: FromPath[int]) -> Response[Any]:
@@ -225,20 +220,23 @@ async def vote(request: AnyRequest, idea_id: FromPath[int]) -> Response[Any]:
 async def follow(request: AnyRequest, idea_id: FromPath[int]) -> Response[Any]:
     user = signed_in_user(request)
     form = await request.form()
-    await follows.set_following(user.actor, idea_id, following=form.get("following") == "1")
-    return see_other(request.app.route_reverse("ideas:show", idea_id=idea_id))
+    following = form.get("following") == "1"
+    await follows.set_following(user.actor, idea_id, following=following)
+    url = request.app.route_reverse("ideas:show", idea_id=idea_id)
+    return done(request, url, "following" if following else "unfollowed")
 
 
 async def update_status(request: AnyRequest, idea_id: FromPath[int]) -> Response[Any]:
     user = signed_in_user(request)
     form = status_updates.StatusUpdateInput.from_form(await request.form())
     try:
-        await status_updates.update_status(user.actor, idea_id, form)
+        told = await status_updates.update_status(user.actor, idea_id, form)
     except ValidationFailed as failed:
         return await idea_page(
             request, idea_id, status_code=422, status_form=form, status_errors=failed.errors
         )
-    return see_other(request.app.route_reverse("ideas:show", idea_id=idea_id) + "#updates")
+    url = request.app.route_reverse("ideas:show", idea_id=idea_id) + "#updates"
+    return done(request, url, "status_posted", followers=plural(told, "follower"))
 
 
 async def merge(request: AnyRequest, idea_id: FromPath[int]) -> Response[Any]:
@@ -246,12 +244,17 @@ async def merge(request: AnyRequest, idea_id: FromPath[int]) -> Response[Any]:
     user = signed_in_user(request)
     target = str((await request.form()).get("target", ""))
     try:
-        await merges.merge_ideas(user.actor, idea_id, target)
+        merged = await merges.merge_ideas(user.actor, idea_id, target)
     except ValidationFailed as failed:
         return await idea_page(
             request, idea_id, status_code=422, merge_form=target, moderation_errors=failed.errors
         )
-    return see_other(request.app.route_reverse("ideas:show", idea_id=idea_id))
+    # On to the idea it duplicates, where its votes are now; Undo comes back.
+    return done(
+        request, request.app.route_reverse("ideas:show", idea_id=merged.target_id), "merged",
+        undo=request.app.route_reverse("ideas:unmerge", idea_id=idea_id),
+        title=merged.duplicate_title,
+    )  # fmt: skip
 
 
 async def unmerge(request: AnyRequest, idea_id: FromPath[int]) -> Response[Any]:
@@ -260,7 +263,7 @@ async def unmerge(request: AnyRequest, idea_id: FromPath[int]) -> Response[Any]:
         await merges.unmerge_idea(user.actor, idea_id)
     except ValidationFailed as failed:
         return await idea_page(request, idea_id, status_code=422, moderation_errors=failed.errors)
-    return see_other(request.app.route_reverse("ideas:show", idea_id=idea_id))
+    return done(request, request.app.route_reverse("ideas:show", idea_id=idea_id), "unmerged")
 
 
 async def flag(request: AnyRequest, idea_id: FromPath[int]) -> Response[Any]:
@@ -280,8 +283,17 @@ async def flag(request: AnyRequest, idea_id: FromPath[int]) -> Response[Any]:
         return await idea_page(
             request, idea_id, status_code=422, flag_reason=reason, moderation_errors=failed.errors
         )
-    flash_to = request.app.route_reverse("ideas:show", idea_id=idea_id)
-    return see_other(flash_to + "?flagged=1" + (f"#comment-{comment_id}" if comment_id else ""))
+    url = request.app.route_reverse("ideas:show", idea_id=idea_id)
+    return done(request, url + (f"#comment-{comment_id}" if comment_id else ""), "flagged")
+
+
+async def duplicates(request: AnyRequest, idea_id: FromPath[int]) -> Response[str]:
+    """Ideas whose title is like what is typed in "Duplicate of" (the options of its
+    datalist): found like similar ideas, the idea itself and merged ones left out."""
+    user = signed_in_user(request)
+    text = request.query_params.get("target", "")[: ideas.TITLE_MAX]
+    found = await merges.list_merge_targets(text, user.actor, duplicate_id=idea_id)
+    return render(request, "ideas/_duplicates.html", ideas=found)
 
 
 async def flag_comment_form(

@@ -9,7 +9,7 @@ from litestar.params import FromPath
 
 from ideaboard.services import edits, moderation
 from ideaboard.services.errors import ValidationFailed
-from ideaboard.web import render, see_other, signed_in_user
+from ideaboard.web import done, render, signed_in_user
 
 AnyRequest = Request[Any, Any, Any]
 
@@ -36,7 +36,6 @@ async def queue_page(
         queue=queue,
         errors=errors or {},
         reasons=reasons or {},
-        done=request.query_params.get("done", ""),
     )
 
 
@@ -44,7 +43,11 @@ async def index(request: AnyRequest) -> Response[str]:
     return await queue_page(request)
 
 
-async def _act(request: AnyRequest, action: Any, key: str) -> Response[Any]:
+async def _act(
+    request: AnyRequest, action: Any, key: str, message: str, undo: str = ""
+) -> Response[Any]:
+    """Do a moderator's action with the reason given, then back where it was taken, saying
+    what was done (with Undo where there is one)."""
     form = await request.form()
     reason = str(form.get("reason", ""))
     try:
@@ -53,14 +56,17 @@ async def _act(request: AnyRequest, action: Any, key: str) -> Response[Any]:
         return await queue_page(
             request, status_code=422, errors={key: failed.errors}, reasons={key: reason}
         )
-    target = _next(form)
-    return see_other(target + ("?done=1" if target == "/moderation" else ""))
+    back = _next(form)
+    return done(request, back, message, undo=undo, undo_fields={"next": back} if undo else None)
 
 
 async def approve_idea(request: AnyRequest, idea_id: FromPath[int]) -> Response[Any]:
     actor = signed_in_user(request).actor
     return await _act(
-        request, lambda _: moderation.decide_idea(actor, idea_id, approve=True), f"idea-{idea_id}"
+        request,
+        lambda _: moderation.decide_idea(actor, idea_id, approve=True),
+        f"idea-{idea_id}",
+        "approved",
     )
 
 
@@ -70,6 +76,7 @@ async def reject_idea(request: AnyRequest, idea_id: FromPath[int]) -> Response[A
         request,
         lambda reason: moderation.decide_idea(actor, idea_id, approve=False, reason=reason),
         f"idea-{idea_id}",
+        "rejected",
     )
 
 
@@ -79,6 +86,8 @@ async def hide_idea(request: AnyRequest, idea_id: FromPath[int]) -> Response[Any
         request,
         lambda reason: moderation.set_idea_hidden(actor, idea_id, hidden=True, reason=reason),
         f"idea-{idea_id}",
+        "hidden",
+        f"/moderation/ideas/{idea_id}/restore",
     )
 
 
@@ -88,13 +97,17 @@ async def restore_idea(request: AnyRequest, idea_id: FromPath[int]) -> Response[
         request,
         lambda _: moderation.set_idea_hidden(actor, idea_id, hidden=False),
         f"idea-{idea_id}",
+        "restored",
     )
 
 
 async def dismiss_idea_flags(request: AnyRequest, idea_id: FromPath[int]) -> Response[Any]:
     actor = signed_in_user(request).actor
     return await _act(
-        request, lambda _: moderation.dismiss_flags(actor, idea_id=idea_id), f"idea-{idea_id}"
+        request,
+        lambda _: moderation.dismiss_flags(actor, idea_id=idea_id),
+        f"idea-{idea_id}",
+        "flags_dismissed",
     )
 
 
@@ -104,6 +117,7 @@ async def approve_comment(request: AnyRequest, comment_id: FromPath[int]) -> Res
         request,
         lambda _: moderation.decide_comment(actor, comment_id, approve=True),
         f"comment-{comment_id}",
+        "approved",
     )
 
 
@@ -113,6 +127,7 @@ async def reject_comment(request: AnyRequest, comment_id: FromPath[int]) -> Resp
         request,
         lambda reason: moderation.decide_comment(actor, comment_id, approve=False, reason=reason),
         f"comment-{comment_id}",
+        "rejected",
     )
 
 
@@ -122,6 +137,8 @@ async def hide_comment(request: AnyRequest, comment_id: FromPath[int]) -> Respon
         request,
         lambda _: moderation.set_comment_hidden(actor, comment_id, hidden=True),
         f"comment-{comment_id}",
+        "hidden",
+        f"/moderation/comments/{comment_id}/restore",
     )
 
 
@@ -131,6 +148,7 @@ async def restore_comment(request: AnyRequest, comment_id: FromPath[int]) -> Res
         request,
         lambda _: moderation.set_comment_hidden(actor, comment_id, hidden=False),
         f"comment-{comment_id}",
+        "restored",
     )
 
 
@@ -140,13 +158,17 @@ async def dismiss_comment_flags(request: AnyRequest, comment_id: FromPath[int]) 
         request,
         lambda _: moderation.dismiss_flags(actor, comment_id=comment_id),
         f"comment-{comment_id}",
+        "flags_dismissed",
     )
 
 
 async def approve_edit(request: AnyRequest, edit_id: FromPath[int]) -> Response[Any]:
     actor = signed_in_user(request).actor
     return await _act(
-        request, lambda _: edits.decide_edit(actor, edit_id, approve=True), f"edit-{edit_id}"
+        request,
+        lambda _: edits.decide_edit(actor, edit_id, approve=True),
+        f"edit-{edit_id}",
+        "edit_approved",
     )
 
 
@@ -161,4 +183,5 @@ async def reject_edit(request: AnyRequest, edit_id: FromPath[int]) -> Response[A
             reason=moderation.checked_reason(reason, required=True, why=moderation.REJECT_WHY),
         ),
         f"edit-{edit_id}",
+        "edit_rejected",
     )

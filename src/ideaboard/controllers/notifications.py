@@ -9,7 +9,7 @@ from litestar.params import FromPath
 
 from ideaboard.services import notifications
 from ideaboard.services.validation import parse_id
-from ideaboard.web import render, see_other, signed_in_user
+from ideaboard.web import done, render, see_other, signed_in_user
 
 AnyRequest = Request[Any, Any, Any]
 
@@ -43,4 +43,4 @@ async def open_one(request: AnyRequest, notification_id: FromPath[int]) -> Respo
 async def read_all(request: AnyRequest) -> Response[Any]:
     user = signed_in_user(request)
     await notifications.mark_all_read(user.id)
-    return see_other("/notifications")
+    return done(request, "/notifications", "all_read")

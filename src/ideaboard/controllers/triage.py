@@ -3,27 +3,18 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from litestar import Request, Response
 from litestar.params import FromPath
 
 from ideaboard.domain import SETTABLE_STATUSES
-from ideaboard.services import triage
+from ideaboard.services import routing, triage
 from ideaboard.services.errors import ValidationFailed
 from ideaboard.services.validation import parse_id
-from ideaboard.web import is_htmx, render, see_other, signed_in_user
+from ideaboard.web import done, is_htmx, render, signed_in_user
+from ideaboard.wording import plural
 
 AnyRequest = Request[Any, Any, Any]
-
-
-def _back(query: triage.TriageQuery) -> str:
-    params = {
-        "department": str(query.department_id or ""),
-        "owner": "me" if query.view == "mine" else "",
-    }
-    params = {k: v for k, v in params.items() if v}
-    return "/triage" + ("?" + urlencode(params) if params else "")
 
 
 async def _status_options(
@@ -45,10 +36,9 @@ async def triage_page(
     *,
     status_code: int = 200,
     row_errors: dict[int, dict[str, str]] | None = None,
-    row_forms: dict[int, triage.TriageInput] | None = None,
+    row_forms: dict[int, routing.TriageInput] | None = None,
     bulk_errors: dict[str, str] | None = None,
     threshold_errors: dict[int, str] | None = None,
-    saved: str = "",
 ) -> Response[str]:
     user = signed_in_user(request)
     query = triage.TriageQuery.from_params(request.query_params)
@@ -62,14 +52,13 @@ async def triage_page(
         board=board,
         departments=board.departments,
         selectable=board.can_triage and query.view == "lanes",
-        back=_back(query),
+        back=query.link(),
         status_options=await _status_options(request, shown),
         bulk_statuses=[("", "Keep each status")] + [(s.value, s.label) for s in SETTABLE_STATUSES],
         row_errors=row_errors or {},
         row_forms=row_forms or {},
         bulk_errors=bulk_errors or {},
         threshold_errors=threshold_errors or {},
-        saved=saved or request.query_params.get("saved", ""),
     )
 
 
@@ -81,12 +70,12 @@ async def save(request: AnyRequest, idea_id: FromPath[int]) -> Response[Any]:
     """One idea's Save: owner, status, update message, department; a row for htmx."""
     user = signed_in_user(request)
     raw = await request.form()
-    form = triage.TriageInput.from_form(raw)
+    form = routing.TriageInput.from_form(raw)
     back = str(raw.get("back", "/triage"))
     if not back.startswith("/triage"):
         back = "/triage"
     try:
-        result = await triage.save_triage(user.actor, idea_id, form)
+        result = await routing.save_triage(user.actor, idea_id, form)
     except ValidationFailed as failed:
         if is_htmx(request):
             return await _row(request, idea_id, form=form, errors=failed.errors, status_code=422)
@@ -95,15 +84,14 @@ async def save(request: AnyRequest, idea_id: FromPath[int]) -> Response[Any]:
         )
     if is_htmx(request):
         return await _row(request, idea_id, saved=result.changed)
-    joiner = "&" if "?" in back else "?"
-    return see_other(f"{back}{joiner}saved={idea_id}#idea-{idea_id}")
+    return done(request, f"{back}#idea-{idea_id}", "triage_saved", title=result.title)
 
 
 async def _row(
     request: AnyRequest,
     idea_id: int,
     *,
-    form: triage.TriageInput | None = None,
+    form: routing.TriageInput | None = None,
     errors: dict[str, str] | None = None,
     saved: list[str] | None = None,
     status_code: int = 200,
@@ -130,13 +118,13 @@ async def bulk(request: AnyRequest) -> Response[Any]:
     user = signed_in_user(request)
     raw = await request.form()
     idea_ids = [i for i in (parse_id(str(v)) for v in raw.getall("idea_ids", [])) if i]
-    form = triage.TriageInput(
+    form = routing.TriageInput(
         owner=str(raw.get("bulk_owner", "")).strip() or None,
         status=str(raw.get("bulk_status", "")).strip() or None,
         message=str(raw.get("bulk_message", "")).strip(),
     )
     try:
-        result = await triage.save_bulk(user.actor, idea_ids, form)
+        result = await routing.save_bulk(user.actor, idea_ids, form)
     except ValidationFailed as failed:
         errors = {
             ("bulk_" + k if k in {"owner", "message", "status"} else k): v
@@ -150,24 +138,29 @@ async def bulk(request: AnyRequest) -> Response[Any]:
             bulk_errors={"bulk": f"{result.saved} saved; {len(result.problems)} could not be:"},
             row_errors={i: {"status": p} for i, p in result.problems.items()},
         )
-    return see_other(f"/triage?saved={result.saved}-ideas")
+    return done(request, "/triage", "bulk_saved", count=plural(result.saved, "idea"))
 
 
 async def set_threshold(request: AnyRequest, department_id: FromPath[int]) -> Response[Any]:
     user = signed_in_user(request)
     raw = await request.form()
     try:
-        await triage.set_threshold(user.actor, department_id, str(raw.get("threshold", "")))
+        threshold = await routing.set_threshold(
+            user.actor, department_id, str(raw.get("threshold", ""))
+        )
     except ValidationFailed as failed:
         return await triage_page(
             request, status_code=422, threshold_errors={department_id: failed.errors["threshold"]}
         )
-    return see_other(f"/triage?saved=threshold-{department_id}")
+    return done(
+        request, f"/triage?department={department_id}", "threshold_saved",
+        name=threshold.department, votes=plural(threshold.votes, "vote"),
+    )  # fmt: skip
 
 
 async def people(request: AnyRequest) -> Response[str]:
     """Suggestions for an Owner field (the options of its datalist)."""
     user = signed_in_user(request)
     text = next((v for k, v in request.query_params.items() if "owner" in k), "")
-    found = await triage.list_people(user.actor, str(text))
+    found = await routing.list_people(user.actor, str(text))
     return render(request, "triage/_people.html", people=found)

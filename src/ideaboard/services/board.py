@@ -51,6 +51,11 @@ class BoardQuery:
             after=params.get("after", "")[:80],
         )
 
+    @property
+    def active_filters(self) -> int:
+        """How many of the filters are not their default: "Filters (n)"."""
+        return sum([self.department_id is not None, self.status != "open", self.scope != "all"])
+
     def to_params(self, **changes: Any) -> dict[str, str]:
         """Query parameters for a link to this board view, minus the defaults."""
         query = replace(self, **changes)

@@ -140,7 +140,10 @@ async def add_comment(actor: Actor, idea_id: int, form: CommentInput) -> int:
     )
     async with write_transaction():
         require_open(
-            await Idea.select(*VISIBILITY_COLUMNS).where(Idea.id == idea_id).first(), actor
+            await Idea.select(*VISIBILITY_COLUMNS, Idea.merged_into)
+            .where(Idea.id == idea_id)
+            .first(),
+            actor,
         )
         await comment.save()
         await add_follower(actor.id, idea_id)

@@ -192,8 +192,9 @@ async def list_managers() -> dict[int, list[Manager]]:
     return managers
 
 
-async def add_manager(actor: Actor, department_id: int, email: str) -> None:
-    """Make someone, named by their email, a manager of the department."""
+async def add_manager(actor: Actor, department_id: int, email: str) -> tuple[str, str]:
+    """Make someone, named by their email, a manager of the department. Returns their
+    name and the department's."""
     require(can_administer(actor))
     email = email.strip().lower()
     department = await get_department(department_id)
@@ -218,9 +219,11 @@ async def add_manager(actor: Actor, department_id: int, email: str) -> None:
                 summary=f"{person['name']} now manages {department.name}",
                 before=None, after=person["name"],
             )  # fmt: skip
+    return person["name"], department.name
 
 
-async def remove_manager(actor: Actor, department_id: int, user_id: int) -> None:
+async def remove_manager(actor: Actor, department_id: int, user_id: int) -> tuple[str, str]:
+    """Returns the person's name and the department's."""
     require(can_administer(actor))
     department = await get_department(department_id)
     async with write_transaction():
@@ -231,11 +234,12 @@ async def remove_manager(actor: Actor, department_id: int, user_id: int) -> None
             )
             .returning(DepartmentManager.id)
         )
+        person = await User.select(User.name).where(User.id == user_id).first()
+        name = person["name"] if person else f"person {user_id}"
         if removed:
-            person = await User.select(User.name).where(User.id == user_id).first()
-            name = person["name"] if person else f"person {user_id}"
             await add_audit(
                 actor, "department.managers", target_type="department", target_id=department_id,
                 summary=f"{name} no longer manages {department.name}",
                 before=name, after=None,
             )  # fmt: skip
+    return name, department.name

@@ -33,7 +33,11 @@ async def set_following(actor: Actor, idea_id: int, *, following: bool) -> bool:
     """Follow or stop following; idempotent. Returns the new state. Following needs an
     idea anyone may act on; stopping needs only one the person may see."""
     async with write_transaction():
-        record = await Idea.select(*VISIBILITY_COLUMNS).where(Idea.id == idea_id).first()
+        record = (
+            await Idea.select(*VISIBILITY_COLUMNS, Idea.merged_into)
+            .where(Idea.id == idea_id)
+            .first()
+        )
         if following:
             require_open(record, actor)
             await add_follower(actor.id, idea_id)

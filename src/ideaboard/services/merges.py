@@ -8,6 +8,7 @@ unmerging gives B back its own voters and takes from A only what the merge gave 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,8 +25,10 @@ from ideaboard.domain import (
     trending_since,
 )
 from ideaboard.services.audit import add_audit
+from ideaboard.services.board import list_similar
 from ideaboard.services.clock import now
 from ideaboard.services.errors import ValidationFailed, require
+from ideaboard.services.ideas import IdeaView
 from ideaboard.services.notifications import notify, notify_followers, withdraw_unseen
 from ideaboard.services.status_updates import move_status
 from ideaboard.services.triage import find_triage_role
@@ -54,12 +57,17 @@ MERGE_COLUMNS = (
 )
 
 
+REFERENCE = re.compile(r"^#?(\d+)(?:\s|$)")
+
+
 def parse_idea_reference(text: str) -> int | None:
-    """An idea named by its number, "#12", or a link to it (…/ideas/12)."""
+    """An idea named by its number, "#12", a suggestion ("#12 Shared calendar…"), or a
+    link to it (…/ideas/12)."""
     text = text.strip().rstrip("/")
     if "/ideas/" in text:
         text = text.rsplit("/ideas/", 1)[1].split("?")[0].split("#")[0]
-    return parse_id(text.lstrip("#"))
+    found = REFERENCE.match(text)
+    return parse_id(found[1]) if found else None
 
 
 async def _lock(idea_ids: list[int]) -> dict[int, dict[str, Any]]:
@@ -89,6 +97,8 @@ class MergeResult:
     merge_id: int
     moved_votes: int
     shared_voters: int
+    target_id: int
+    duplicate_title: str
 
 
 async def merge_ideas(actor: Actor, duplicate_id: int, target_text: str) -> MergeResult:
@@ -97,7 +107,8 @@ async def merge_ideas(actor: Actor, duplicate_id: int, target_text: str) -> Merg
         raise ValidationFailed({"target": "Write the number of the idea it duplicates, like 42."})
     async with write_transaction():
         ideas = await _lock([duplicate_id, target_id])
-        duplicate = require_open(ideas.get(duplicate_id), actor)
+        # Whether it is merged already is said below, as a problem with the form.
+        duplicate = require_open(ideas.get(duplicate_id), actor, even_merged=True)
         require(can_merge(actor, await find_triage_role(actor, duplicate["department"])))
         target = ideas.get(target_id)
         if target is None or not sees(actor, target):
@@ -203,7 +214,10 @@ async def merge_ideas(actor: Actor, duplicate_id: int, target_text: str) -> Merg
             before={"status": duplicate["status"]},
             after={"merged_into": target_id, "moved_votes": len(moved)},
         )  # fmt: skip
-    return MergeResult(merge_id=int(merge.id), moved_votes=len(moved), shared_voters=len(shared))
+    return MergeResult(
+        merge_id=int(merge.id), moved_votes=len(moved), shared_voters=len(shared),
+        target_id=target_id, duplicate_title=duplicate["title"],
+    )  # fmt: skip
 
 
 async def find_active_merge(duplicate_id: int) -> dict[str, Any] | None:
@@ -225,7 +239,8 @@ async def unmerge_idea(actor: Actor, duplicate_id: int) -> int:
             raise ValidationFailed({"target": "This idea is not merged into another."})
         target_id = merge["target"]
         ideas = await _lock([duplicate_id, target_id])
-        duplicate, target = require_open(ideas.get(duplicate_id), actor), ideas.get(target_id)
+        duplicate = require_open(ideas.get(duplicate_id), actor, even_merged=True)
+        target = ideas.get(target_id)
         require(can_merge(actor, await find_triage_role(actor, duplicate["department"])))
 
         records = await MergedVote.select(
@@ -285,6 +300,14 @@ async def unmerge_idea(actor: Actor, duplicate_id: int) -> int:
             before={"merged_into": target_id}, after={"status": merge["previous_status"]},
         )  # fmt: skip
     return int(target_id)
+
+
+async def list_merge_targets(text: str, reader: Actor, *, duplicate_id: int) -> list[IdeaView]:
+    """What "Duplicate of" suggests while its title is typed: the ideas like it that
+    everyone can see (the board's search), not the duplicate itself nor merged ones."""
+    await find_idea_for(duplicate_id, reader)
+    found = await list_similar(text, reader)
+    return [i for i in found if i.id != duplicate_id and i.merged_into is None]
 
 
 async def _merge_change(duplicate_id: int) -> int:

@@ -136,7 +136,9 @@ async def set_idea_hidden(actor: Actor, idea_id: int, *, hidden: bool, reason: s
         idea = await Idea.select(Idea.title, Idea.hidden).where(Idea.id == idea_id).first()
         if idea is None:
             raise NotFound("This idea")
-        await Idea.update({Idea.hidden: hidden}).where(Idea.id == idea_id)
+        await Idea.update(
+            {Idea.hidden: hidden, Idea.moderation_reason: reason if hidden else ""}
+        ).where(Idea.id == idea_id)
         if hidden:
             await _resolve_flags(actor, idea_id, None, "hidden")
         await add_audit(
@@ -189,7 +191,9 @@ async def decide_idea(actor: Actor, idea_id: int, *, approve: bool, reason: str 
         if idea is None:
             raise NotFound("This idea")
         decision = Approval.APPROVED if approve else Approval.REJECTED
-        await Idea.update({Idea.approval: decision.value}).where(Idea.id == idea_id)
+        await Idea.update({Idea.approval: decision.value, Idea.moderation_reason: reason}).where(
+            Idea.id == idea_id
+        )
         await notify(
             NotificationKind.IDEA_APPROVED if approve else NotificationKind.IDEA_REJECTED,
             [idea["author"]], idea_id=idea_id, actor_id=actor.id,

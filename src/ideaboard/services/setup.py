@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from ideaboard.db import write_transaction
-from ideaboard.domain import Role
+from ideaboard.domain import Actor, Role, can_administer
 from ideaboard.passwords import Passwords, password_problem
 from ideaboard.services import departments
 from ideaboard.services.clock import now
-from ideaboard.services.errors import NotFound, ValidationFailed
+from ideaboard.services.errors import NotFound, ValidationFailed, require
 from ideaboard.services.organisation import NAME_MAX
 from ideaboard.services.users import insert_user
 from ideaboard.services.validation import check_email, check_text, normalise_email
@@ -72,3 +72,57 @@ async def create_board(form: SetupForm, passwords: Passwords) -> int:
             department_id=department.id,
             role=Role.ADMIN,
         )
+
+
+# --- The first-run checklist ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChecklistStep:
+    key: str
+    done: bool
+
+
+@dataclass(frozen=True)
+class Checklist:
+    """What makes a new board useful, for its admins, until done or put away."""
+
+    steps: list[ChecklistStep]
+
+    @property
+    def left(self) -> int:
+        return sum(not step.done for step in self.steps)
+
+
+CHECKLIST = """
+SELECT (SELECT COUNT(*) FROM department WHERE NOT archived) AS departments,
+       (SELECT COUNT(*) FROM department_manager) AS managers,
+       (SELECT COUNT(*) FROM account WHERE active) AS people,
+       o.allowed_email_domains, o.checklist_dismissed
+FROM organisation o ORDER BY o.id LIMIT 1
+"""
+
+
+async def find_checklist(actor: Actor) -> Checklist | None:
+    """The steps for an admin while any is left and it was not put away; else None."""
+    if not actor.is_admin:
+        return None
+    rows = await Organisation.raw(CHECKLIST)
+    if not rows or rows[0]["checklist_dismissed"]:
+        return None
+    row = rows[0]
+    checklist = Checklist(
+        steps=[
+            ChecklistStep("departments", row["departments"] > 1),
+            ChecklistStep("domains", bool(row["allowed_email_domains"].strip())),
+            ChecklistStep("managers", row["managers"] > 0),
+            ChecklistStep("people", row["people"] > 1),
+        ]
+    )
+    return checklist if checklist.left else None
+
+
+async def dismiss_checklist(actor: Actor) -> None:
+    require(can_administer(actor))
+    async with write_transaction():
+        await Organisation.update({Organisation.checklist_dismissed: True}, force=True)

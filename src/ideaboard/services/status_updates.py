@@ -142,16 +142,16 @@ async def record_status_update(
     message: str,
     *,
     already_told: Iterable[int] = (),
-) -> None:
+) -> int:
     """Write the update on the idea's timeline, move its status and tell its followers;
     call inside a write transaction with the idea locked (`lock_idea`) and the rules
-    checked."""
+    checked. Returns how many were told."""
     current = Status(idea["status"])
     change_id = await move_status(
         actor, idea["id"], from_status=current.value, to_status=new_status.value,
         message=message, moment=now(),
     )  # fmt: skip
-    await notify_followers(
+    told = await notify_followers(
         NotificationKind.STATUS_CHANGED,
         idea["id"],
         actor_id=actor.id,
@@ -165,12 +165,13 @@ async def record_status_update(
             summary=f"“{idea['title']}”: {current.label} → {new_status.label}",
             before=current.value, after=new_status.value,
         )  # fmt: skip
+    return told
 
 
-async def update_status(actor: Actor, idea_id: int, form: StatusUpdateInput) -> None:
+async def update_status(actor: Actor, idea_id: int, form: StatusUpdateInput) -> int:
     """Move the idea to a new status (or keep it) with a message for its followers, in one
     transaction with the idea's row locked, so two updates at once cannot both start from
-    the same status and neither message is lost."""
+    the same status and neither message is lost. Returns how many followers were told."""
     errors: dict[str, str] = {}
     check_text(errors, "message", form.message, label="Update message",
                max_length=MESSAGE_MAX, multiline=True, required=False)  # fmt: skip
@@ -186,7 +187,7 @@ async def update_status(actor: Actor, idea_id: int, form: StatusUpdateInput) -> 
         if errors:
             raise ValidationFailed(errors)
         assert form.new_status is not None
-        await record_status_update(actor, idea, form.new_status, form.message)
+        return await record_status_update(actor, idea, form.new_status, form.message)
 
 
 async def list_status_changes(idea_id: int) -> list[StatusChangeView]:

@@ -10,7 +10,15 @@ from typing import Any
 from piccolo.columns.combination import WhereRaw
 
 from ideaboard.db import contains_pattern, is_unique_violation, write_transaction
-from ideaboard.domain import Actor, Delivery, NotificationKind, Role, can_administer, delivery_for
+from ideaboard.domain import (
+    Actor,
+    Delivery,
+    NotificationKind,
+    Role,
+    can_administer,
+    can_change_person,
+    delivery_for,
+)
 from ideaboard.passwords import Passwords, password_problem
 from ideaboard.services import organisation
 from ideaboard.services.audit import add_audit
@@ -204,8 +212,16 @@ async def _check_not_last_admin(user_id: int) -> None:
         raise ValidationFailed({"role": "The board needs at least one active admin."})
 
 
-async def set_role(actor: Actor, user_id: int, role_value: str) -> UserRow:
+def _require_someone_else(actor: Actor, user_id: int, field: str) -> None:
+    """Admins only; and not on themselves, which is said next to the field."""
     require(can_administer(actor))
+    verdict = can_change_person(actor, user_id)
+    if not verdict:
+        raise ValidationFailed({field: verdict.reason})
+
+
+async def set_role(actor: Actor, user_id: int, role_value: str) -> UserRow:
+    _require_someone_else(actor, user_id, "role")
     try:
         role = Role(role_value)
     except ValueError:
@@ -225,7 +241,7 @@ async def set_role(actor: Actor, user_id: int, role_value: str) -> UserRow:
 
 async def set_active(actor: Actor, user_id: int, active: bool) -> UserRow:
     """Deactivating someone also ends every session they have, at once."""
-    require(can_administer(actor))
+    _require_someone_else(actor, user_id, "active")
     async with write_transaction():
         user = await get_user(user_id)
         if not active and user.role is Role.ADMIN:

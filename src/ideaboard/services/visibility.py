@@ -56,12 +56,22 @@ def require_visible(
 
 
 def require_open(
-    record: dict[str, Any] | None, reader: Actor, *, author: str = "author"
+    record: dict[str, Any] | None,
+    reader: Actor,
+    *,
+    author: str = "author",
+    even_merged: bool = False,
 ) -> dict[str, Any]:
     """The idea's row if this reader may see it (else 404) and anyone may act on it (else
-    403 with the reason, which only those who see it read)."""
+    403 with the reason, which only those who see it read). A row with `merged_into` is
+    also refused when it was merged into another idea, unless `even_merged`."""
     record = require_visible(record, reader, author=author)
-    require(can_take_part(approval=Approval(record["approval"]), hidden=bool(record["hidden"])))
+    merged = record.get("merged_into") is not None and not even_merged
+    require(
+        can_take_part(
+            approval=Approval(record["approval"]), hidden=bool(record["hidden"]), merged=merged
+        )
+    )
     return record
 
 

@@ -20,7 +20,7 @@ from ideaboard.services.clock import now
 from ideaboard.services.errors import Forbidden, require
 from ideaboard.services.follows import add_follower
 from ideaboard.services.organisation import current_organisation
-from ideaboard.services.triage import check_routing_threshold
+from ideaboard.services.routing import check_routing_threshold
 from ideaboard.services.visibility import require_open
 from ideaboard.tables import Idea, User, Vote
 

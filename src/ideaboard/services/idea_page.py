@@ -1,0 +1,104 @@
+"""Everything the idea page shows, for one reader, from one call: the idea and where it
+stands (status, owner, the latest answer), its timeline and comments, and what this
+reader may do on it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ideaboard.domain import (
+    Actor,
+    Approval,
+    Status,
+    Verdict,
+    can_edit_idea,
+    can_merge,
+    can_moderate,
+    can_take_part,
+)
+from ideaboard.services import comments, edits, follows, merges, notifications, votes
+from ideaboard.services.comments import CommentView
+from ideaboard.services.edits import WaitingEdit
+from ideaboard.services.ideas import IdeaView, get_idea
+from ideaboard.services.merges import MergedInto
+from ideaboard.services.status_updates import (
+    StatusChangeView,
+    list_status_changes,
+    list_status_options,
+)
+from ideaboard.services.triage import find_triage_role
+from ideaboard.tables import Idea
+
+
+@dataclass(frozen=True)
+class IdeaPage:
+    idea: IdeaView
+    comments: list[CommentView]
+    updates: list[StatusChangeView]
+    owner_name: str | None
+    following: bool
+    followers: int
+    votes_left: int | None
+    # The statuses this reader may give it now, its current one first; () if none.
+    status_options: tuple[Status, ...]
+    merged_into: MergedInto | None
+    # Why a moderator rejected or hid it: shown to its author and moderators only.
+    moderation_reason: str
+    can_edit: Verdict
+    can_merge: bool
+    can_moderate: bool
+    # This reader's edits waiting for a moderator (pre-moderation).
+    waiting_edit: WaitingEdit | None
+    waiting_comment_edits: dict[int, WaitingEdit]
+
+    @property
+    def taking_part(self) -> Verdict:
+        """Votes, comments and follows: for ideas everyone can see that are not merged."""
+        idea = self.idea
+        merged = idea.merged_into is not None
+        return can_take_part(approval=idea.approval, hidden=idea.hidden, merged=merged)
+
+    @property
+    def latest_update(self) -> StatusChangeView | None:
+        return self.updates[-1] if self.updates else None
+
+    @property
+    def stands(self) -> bool:
+        """Worth a "where it stands" box: answered, routed or moved on from new."""
+        return bool(self.updates or self.owner_name or self.idea.status is not Status.NEW)
+
+    @property
+    def rejected(self) -> bool:
+        return self.idea.approval is Approval.REJECTED
+
+
+async def get_idea_page(reader: Actor, idea_id: int, *, mark_read: bool = True) -> IdeaPage:
+    """The page as this reader may see it (NotFound otherwise). Opening it reads what the
+    bell said about the idea, unless `mark_read` is off (a fragment of it, re-rendered)."""
+    idea = await get_idea(idea_id, reader)
+    if mark_read:
+        await notifications.mark_idea_read(reader.id, idea_id)
+    extra = (
+        await Idea.select(Idea.owner.name.as_alias("owner_name"), Idea.moderation_reason)
+        .where(Idea.id == idea_id)
+        .first()
+    )
+    triage_role = await find_triage_role(reader, idea.department_id)
+    is_author = idea.author_id == reader.id
+    return IdeaPage(
+        idea=idea,
+        comments=await comments.list_comments(idea_id, reader),
+        updates=await list_status_changes(idea_id),
+        owner_name=extra["owner_name"] if extra else None,
+        following=await follows.is_following(reader.id, idea_id),
+        followers=await follows.count_followers(idea_id),
+        votes_left=await votes.find_votes_left(reader.id),
+        status_options=await list_status_options(reader, idea_id),
+        merged_into=await merges.find_merged_into(idea_id, reader),
+        moderation_reason=extra["moderation_reason"] if extra else "",
+        can_edit=can_edit_idea(reader, author_id=idea.author_id, status=idea.status),
+        can_merge=bool(can_merge(reader, triage_role)),
+        can_moderate=bool(can_moderate(reader)),
+        waiting_edit=await edits.find_waiting_idea_edit(idea_id, reader.id) if is_author else None,
+        waiting_comment_edits=await edits.find_waiting_comment_edits(idea_id, reader.id),
+    )
