@@ -2,7 +2,10 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# What running needs, and what the tests need besides (Playwright, mypy, the HTML
+# checker...): `make run` installs only the first.
 STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
 
 .PHONY: run test demo bench soak migrate lint lock clean
 
@@ -11,9 +14,14 @@ $(BIN)/python:
 	$(BIN)/pip install --quiet --upgrade pip
 
 $(STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e .
 	touch $(STAMP)
 
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(TEST_STAMP)
+
+# IDEABOARD_HOST and IDEABOARD_PORT (and every other setting) come from the environment.
 run: $(STAMP)
 	$(BIN)/ideaboard migrate
 	$(BIN)/ideaboard serve
@@ -25,7 +33,7 @@ demo: $(STAMP)
 	$(BIN)/ideaboard migrate
 	$(BIN)/ideaboard demo
 
-lint: $(STAMP)
+lint: $(TEST_STAMP)
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy
@@ -33,18 +41,18 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/pytest
 
-bench: $(STAMP)
+bench: $(TEST_STAMP)
 	@command -v wrk >/dev/null || { echo "make bench needs wrk: apt-get install wrk (or brew install wrk)" >&2; exit 2; }
 	$(BIN)/python -m ideaboard.bench $(BENCH_ARGS)
 
 # Ten minutes at half the board's maximum rate (BENCH_ARGS=--minutes 30 for longer).
-soak: $(STAMP)
+soak: $(TEST_STAMP)
 	@command -v wrk >/dev/null || { echo "make soak needs wrk: apt-get install wrk (or brew install wrk)" >&2; exit 2; }
 	$(BIN)/python -m ideaboard.bench --soak $(BENCH_ARGS)
 
 # deploy/requirements.lock: every dependency of pyproject.toml at an exact version and
 # hash, for the container image and the systemd install (tests check it stays in step).
-lock: $(STAMP)
+lock: $(TEST_STAMP)
 	$(BIN)/pip install --quiet 'pip-tools>=7.4,<8'
 	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --no-emit-index-url \
 		--no-emit-find-links --output-file deploy/requirements.lock pyproject.toml

@@ -378,7 +378,9 @@ def test_manager_triages_and_the_voter_hears_of_it(
     page.get_by_label("Email of a new manager of Operations").fill("manny@example.com")
     page.get_by_label("Email of a new manager of Operations").press("Enter")
     expect(page.get_by_text("Manny Manager", exact=True)).to_be_visible()
-    expect(page.get_by_role("status")).to_have_text("Manny Manager now triages the ideas for Operations.")
+    expect(page.get_by_role("status")).to_have_text(
+        "Manny Manager now triages the ideas for Operations."
+    )
     sign_out(page)
 
     sign_in(page, server, "manny@example.com")
@@ -407,7 +409,8 @@ def test_manager_triages_and_the_voter_hears_of_it(
     assert page.evaluate("window.__stillHere") is True  # swapped in place
     shoot(page, "triage-saved")
     page.goto(server + "/triage")
-    expect(page.locator("section.lane-routed").get_by_role("link", name="Covered bike racks")).to_be_visible()
+    routed = page.locator("section.lane-routed")
+    expect(routed.get_by_role("link", name="Covered bike racks")).to_be_visible()
     shoot(page, "triage")
     sign_out(page)
 

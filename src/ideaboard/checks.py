@@ -85,11 +85,7 @@ async def check_database(settings: Settings) -> list[Finding]:
     try:
         async with asyncio.timeout(CONNECT_TIMEOUT), db.connected(settings.database_url):
             applied = (
-                await db.current_engine().run_ddl(
-                    "SELECT name FROM migration WHERE app_name = 'ideaboard'"
-                )
-                if await _has_migration_table()
-                else []
+                await db.current_engine().run_ddl(APPLIED) if await _has_migration_table() else []
             )
     except (OSError, TimeoutError) as error:
         return [
@@ -115,6 +111,18 @@ async def check_database(settings: Settings) -> list[Finding]:
     else:
         found.append(Finding(True, "Migrations", "the schema is up to date"))
     return found
+
+
+async def applied_migrations(database_url: str) -> set[str]:
+    """The migrations this database has (none for a new one)."""
+    async with db.connected(database_url) as engine:
+        if not await _has_migration_table():
+            return set()
+        rows = await engine.run_ddl(APPLIED)
+    return {row["name"] for row in rows}
+
+
+APPLIED = "SELECT name FROM migration WHERE app_name = 'ideaboard'"
 
 
 async def _has_migration_table() -> bool:

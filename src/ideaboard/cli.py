@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import getpass
+import io
 import os
 import sys
 from collections.abc import Sequence
@@ -16,8 +18,11 @@ from ideaboard.settings import Settings, SettingsError
 
 
 async def run_migrations(settings: Settings) -> None:
-    """Apply every pending migration; running it again changes nothing."""
+    """Apply every pending migration; running it again changes nothing. Says what it did
+    in a sentence (Piccolo's own report counts a new database's migrations as both done
+    and not yet run); Piccolo's lines are shown when a migration fails."""
     from ideaboard import db
+    from ideaboard.checks import applied_migrations, known_migrations
 
     # Piccolo's migration runner finds its engine through this module.
     os.environ["PICCOLO_CONF"] = "ideaboard.piccolo_conf"
@@ -26,12 +31,23 @@ async def run_migrations(settings: Settings) -> None:
 
     from ideaboard.piccolo_conf import DB
 
+    before = await applied_migrations(settings.database_url)
+    report = io.StringIO()
     try:
-        result = await run_forwards(app_name="ideaboard")
+        with contextlib.redirect_stdout(report):
+            result = await run_forwards(app_name="ideaboard")
     finally:
         await db.close(DB)
     if not result.success:
+        print(report.getvalue(), file=sys.stderr)
         raise SystemExit(f"Migrations failed: {result.message}")
+    new = len(set(known_migrations()) - before)
+    if not before:
+        print(f"Created the database's tables ({new} migrations applied).")
+    elif new:
+        print(f"Applied {new} new migration{'s' if new > 1 else ''}: the database is up to date.")
+    else:
+        print("The database is up to date: no migrations to apply.")
     engine = db.engine_for(settings.database_url)
     await db.prepare(engine, pool_size=1)
     await db.close(engine)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import random
 import sys
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from ideaboard import db
 from ideaboard.demo_data import COMMENTS, DEPARTMENTS, FIRST_NAMES, IDEAS, LAST_NAMES
-from ideaboard.domain import NotificationKind, Role, Status, hot_score
+from ideaboard.domain import NotificationKind, Role, Status, hot_score, latest_digest_week
+from ideaboard.jobs.runs import claim_run, finish_run
 from ideaboard.markup import render_markdown
 from ideaboard.passwords import Passwords
 from ideaboard.services import organisation, ranking
@@ -39,6 +42,8 @@ FIXED_ACCOUNTS = (
     ("member@example.com", "Maria Member", "Customer Service", Role.MEMBER),
     ("moderator@example.com", "Robin Moderator", "People & Culture", Role.MODERATOR),
 )
+# What each sign-in is for, as the README's table says it.
+PERSONA_LABELS = {"manager@example.com": "Manager (Operations)"}
 # Older ideas are more likely to have moved on from "new".
 LATER_STATUSES = (
     Status.UNDER_REVIEW,
@@ -117,98 +122,19 @@ async def _load(settings: Settings) -> int:
         )
         answerers = [manager_id, people[0][0]]  # and the admin answers anywhere
 
-        idea_count = vote_count = comment_count = 0
+        # Planned first, written in the order they were proposed: ids then follow the dates,
+        # as on a real board (New lists the latest first by id).
+        plans = [
+            _plan(line, rng, people, department_ids, answerers, member_id, started)
+            for line in IDEAS.splitlines()
+        ]
+        plans.sort(key=lambda plan: plan.idea.created_at)
         news: list[Notification] = []  # the bells' notifications, in order once all is made
-        for line in IDEAS.splitlines():
-            department_name, title, problem = line.split("|")
-            author_id, author_department = rng.choice(people)
-            created = started - timedelta(days=rng.uniform(0, 120), minutes=rng.randint(0, 600))
-            age_days = (started - created).days
-            status = Status.NEW
-            if age_days > 14 and rng.random() < 0.55:
-                status = rng.choice(LATER_STATUSES)
-            popularity = min(int(rng.paretovariate(1.3) * 2), len(people) - 1)
-            voters = rng.sample(people, popularity)
-            if department_name == "Operations" and rng.random() < 0.4:
-                # Maria follows what happens in Operations: she hears of its updates.
-                voters = [p for p in voters if p[0] != member_id] + [people[2]]
-            commenters = [rng.choice(people) for _ in range(min(rng.randint(0, 6), popularity + 2))]
-            body = _body(problem, rng)
-            idea = Idea(
-                title=title,
-                body=body,
-                body_html=render_markdown(body),
-                author=author_id,
-                author_department=author_department,
-                department=department_ids[department_name],
-                status=status.value,
-                vote_count=len(voters),
-                comment_count=len(commenters),
-                hot_score=hot_score(len(voters), created),
-                trending_votes=0,  # set from the vote rows once they exist, below
-                created_at=created,
-                updated_at=created,
-            )
-            await idea.save()
-            idea_count += 1
-            if voters:
-                await Vote.insert(
-                    *(
-                        Vote(voter=voter_id, idea=idea.id, created_at=_after(created, started, rng))
-                        for voter_id, _ in voters
-                    )
-                )
-            vote_count += len(voters)
-            for commenter_id, _ in commenters:
-                text = rng.choice(COMMENTS)
-                moment = _after(created, started, rng)
-                await Comment.insert(
-                    Comment(
-                        idea=idea.id,
-                        author=commenter_id,
-                        body=text,
-                        body_html=render_markdown(text),
-                        created_at=moment,
-                        updated_at=moment,
-                    )
-                )
-            comment_count += len(commenters)
-            followers = {author_id} | {v for v, _ in voters} | {c for c, _ in commenters}
-            await Subscription.insert(
-                *(Subscription(account=f, idea=idea.id, created_at=created) for f in followers)
-            )
-            owned = status is not Status.NEW
-            if owned:
-                moment = _after(created, started, rng)
-                message = STATUS_MESSAGES[status]
-                answer = StatusChange(
-                    idea=idea.id,
-                    from_status=Status.NEW.value,
-                    to_status=status.value,
-                    author=rng.choice(answerers),
-                    message=message,
-                    message_html=render_markdown(message),
-                    created_at=moment,
-                )
-                await answer.save()
-                await Idea.update(
-                    {Idea.owner: rng.choice(answerers), Idea.last_update_at: moment}
-                ).where(Idea.id == idea.id)
-                if started - moment < timedelta(days=21):
-                    news.extend(
-                        Notification(
-                            account=f,
-                            kind=NotificationKind.STATUS_CHANGED.value,
-                            idea=idea.id,
-                            actor=answer.author,
-                            status_change=answer.id,
-                            created_at=moment,
-                            read_at=moment if started - moment > timedelta(days=4) else None,
-                        )
-                        for f in followers
-                    )
-            elif department_name == "Operations" and len(voters) >= OPERATIONS_THRESHOLD:
-                await Idea.update({Idea.needs_owner_since: created}).where(Idea.id == idea.id)
+        for plan in plans:
+            news += await _write(plan, started)
+        idea_count = len(plans)
+        vote_count = sum(len(plan.votes) for plan in plans)
+        comment_count = sum(len(plan.comments) for plan in plans)
 
         # Something for the moderators: a flagged idea and a flagged comment.
         flagged_idea = (await Idea.select(Idea.id).order_by(Idea.id).limit(8))[-1]
@@ -225,18 +151,135 @@ async def _load(settings: Settings) -> int:
             await Notification.insert(*news)
 
     await ranking.recount(repair=True)  # trending counts from the generated vote dates
+    # This week's digest counts as sent: the demo's people get the next one, not sixty
+    # emails the moment the board first starts.
+    org = await organisation.get_organisation()
+    claim = await claim_run("digest", latest_digest_week(started, org.digest))
+    if claim:
+        await finish_run(claim, "counted as sent when the demo was loaded")
     print(f"Demo company “{ORGANISATION}” loaded: {len(DEPARTMENTS)} departments, ", end="")
     print(
         f"{len(people)} people, {idea_count} ideas, {vote_count} votes, {comment_count} comments."
     )
     print(f"Sign in with any of these (password: {DEMO_PASSWORD}):")
     for email, name, department_name, role in FIXED_ACCOUNTS:
-        print(f"  {email:<24} {role.label:<10} {name}, {department_name}")
+        label = PERSONA_LABELS.get(email, role.label)
+        print(f"  {email:<24} {label:<22} {name}, {department_name}")
     sys.stdout.flush()
     return 0
 
 
 OPERATIONS_THRESHOLD = 5
+
+
+@dataclass
+class IdeaPlan:
+    """One demo idea and what happened to it, before any of it is written."""
+
+    idea: Idea
+    votes: list[tuple[int, datetime]]
+    comments: list[tuple[int, str, datetime]]
+    followers: set[int]
+    answer: dict[str, Any] | None = None  # the status change's columns, but its idea
+
+
+def _plan(
+    line: str,
+    rng: random.Random,
+    people: list[tuple[int, int]],
+    department_ids: dict[str, int],
+    answerers: list[int],
+    member_id: int,
+    started: datetime,
+) -> IdeaPlan:
+    department_name, title, problem = line.split("|")
+    author_id, author_department = rng.choice(people)
+    created = started - timedelta(days=rng.uniform(0, 120), minutes=rng.randint(0, 600))
+    age_days = (started - created).days
+    status = Status.NEW
+    if age_days > 14 and rng.random() < 0.55:
+        status = rng.choice(LATER_STATUSES)
+    popularity = min(int(rng.paretovariate(1.3) * 2), len(people) - 1)
+    voters = rng.sample(people, popularity)
+    if department_name == "Operations" and rng.random() < 0.4:
+        # Maria follows what happens in Operations: she hears of its updates.
+        voters = [p for p in voters if p[0] != member_id] + [people[2]]
+    commenters = [rng.choice(people) for _ in range(min(rng.randint(0, 6), popularity + 2))]
+    body = _body(problem, rng)
+    idea = Idea(
+        title=title,
+        body=body,
+        body_html=render_markdown(body),
+        author=author_id,
+        author_department=author_department,
+        department=department_ids[department_name],
+        status=status.value,
+        vote_count=len(voters),
+        comment_count=len(commenters),
+        hot_score=hot_score(len(voters), created),
+        trending_votes=0,  # set from the vote rows once they exist (the recount)
+        created_at=created,
+        updated_at=created,
+    )
+    votes = [(voter_id, _after(created, started, rng)) for voter_id, _ in voters]
+    comments = []
+    for commenter_id, _ in commenters:
+        text = rng.choice(COMMENTS)
+        comments.append((commenter_id, text, _after(created, started, rng)))
+    followers = {author_id} | {v for v, _ in voters} | {c for c, _ in commenters}
+    plan = IdeaPlan(idea=idea, votes=votes, comments=comments, followers=followers)
+    if status is not Status.NEW:
+        moment = _after(created, started, rng)
+        message = STATUS_MESSAGES[status]
+        plan.answer = {
+            "from_status": Status.NEW.value,
+            "to_status": status.value,
+            "author": rng.choice(answerers),
+            "message": message,
+            "message_html": render_markdown(message),
+            "created_at": moment,
+        }
+        idea.owner = rng.choice(answerers)
+        idea.last_update_at = moment
+    elif department_name == "Operations" and len(voters) >= OPERATIONS_THRESHOLD:
+        idea.needs_owner_since = created
+    return plan
+
+
+async def _write(plan: IdeaPlan, started: datetime) -> list[Notification]:
+    """Write the idea and what happened to it; returns its followers' notifications."""
+    idea = plan.idea
+    await idea.save()
+    if plan.votes:
+        await Vote.insert(*(Vote(voter=v, idea=idea.id, created_at=at) for v, at in plan.votes))
+    for author_id, text, moment in plan.comments:
+        await Comment.insert(
+            Comment(idea=idea.id, author=author_id, body=text, body_html=render_markdown(text),
+                    created_at=moment, updated_at=moment)
+        )  # fmt: skip
+    await Subscription.insert(
+        *(Subscription(account=f, idea=idea.id, created_at=idea.created_at) for f in plan.followers)
+    )
+    if plan.answer is None:
+        return []
+    answer = StatusChange(idea=idea.id, **plan.answer)
+    await answer.save()
+    moment = answer.created_at
+    if started - moment >= timedelta(days=21):
+        return []
+    return [
+        Notification(
+            account=f,
+            kind=NotificationKind.STATUS_CHANGED.value,
+            idea=idea.id,
+            actor=answer.author,
+            status_change=answer.id,
+            created_at=moment,
+            read_at=moment if started - moment > timedelta(days=4) else None,
+        )
+        for f in plan.followers
+    ]
+
 
 STATUS_MESSAGES = {
     Status.UNDER_REVIEW: "Thanks! We are looking into what this would take.",
