@@ -5,8 +5,11 @@ from __future__ import annotations
 import pytest
 
 from conftest import Client, Personas, make_idea
+from ideaboard.db import write_transaction
+from ideaboard.domain import Role
+from ideaboard.services import users
 from ideaboard.services.sessions import count_user_sessions
-from ideaboard.tables import Department, Organisation, User
+from ideaboard.tables import AuditEntry, Department, Organisation, User
 
 
 async def test_admin_restricts_signup_domains(client: Client, board: Personas) -> None:
@@ -178,3 +181,29 @@ async def test_admin_vote_budget_bad_input(client: Client, board: Personas, valu
     assert "Write a whole number from 1 to 1,000, or leave it empty for no limit." in response.text
     assert f'value="{value}"' in response.text
     assert (await Organisation.select().first())["vote_budget"] == 0
+
+
+@pytest.mark.parametrize("other_admins", [0, 1, 3])
+async def test_nobody_changes_their_own_role_however_many_admins_there_are(
+    client: Client, board: Personas, other_admins: int
+) -> None:
+    for n in range(other_admins):
+        async with write_transaction():
+            await users.insert_user(
+                name=f"Admin {n}", email=f"admin{n}@example.com", password_hash="x",
+                department_id=board.it, role=Role.ADMIN,
+            )  # fmt: skip
+    await client.login("ada@example.com")
+    for role in ("member", "moderator"):
+        refused = await client.post(f"/admin/users/{board.ada.id}/role", {"role": role})
+        assert refused.status_code == 422
+        assert "You cannot change your own role" in refused.text
+    off = await client.post(f"/admin/users/{board.ada.id}/active", {"active": "0"})
+    assert off.status_code == 422
+    row = await User.select(User.role, User.active).where(User.id == board.ada.id).first()
+    assert row == {"role": "admin", "active": True}
+    assert await AuditEntry.count() == 0
+    # Someone else's role, with the sentence that says so.
+    changed = await client.post(f"/admin/users/{board.mia.id}/role", {"role": "moderator"})
+    assert changed.status_code == 303
+    assert "Mia Member is now a moderator." in (await client.get("/admin/users")).text

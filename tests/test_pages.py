@@ -108,7 +108,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
             "SELECT id FROM account WHERE email = 'member@example.com'"
         )
         [(own_idea,)] = connection.execute(
-            "SELECT min(id) FROM idea WHERE author = ? AND merged_into IS NULL", (member,)
+            "SELECT min(id) FROM idea WHERE author = ? AND merged_into IS NULL AND status = 'new'",
+            (member,),
         )
         [(own_comment,)] = connection.execute(
             "SELECT min(id) FROM comment WHERE author = ?", (member,)
@@ -231,7 +232,7 @@ def _report(lines: list[str]) -> None:
 
 @pytest.mark.parametrize("role", list(PAGES))
 def test_every_page_is_accessible_valid_and_fits_a_phone(
-    browser: Browser,  # noqa: F811 - the fixture
+    browser: Browser,
     demo: Demo,
     role: str,
     tmp_path: Path,
@@ -314,7 +315,7 @@ def _focus_is_visible(page: Page) -> bool:
 
 
 def test_keyboard_only_voting_and_commenting(
-    browser: Browser,  # noqa: F811 - the fixture
+    browser: Browser,
     demo: Demo,
 ) -> None:
     context = browser.new_context(viewport={"width": DESKTOP, "height": 900})

@@ -89,7 +89,7 @@ def post(page: Page, path: str, form: dict[str, str]) -> int:
     return response.status
 
 
-def test_hostile_input_never_runs(browser: Browser, server: str) -> None:  # noqa: F811
+def test_hostile_input_never_runs(browser: Browser, server: str) -> None:
     assert len(PAYLOADS) >= 50
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     dialogs: list[str] = []
