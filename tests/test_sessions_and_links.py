@@ -7,10 +7,10 @@ import re
 
 from conftest import Client, Personas, make_idea
 from ideaboard.mail.mailer import Mailer
+from ideaboard.security import session_csrf_token
 from ideaboard.services.sessions import _hash
 from ideaboard.settings import Settings
 from ideaboard.tables import Department, Idea, Session, User
-from ideaboard.web import session_csrf_token
 from smtp_sink import Sink, parts
 
 

@@ -9,10 +9,10 @@ import pytest
 from conftest import Client, Personas, make_idea, page_text, session_cookie_for
 from ideaboard.db import write_transaction
 from ideaboard.domain import Role, Status
+from ideaboard.security import session_csrf_token
 from ideaboard.services.users import insert_user
 from ideaboard.settings import Settings
 from ideaboard.tables import Idea, Vote
-from ideaboard.web import session_csrf_token
 
 
 async def vote_count(idea_id: int) -> int:

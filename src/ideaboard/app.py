@@ -20,16 +20,14 @@ from ideaboard.mail.mailer import Mailer
 from ideaboard.observe import Metrics, RequestObserver, metrics_endpoint
 from ideaboard.passwords import Passwords
 from ideaboard.routes import ROUTES
-from ideaboard.settings import Settings, resolve_secret_key
-from ideaboard.web import (
+from ideaboard.security import (
     CSRF_EXEMPT,
-    EXCEPTION_HANDLERS,
     BoardRequest,
     SecurityHeadersMiddleware,
-    SessionMiddleware,
-    build_templates,
     refuse_impossible_input,
 )
+from ideaboard.settings import Settings, resolve_secret_key
+from ideaboard.web import EXCEPTION_HANDLERS, SessionMiddleware, build_templates
 
 # The stylesheet, icons and vendored scripts for an hour, as the proxies in deploy/ do.
 STATIC_CACHE = CacheControlHeader(public=True, max_age=3600)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -16,12 +14,10 @@ from babel.dates import format_datetime, format_timedelta
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 from jinja2_fragments import render_block
 from litestar import Litestar, Request
-from litestar.config.csrf import CSRFConfig
 from litestar.connection import ASGIConnection
-from litestar.datastructures import Cookie, FormMultiDict, UploadFile
+from litestar.datastructures import Cookie
 from litestar.enums import MediaType, ScopeType
 from litestar.exceptions import (
-    ClientException,
     HTTPException,
     NotAuthorizedException,
     NotFoundException,
@@ -29,8 +25,6 @@ from litestar.exceptions import (
 )
 from litestar.handlers import BaseRouteHandler
 from litestar.middleware import ASGIMiddleware
-from litestar.middleware.csrf import generate_csrf_hash
-from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Response
 from litestar.response.redirect import ASGIRedirectResponse
 from litestar.template.base import csrf_token
@@ -38,12 +32,19 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from markupsafe import Markup
 
 from ideaboard.flash import FLASH_COOKIE, read_flash, redirect_with
+from ideaboard.security import (
+    CSRF_EXEMPT,
+    CSRF_SCOPE_KEY,
+    SAFE_METHODS,
+    app_csrf_config,
+    csrf_cookie,
+    session_csrf_token,
+)
 from ideaboard.services import organisation
 from ideaboard.services.errors import Forbidden, NotFound, ServiceError, ValidationFailed
 from ideaboard.services.limits import RateLimited
 from ideaboard.services.organisation import OrganisationRow
 from ideaboard.services.sessions import CurrentUser, find_session
-from ideaboard.services.validation import INTEGER_MAX, without_bidi_controls
 from ideaboard.settings import Settings
 from ideaboard.wording import plural
 
@@ -51,23 +52,6 @@ log = logging.getLogger("ideaboard")
 
 SESSION_COOKIE = "ideaboard_session"  # over plain http; see Settings.session_cookie_name
 SETUP_EXEMPT = ("/setup", "/healthz", "/metrics", "/static/")
-# One-click unsubscribe is a POST from a mail client: the signed link is its proof.
-CSRF_EXEMPT = ("/unsubscribe/",)
-
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-        "base-uri 'none'",
-        "object-src 'none'",
-    ]
-)
 
 
 # Templates -------------------------------------------------------------------
@@ -247,39 +231,6 @@ def session_cookie(settings: Settings, token: str, *, max_age: int) -> Cookie:
     )
 
 
-# Where SessionMiddleware leaves the signed-in session's CSRF token for the templates.
-CSRF_SCOPE_KEY = "ideaboard_csrf"
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-def session_csrf_token(secret: str, session: str) -> str:
-    """The CSRF token of a signed-in session, in the form Litestar's CSRF middleware checks
-    (a nonce and its HMAC), the nonce derived from the session's token. Bound to the
-    session: a token planted in the browser (over plain http a neighbouring site can set
-    cookies) or kept from before signing in is refused, and every sign-in changes it."""
-    digest = hmac.new(secret.encode(), b"csrf:" + session.encode(), hashlib.sha256)
-    nonce = digest.hexdigest()
-    return nonce + generate_csrf_hash(nonce, secret)
-
-
-def app_csrf_config(connection: ASGIConnection[Any, Any, Any, Any]) -> CSRFConfig:
-    config = connection.app.csrf_config
-    assert config is not None, "create_app always configures CSRF"
-    return config
-
-
-def csrf_cookie(config: CSRFConfig, value: str) -> Cookie:
-    """The CSRF cookie as Litestar's middleware sets it."""
-    return Cookie(
-        key=config.cookie_name,
-        value=value,
-        path=config.cookie_path,
-        secure=config.cookie_secure,
-        httponly=config.cookie_httponly,
-        samesite=config.cookie_samesite,
-    )
-
-
 class SessionMiddleware(ASGIMiddleware):
     """Puts the organisation and the signed-in user (or None) in the scope, and binds
     forms to the session: an unsafe request of a signed-in person must carry the
@@ -349,45 +300,6 @@ def _with_cookie(
         await send(message)
 
     return sending
-
-
-# Bad input that must never reach a handler or the database ---------------------
-
-
-class BoardRequest(HTMXRequest):
-    """htmx's request, with a form that turns an unreadable body into a 400 with a
-    sentence: a part in a charset that does not exist, or bytes not in the one it names
-    (both fail while Litestar decodes, in the CSRF check before any handler), and a file
-    where the board takes only text (the CSRF token, a title). Bidi controls are taken
-    out of every value on the way in (`validation.without_bidi_controls`)."""
-
-    async def form(self) -> FormMultiDict:
-        try:
-            form = await super().form()
-        except (UnicodeDecodeError, LookupError):  # LookupError: "unknown encoding: x"
-            raise ClientException(
-                "This form could not be read: send it as UTF-8 text from the page."
-            ) from None
-        files = [value for _, value in form.multi_items() if isinstance(value, UploadFile)]
-        if files:
-            for upload in files:
-                await upload.close()
-            raise ClientException("This form takes text only, not files.")
-        return FormMultiDict(
-            [(key, without_bidi_controls(value)) for key, value in form.multi_items()]
-        )
-
-
-async def refuse_impossible_input(request: Request[Any, Any, Any]) -> None:
-    """Before every handler: an id no row can have (past a database integer, zero or
-    negative) is a missing page, and a NUL in the query is refused; either would
-    otherwise be a database error (PostgreSQL refuses NUL in text). Text in the path
-    (the tokens of emailed links) is only ever hashed."""
-    for value in request.path_params.values():
-        if isinstance(value, int) and not 0 < value <= INTEGER_MAX:
-            raise NotFoundException()
-    if b"%00" in request.scope["query_string"]:
-        raise ClientException("This address contains a character that cannot be used.")
 
 
 # Guards --------------------------------------------------------------------
@@ -508,37 +420,3 @@ EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
     HTTPException: on_http_error,
     Exception: on_unexpected_error,
 }
-
-
-class SecurityHeadersMiddleware(ASGIMiddleware):
-    """Security headers on every response: pages, redirects, errors and static files;
-    over https also HSTS (a year, subdomains too), so browsers never try plain http again.
-
-    A middleware, not an after-request hook: Litestar remembers a handler's hooks on
-    the handler, and the route handlers are shared by every app made in one process.
-    """
-
-    scopes = (ScopeType.HTTP,)
-
-    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        settings: Settings = scope["app"].state.settings
-        extra = list(SECURITY_HEADERS)
-        if settings.secure_cookies:
-            extra.append((b"strict-transport-security", b"max-age=31536000; includeSubDomains"))
-
-        async def sending(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                present = {name.lower() for name, _ in headers}
-                message["headers"] = headers + [(k, v) for k, v in extra if k not in present]
-            await send(message)
-
-        await next_app(scope, receive, sending)
-
-
-SECURITY_HEADERS = (
-    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
-    (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"same-origin"),
-    (b"x-frame-options", b"DENY"),
-)

@@ -17,13 +17,14 @@ from litestar.plugins.htmx import HTMXPlugin
 
 from ideaboard.domain import Role, Sort, Status
 from ideaboard.routes import ROUTES
+from ideaboard.security import SecurityHeadersMiddleware
 from ideaboard.services import board
 from ideaboard.services.departments import DepartmentRow
 from ideaboard.services.ideas import IdeaView
 from ideaboard.services.organisation import OrganisationRow
 from ideaboard.services.sessions import CurrentUser
 from ideaboard.settings import Settings, resolve_secret_key
-from ideaboard.web import SecurityHeadersMiddleware, build_templates, render
+from ideaboard.web import build_templates, render
 
 READER = CurrentUser(
     id=1,

@@ -28,7 +28,7 @@ from litestar.middleware.csrf import generate_csrf_token
 from ideaboard.bench import dataset, digest, enumeration, servers, wrk
 from ideaboard.db import sqlite_path
 from ideaboard.domain import CLOSED_STATUSES
-from ideaboard.web import session_csrf_token
+from ideaboard.security import session_csrf_token
 
 SECRET = "benchmark-secret-" + "k" * 32
 WARM_UP_SECONDS = 5

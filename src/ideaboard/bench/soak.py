@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ideaboard.bench import dataset, run, servers, wrk
 from ideaboard.domain import CLOSED_STATUSES
-from ideaboard.web import session_csrf_token
+from ideaboard.security import session_csrf_token
 
 WARM_UP = 0.2  # the first fifth of the soak: caches fill, the allocator settles
 TARGETS = {

@@ -22,7 +22,7 @@ from ideaboard.mail.render import EmailTemplates
 from ideaboard.markup import plain_text
 from ideaboard.services.errors import NotFound
 from ideaboard.services.organisation import OrganisationRow, get_organisation
-from ideaboard.services.unsubscribe import unsubscribe_path
+from ideaboard.services.unsubscribe import one_click_headers, unsubscribe_path
 from ideaboard.tables import (
     Department,
     DepartmentManager,
@@ -261,8 +261,7 @@ def render_digest(digest: Digest, templates: EmailTemplates) -> Email:
         text=text,
         html=html,
         headers={
-            "List-Unsubscribe": f"<{unsubscribe}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            **one_click_headers(unsubscribe),
             "Auto-Submitted": "auto-generated",
             "Precedence": "bulk",
         },

@@ -21,7 +21,7 @@ from ideaboard.mail.outbox import Queued, queue_emails
 from ideaboard.markup import plain_text
 from ideaboard.services.clock import now
 from ideaboard.services.notifications import COMPOSED, SEEN, notification_view
-from ideaboard.services.unsubscribe import unsubscribe_path
+from ideaboard.services.unsubscribe import one_click_headers, unsubscribe_path
 from ideaboard.tables import Notification
 
 EMAIL_BATCH = 200
@@ -55,11 +55,7 @@ def render_notification_email(row: dict[str, Any], mailer: Mailer, *, earlier: i
         subject=subject,
         text=text,
         html=html,
-        headers={
-            "List-Unsubscribe": f"<{unsubscribe}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            "Auto-Submitted": "auto-generated",
-        },
+        headers={**one_click_headers(unsubscribe), "Auto-Submitted": "auto-generated"},
     )
 
 

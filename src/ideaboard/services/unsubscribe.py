@@ -35,6 +35,11 @@ def unsubscribe_path(secret: str, user_id: int, what: str = DIGEST) -> str:
     return path if what == DIGEST else f"{path}?from={what}"
 
 
+def one_click_headers(url: str) -> dict[str, str]:
+    """The headers that let a mail client stop an email in one click (RFC 8058)."""
+    return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
 def token_is_valid(secret: str, user_id: int, token: str, what: str = DIGEST) -> bool:
     if what != DIGEST and stops(what) is None:
         return False
