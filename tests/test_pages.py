@@ -344,3 +344,23 @@ def test_keyboard_only_voting_and_commenting(
     page.get_by_text("Typed with the keyboard alone.").last.wait_for()
     page.screenshot(path=str(SHOTS / "keyboard-comment-1280.png"), caret="initial")
     context.close()
+
+
+def test_a_phone_shows_the_first_idea_on_its_first_screen(browser: Browser, demo: Demo) -> None:
+    """On the demo board at 390 x 844: the header, the search, "Filters" folded, the sorts,
+    and the first idea's title above the fold; the menu reaches the account page."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    _sign_in(context, demo.url, "member@example.com")
+    page = context.new_page()
+    page.goto(f"{demo.url}/")
+    first_title = page.locator(".idea-card h2").first
+    box = first_title.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= 844, box
+    assert page.get_by_label("Department").is_hidden()  # folded behind "Filters"
+    page.get_by_text("Filters", exact=True).click()
+    assert page.get_by_label("Department").is_visible()
+    page.get_by_text("Menu", exact=True).click()
+    page.locator("#phone-menu").get_by_role("link", name="Your account").click()
+    expect(page.get_by_role("heading", name="Your account")).to_be_visible()
+    page.screenshot(path=str(SHOTS / "phone-account-390.png"), caret="initial")
+    context.close()

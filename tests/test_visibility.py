@@ -303,3 +303,16 @@ async def test_nobody_merges_into_an_idea_others_cannot_see(
     row = await Idea.select(Idea.merged_into, Idea.vote_count).where(Idea.id == duplicate).first()
     assert row == {"merged_into": None, "vote_count": 1}
     assert await AuditEntry.count() == 0 and await Notification.count() == 0
+
+
+async def test_a_member_posting_to_the_triage_gets_no_row_and_no_owners_email(
+    client: Client, board: Personas
+) -> None:
+    idea = await make_idea(board.mia, board.operations, title="Public idea")
+    await Idea.update({Idea.owner: board.otto.id}).where(Idea.id == idea)
+    await client.login(board.mia.email)  # its author, but neither its manager nor its owner
+    for form in ({}, {"owner": ""}, {"message": ""}):
+        answer = await client.post(f"/triage/ideas/{idea}", form, htmx=True)
+        assert answer.status_code == 403, form
+        assert board.otto.email not in answer.text and "triage-row" not in answer.text
+    assert (await Idea.select(Idea.owner).where(Idea.id == idea).first())["owner"] == board.otto.id
