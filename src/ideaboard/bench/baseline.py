@@ -99,10 +99,12 @@ async def bare_post(request: Request[Any, Any, Any]) -> Response[str]:
     form = await request.form()
     return render(
         request,
-        "ideas/_vote_button.html",
-        block="vote_button",
+        "ideas/_vote_response.html",
+        block="vote_response",
         idea=_idea(1),
         back=form.get("next", ""),
+        refusal=None,
+        votes_left=None,
     )
 
 

@@ -21,14 +21,6 @@ async def add_follower(user_id: int, idea_id: int) -> None:
     await Subscription.raw(ADD_FOLLOWER, user_id, idea_id, now())
 
 
-async def is_following(user_id: int, idea_id: int) -> bool:
-    return bool(
-        await Subscription.exists().where(
-            Subscription.account == user_id, Subscription.idea == idea_id
-        )
-    )
-
-
 async def set_following(actor: Actor, idea_id: int, *, following: bool) -> bool:
     """Follow or stop following; idempotent. Returns the new state. Following needs an
     idea anyone may act on; stopping needs only one the person may see."""
@@ -48,6 +40,3 @@ async def set_following(actor: Actor, idea_id: int, *, following: bool) -> bool:
             )
     return following
 
-
-async def count_followers(idea_id: int) -> int:
-    return await Subscription.count().where(Subscription.idea == idea_id)

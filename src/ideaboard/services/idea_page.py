@@ -10,23 +10,21 @@ from ideaboard.domain import (
     Actor,
     Approval,
     Status,
+    StatusRole,
+    TriageRole,
     Verdict,
     can_edit_idea,
     can_merge,
     can_moderate,
     can_take_part,
+    update_choices,
 )
-from ideaboard.services import comments, edits, follows, merges, notifications, votes
+from ideaboard.services import comments, edits, merges, notifications, votes
 from ideaboard.services.comments import CommentView
 from ideaboard.services.edits import WaitingEdit
 from ideaboard.services.ideas import IdeaView, get_idea
 from ideaboard.services.merges import MergedInto
-from ideaboard.services.status_updates import (
-    StatusChangeView,
-    list_status_changes,
-    list_status_options,
-)
-from ideaboard.services.triage import find_triage_role
+from ideaboard.services.status_updates import StatusChangeView, list_status_changes
 from ideaboard.tables import Idea
 
 
@@ -72,33 +70,53 @@ class IdeaPage:
         return self.idea.approval is Approval.REJECTED
 
 
+# What the page needs beyond the idea itself, in one statement: its owner, why it was
+# hidden or rejected, its followers (and whether the reader is one), and whether the
+# reader manages its department.
+AROUND = """
+SELECT o.name AS owner_name, i.owner AS owner_id, i.moderation_reason,
+       (SELECT COUNT(*) FROM subscription s WHERE s.idea = i.id) AS followers,
+       EXISTS (SELECT 1 FROM subscription s WHERE s.idea = i.id AND s.account = {})
+         AS following,
+       EXISTS (SELECT 1 FROM department_manager m
+               WHERE m.department = i.department AND m.manager = {}) AS manages
+FROM idea i
+LEFT JOIN account o ON o.id = i.owner
+WHERE i.id = {}
+"""
+
+
 async def get_idea_page(reader: Actor, idea_id: int, *, mark_read: bool = True) -> IdeaPage:
     """The page as this reader may see it (NotFound otherwise). Opening it reads what the
     bell said about the idea, unless `mark_read` is off (a fragment of it, re-rendered)."""
     idea = await get_idea(idea_id, reader)
     if mark_read:
         await notifications.mark_idea_read(reader.id, idea_id)
-    extra = (
-        await Idea.select(Idea.owner.name.as_alias("owner_name"), Idea.moderation_reason)
-        .where(Idea.id == idea_id)
-        .first()
-    )
-    triage_role = await find_triage_role(reader, idea.department_id)
+    [around] = await Idea.raw(AROUND, reader.id, reader.id, idea_id)
+    manages = bool(around["manages"])
     is_author = idea.author_id == reader.id
+    page_comments = await comments.list_comments(idea_id, reader)
+    open_to_all = can_take_part(approval=idea.approval, hidden=idea.hidden)
+    role = StatusRole(is_owner=around["owner_id"] == reader.id, manages_department=manages)
+    merged = idea.merged_into is not None
     return IdeaPage(
         idea=idea,
-        comments=await comments.list_comments(idea_id, reader),
+        comments=page_comments,
         updates=await list_status_changes(idea_id),
-        owner_name=extra["owner_name"] if extra else None,
-        following=await follows.is_following(reader.id, idea_id),
-        followers=await follows.count_followers(idea_id),
+        owner_name=around["owner_name"],
+        following=bool(around["following"]),
+        followers=int(around["followers"]),
         votes_left=await votes.find_votes_left(reader.id),
-        status_options=await list_status_options(reader, idea_id),
-        merged_into=await merges.find_merged_into(idea_id, reader),
-        moderation_reason=extra["moderation_reason"] if extra else "",
+        status_options=update_choices(idea.status, reader, role, merged=merged)
+        if open_to_all
+        else (),
+        merged_into=await merges.find_merged_into(idea_id, reader) if merged else None,
+        moderation_reason=around["moderation_reason"],
         can_edit=can_edit_idea(reader, author_id=idea.author_id, status=idea.status),
-        can_merge=bool(can_merge(reader, triage_role)),
+        can_merge=bool(can_merge(reader, TriageRole(manages_department=manages))),
         can_moderate=bool(can_moderate(reader)),
         waiting_edit=await edits.find_waiting_idea_edit(idea_id, reader.id) if is_author else None,
-        waiting_comment_edits=await edits.find_waiting_comment_edits(idea_id, reader.id),
+        waiting_comment_edits=await edits.find_waiting_comment_edits(idea_id, reader.id)
+        if any(c.author_id == reader.id for c in page_comments)
+        else {},
     )

@@ -12,11 +12,9 @@ from piccolo.columns import Column
 from ideaboard.db import is_sqlite, write_transaction
 from ideaboard.domain import (
     Actor,
-    Approval,
     NotificationKind,
     Status,
     StatusRole,
-    can_take_part,
     can_update_status,
     status_update_problems,
     update_choices,
@@ -27,7 +25,7 @@ from ideaboard.services.clock import now
 from ideaboard.services.errors import ValidationFailed, require
 from ideaboard.services.notifications import notify_followers
 from ideaboard.services.validation import check_text
-from ideaboard.services.visibility import find_idea_for, require_open
+from ideaboard.services.visibility import require_open
 from ideaboard.tables import DepartmentManager, Idea, StatusChange, User
 
 MESSAGE_MAX = 5000
@@ -62,19 +60,6 @@ async def find_status_role(actor: Actor, *, owner_id: int | None, department_id:
         DepartmentManager.manager == actor.id, DepartmentManager.department == department_id
     )
     return StatusRole(is_owner=owner_id == actor.id, manages_department=bool(manages))
-
-
-async def list_status_options(actor: Actor, idea_id: int) -> tuple[Status, ...]:
-    """The statuses this person may give the idea now, its current one first (an update
-    without a change of status); empty when they may not update it."""
-    idea = await find_idea_for(
-        idea_id, actor, Idea.status, Idea.owner, Idea.department, Idea.merged_into
-    )
-    if not can_take_part(approval=Approval(idea["approval"]), hidden=idea["hidden"]):
-        return ()
-    role = await find_status_role(actor, owner_id=idea["owner"], department_id=idea["department"])
-    merged = idea["merged_into"] is not None
-    return update_choices(Status(idea["status"]), actor, role, merged=merged)
 
 
 LOCKED_IDEA = (
