@@ -39,4 +39,3 @@ async def set_following(actor: Actor, idea_id: int, *, following: bool) -> bool:
                 Subscription.account == actor.id, Subscription.idea == idea_id
             )
     return following
-
