@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ideaboard.db import sqlite_path
-from ideaboard.files import FILE_MODE, private_directory, private_file, tighten
+from ideaboard.files import FILE_MODE, make_directories, private_file, tighten
 from ideaboard.settings import Settings
 
 
@@ -41,8 +41,7 @@ def backup(settings: Settings, target: Path | None = None) -> Path:
     target = target or default_target(settings)
     if target.exists():
         raise BackupError(f"{target} already exists: choose another file name.")
-    if not target.parent.exists():
-        private_directory(target.parent)
+    make_directories(target.parent)
     if settings.is_sqlite:
         source = sqlite_path(settings.database_url)
         if not source.exists():
@@ -69,8 +68,7 @@ def restore(settings: Settings, source: Path, *, force: bool = False) -> Content
     if settings.is_sqlite:
         _check_sqlite(source)
         target = sqlite_path(settings.database_url)
-        if not target.parent.exists():
-            private_directory(target.parent)
+        make_directories(target.parent)
         private_file(target)
         with _open(target) as destination:
             if not force and _has_data(destination):

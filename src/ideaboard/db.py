@@ -16,7 +16,7 @@ from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from piccolo.querystring import QueryString
 
 from ideaboard.db_sqlite import InlineSQLiteEngine, NoConnectOnCreate, is_read
-from ideaboard.files import FILE_MODE, private_directory, private_file, sqlite_files, tighten
+from ideaboard.files import FILE_MODE, make_directories, private_file, sqlite_files, tighten
 from ideaboard.tables import TABLES
 
 log = logging.getLogger("ideaboard")
@@ -114,8 +114,7 @@ def engine_for(url: str) -> Engine[Any]:
     if scheme == "sqlite":
         path = sqlite_path(url)
         try:
-            if not path.parent.exists():
-                private_directory(path.parent)
+            make_directories(path.parent)
             private_file(path)
             for file in sqlite_files(path)[1:]:
                 if file.exists():

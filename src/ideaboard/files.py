@@ -16,13 +16,19 @@ FILE_MODE = 0o600
 LOOSE_BITS = stat.S_IRWXG | stat.S_IRWXO
 
 
-def private_directory(path: Path) -> Path:
-    """Make the directory (and its missing parents) 0700; tighten it if it exists looser.
-    Only for directories the board owns: its data directory and what is under it."""
+def make_directories(path: Path) -> Path:
+    """Make the directory and its missing parents 0700, leaving any that exist as they
+    are (the folder a backup is written to, or the database's, may be anyone's)."""
     missing = [p for p in (path, *path.parents) if not p.exists()]
     for directory in reversed(missing):  # mkdir(parents=True) would ignore the mode
         directory.mkdir(mode=DIRECTORY_MODE, exist_ok=True)
-    tighten(path, DIRECTORY_MODE)
+    return path
+
+
+def private_directory(path: Path) -> Path:
+    """Make the directory (and its missing parents) 0700; tighten it if it exists looser.
+    Only for directories the board owns: its data directory and what is under it."""
+    tighten(make_directories(path), DIRECTORY_MODE)
     return path
 
 

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from litestar.datastructures import Cookie
-from litestar.response import Redirect
 
 FLASH_COOKIE = "ideaboard_flash"
 LIFETIME_SECONDS = 60
@@ -113,19 +112,3 @@ def read_flash(secret: str, value: str) -> Flash | None:
         return Flash(text=text)
     fields = {str(k): str(v) for k, v in dict(data.get("f") or {}).items()}
     return Flash(text=text, undo=undo, undo_fields=fields)
-
-
-def redirect_with(
-    secret: str,
-    url: str,
-    key: str,
-    *,
-    undo: str = "",
-    undo_fields: dict[str, str] | None = None,
-    **params: Any,
-) -> Redirect:
-    """POST → 303 → GET, with a message for the next page."""
-    response = Redirect(url, status_code=303)
-    cookie = flash_cookie(secret, key, undo=undo, undo_fields=undo_fields, **params)
-    response.cookies.append(cookie)
-    return response

@@ -31,7 +31,7 @@ from litestar.template.base import csrf_token
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from markupsafe import Markup
 
-from ideaboard.flash import FLASH_COOKIE, read_flash, redirect_with
+from ideaboard.flash import FLASH_COOKIE, flash_cookie, read_flash
 from ideaboard.security import (
     CSRF_EXEMPT,
     CSRF_SCOPE_KEY,
@@ -188,7 +188,11 @@ def done(
     """POST → 303 → GET, and the next page says what was done (flash.MESSAGES[message]),
     with an Undo button posting `undo_fields` to `undo` where there is one."""
     secret = app_csrf_config(request).secret
-    return redirect_with(secret, url, message, undo=undo, undo_fields=undo_fields, **params)
+    response = see_other(url)
+    response.cookies.append(
+        flash_cookie(secret, message, undo=undo, undo_fields=undo_fields, **params)
+    )
+    return response
 
 
 def is_htmx(request: Request[Any, Any, Any]) -> bool:

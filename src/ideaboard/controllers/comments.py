@@ -8,8 +8,8 @@ from litestar import Request, Response
 from litestar.params import FromPath
 
 from ideaboard.controllers.ideas import idea_page
-from ideaboard.domain import needs_approval, posting_is_limited
-from ideaboard.services import comments, limits
+from ideaboard.domain import posting_is_limited
+from ideaboard.services import comments, limits, organisation
 from ideaboard.services.errors import ValidationFailed, require
 from ideaboard.web import done, is_htmx, render, see_other, signed_in_user, too_many
 
@@ -37,8 +37,7 @@ async def create(request: AnyRequest, idea_id: FromPath[int]) -> Response[Any]:
     if block:
         return await idea_page(request, idea_id, block=block)
     url = request.app.route_reverse("ideas:show", idea_id=idea_id) + f"#comment-{comment_id}"
-    org = request.state.organisation
-    if needs_approval(user.actor, pre_moderation=bool(org and org.pre_moderation)):
+    if await organisation.writing_waits(user.actor):
         return done(request, url, "comment_waiting")
     return see_other(url)
 

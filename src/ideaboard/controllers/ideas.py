@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from litestar import Request, Response
 from litestar.params import FromPath
 
-from ideaboard.domain import Sort, can_edit_idea, needs_approval, posting_is_limited
+from ideaboard.domain import Sort, can_edit_idea, posting_is_limited
 from ideaboard.services import (
     board,
     comments,
@@ -19,6 +19,7 @@ from ideaboard.services import (
     limits,
     merges,
     moderation,
+    organisation,
     setup,
     status_updates,
     votes,
@@ -105,9 +106,8 @@ async def create(request: AnyRequest) -> Response[Any]:
             request, "ideas/new.html", form=form, errors={"form": str(limited)}, status_code=429
         )
         return too_many(page, limited)
-    org = request.state.organisation
-    waits = needs_approval(user.actor, pre_moderation=bool(org and org.pre_moderation))
     url = request.app.route_reverse("ideas:show", idea_id=idea_id)
+    waits = await organisation.writing_waits(user.actor)
     return done(request, url, "idea_waiting" if waits else "idea_created")
 
 

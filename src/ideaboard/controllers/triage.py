@@ -96,8 +96,9 @@ async def _row(
     saved: list[str] | None = None,
     status_code: int = 200,
 ) -> Response[str]:
-    idea = await triage.get_triage_idea(signed_in_user(request).actor, idea_id)
-    departments = await triage.list_triage_departments(signed_in_user(request).actor)
+    actor = signed_in_user(request).actor
+    idea = await triage.get_triage_idea(actor, idea_id)
+    departments = await triage.list_triage_departments(actor)
     return render(
         request,
         "triage/index.html",

@@ -15,7 +15,6 @@ from ideaboard.domain import (
     can_delete_comment,
     can_edit_comment,
     can_see_content,
-    needs_approval,
 )
 from ideaboard.markup import render_markdown
 from ideaboard.services.clock import now
@@ -23,7 +22,7 @@ from ideaboard.services.edits import edit_waits, hold_comment_edit
 from ideaboard.services.errors import NotFound, ValidationFailed, require
 from ideaboard.services.follows import add_follower
 from ideaboard.services.notifications import notify_followers
-from ideaboard.services.organisation import current_organisation
+from ideaboard.services.organisation import writing_waits
 from ideaboard.services.validation import check_text
 from ideaboard.services.visibility import (
     VISIBILITY_COLUMNS,
@@ -126,8 +125,7 @@ async def add_comment(actor: Actor, idea_id: int, form: CommentInput) -> int:
     errors = form.errors()
     if errors:
         raise ValidationFailed(errors)
-    organisation = await current_organisation()
-    waits = needs_approval(actor, pre_moderation=bool(organisation and organisation.pre_moderation))
+    waits = await writing_waits(actor)
     created = now()
     comment = Comment(
         approval=(Approval.PENDING if waits else Approval.APPROVED).value,

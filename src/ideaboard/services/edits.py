@@ -13,21 +13,19 @@ from datetime import datetime
 from typing import Any
 
 from ideaboard.db import write_transaction
-from ideaboard.domain import Actor, Approval, NotificationKind, can_moderate, needs_approval
+from ideaboard.domain import Actor, Approval, NotificationKind, can_moderate
 from ideaboard.markup import render_markdown
 from ideaboard.services.audit import add_audit
 from ideaboard.services.clock import now
 from ideaboard.services.errors import NotFound, require
 from ideaboard.services.notifications import notify
-from ideaboard.services.organisation import current_organisation
+from ideaboard.services.organisation import writing_waits
 from ideaboard.tables import Comment, Idea, PendingEdit
 
 
 async def edit_waits(actor: Actor, approval: Approval) -> bool:
     """Does this person's edit of content in this state wait for a moderator?"""
-    organisation = await current_organisation()
-    pre_moderation = bool(organisation and organisation.pre_moderation)
-    return approval is Approval.APPROVED and needs_approval(actor, pre_moderation=pre_moderation)
+    return approval is Approval.APPROVED and await writing_waits(actor)
 
 
 async def hold_idea_edit(

@@ -17,7 +17,6 @@ from ideaboard.domain import (
     can_see_author,
     can_vote,
     hot_score,
-    needs_approval,
 )
 from ideaboard.markup import plain_text, render_markdown
 from ideaboard.services.clock import now
@@ -25,7 +24,7 @@ from ideaboard.services.departments import find_department
 from ideaboard.services.edits import edit_waits, hold_idea_edit
 from ideaboard.services.errors import ValidationFailed, require
 from ideaboard.services.follows import add_follower
-from ideaboard.services.organisation import current_organisation
+from ideaboard.services.organisation import writing_waits
 from ideaboard.services.search import Match
 from ideaboard.services.validation import check_text, parse_id
 from ideaboard.services.visibility import require_visible
@@ -165,16 +164,11 @@ async def create_idea(actor: Actor, form: IdeaInput) -> int:
     department_id = await _target_department(errors, form.department_id)
     if errors:
         raise ValidationFailed(errors)
-    organisation = await current_organisation()
-    pre_moderation = bool(organisation and organisation.pre_moderation)
+    waits = await writing_waits(actor)
     created = now()
     idea = Idea(
         anonymous=form.anonymous,
-        approval=(
-            Approval.PENDING
-            if needs_approval(actor, pre_moderation=pre_moderation)
-            else Approval.APPROVED
-        ).value,
+        approval=(Approval.PENDING if waits else Approval.APPROVED).value,
         title=form.title,
         body=form.body,
         body_html=render_markdown(form.body),

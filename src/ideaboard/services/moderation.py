@@ -255,16 +255,19 @@ class QueueItem:
     new_title: str = ""  # the title an idea's edit would give it
 
     @property
+    def number(self) -> int:
+        """The id of what is moderated: the edit, the comment or the idea."""
+        return self.edit_id or self.comment_id or self.idea_id
+
+    @property
     def key(self) -> str:
         """Unique within the queue: for form ids and error messages."""
-        number = self.edit_id or self.comment_id or self.idea_id
-        return f"{self.kind}-{number}"
+        return f"{self.kind}-{self.number}"
 
     @property
     def action_path(self) -> str:
         """Where this item's moderation actions are posted."""
-        number = self.edit_id or self.comment_id or self.idea_id
-        return f"/moderation/{self.kind}s/{number}"
+        return f"/moderation/{self.kind}s/{self.number}"
 
 
 @dataclass(frozen=True)

@@ -82,10 +82,6 @@ async def notify(
 FOLLOWERS = "SELECT account FROM subscription WHERE idea = {}"
 
 
-async def list_follower_ids(idea_id: int) -> list[int]:
-    return [row["account"] for row in await Notification.raw(FOLLOWERS, idea_id)]
-
-
 async def notify_followers(
     kind: NotificationKind,
     idea_id: int,
@@ -96,7 +92,8 @@ async def notify_followers(
 ) -> int:
     """Tell the idea's followers, but not those already told of the same action."""
     skip = set(already_told)
-    followers = [account for account in await list_follower_ids(idea_id) if account not in skip]
+    rows = await Notification.raw(FOLLOWERS, idea_id)
+    followers = [row["account"] for row in rows if row["account"] not in skip]
     return await notify(kind, followers, idea_id=idea_id, actor_id=actor_id, **what)
 
 

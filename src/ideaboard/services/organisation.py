@@ -9,7 +9,7 @@ from typing import Any
 from zoneinfo import available_timezones
 
 from ideaboard.db import write_transaction
-from ideaboard.domain import Actor, DigestSchedule, can_administer
+from ideaboard.domain import Actor, DigestSchedule, can_administer, needs_approval
 from ideaboard.services.audit import add_audit
 from ideaboard.services.cache import Recent
 from ideaboard.services.errors import NotFound, ValidationFailed, require
@@ -66,6 +66,13 @@ _recent = Recent(lambda: find_organisation(), keep=lambda organisation: organisa
 async def current_organisation() -> OrganisationRow | None:
     """The organisation as every page shows it (remembered for a few seconds)."""
     return await _recent.get()
+
+
+async def writing_waits(actor: Actor) -> bool:
+    """Does what this person writes now (an idea, a comment, an edit of approved content)
+    wait for a moderator? Only under pre-moderation, and never for moderators."""
+    organisation = await current_organisation()
+    return needs_approval(actor, pre_moderation=bool(organisation and organisation.pre_moderation))
 
 
 async def get_organisation() -> OrganisationRow:

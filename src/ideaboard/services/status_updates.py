@@ -26,7 +26,7 @@ from ideaboard.services.errors import ValidationFailed, require
 from ideaboard.services.notifications import notify_followers
 from ideaboard.services.validation import check_text
 from ideaboard.services.visibility import require_open
-from ideaboard.tables import DepartmentManager, Idea, StatusChange, User
+from ideaboard.tables import DepartmentManager, Idea, StatusChange
 
 MESSAGE_MAX = 5000
 
@@ -83,11 +83,6 @@ async def lock_idea(idea_id: int, actor: Actor) -> dict[str, Any]:
     see it and anyone may act on it (`visibility.require_open`)."""
     query = Idea.select(*LOCKED_IDEA).where(Idea.id == idea_id)
     return require_open(await (query if is_sqlite() else query.lock_rows()).first(), actor)
-
-
-async def actor_name(actor: Actor) -> str:
-    row = await User.select(User.name).where(User.id == actor.id).first()
-    return row["name"] if row else "Someone"
 
 
 async def move_status(

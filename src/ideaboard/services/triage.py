@@ -35,7 +35,6 @@ from ideaboard.services.validation import parse_id
 from ideaboard.tables import Department, DepartmentManager, Idea
 
 LANE_SIZE = 50
-THRESHOLD_MAX = 100_000
 CLOSED = sorted(status.value for status in CLOSED_STATUSES)
 
 
