@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from conftest import Client, Personas, make_idea
 from ideaboard.flash import FLASH_COOKIE, flash_cookie, read_flash
-from ideaboard.services import comments, status_updates
+from ideaboard.services import comments, moderation, status_updates
 from ideaboard.settings import Settings
-from ideaboard.tables import Comment, Organisation
+from ideaboard.tables import Comment, Idea, Organisation
 
 
 async def test_a_message_is_shown_once_after_the_action(client: Client, board: Personas) -> None:
@@ -98,13 +98,20 @@ async def test_the_roadmap_lists_planned_in_progress_and_done_by_department(
     for title, status, department in (
         ("Racks", "planned", board.operations), ("Canteen", "in_progress", board.operations),
         ("Signs", "done", board.it), ("Parking", "under_review", board.operations),
+        ("Lockers", "planned", board.operations), ("Bonus", "planned", board.operations),
     ):  # fmt: skip
         ideas[title] = await make_idea(board.mia, department, title=title)
         await status_updates.update_status(
             board.ada.actor, ideas[title],
             status_updates.StatusUpdateInput(status=status, message="Moving."),
         )  # fmt: skip
-    await client.login(board.otto.email)
+    # Hidden, or back to waiting for approval: on nobody's roadmap, not even its author's.
+    await moderation.set_idea_hidden(board.mo.actor, ideas["Lockers"], hidden=True, reason="x")
+    await Idea.update({Idea.approval: "pending"}).where(Idea.id == ideas["Bonus"])
+    for reader in (board.mia, board.otto):
+        await client.login(reader.email)
+        shown = (await client.get("/roadmap")).text
+        assert "Racks" in shown and "Lockers" not in shown and "Bonus" not in shown
     page = (await client.get("/roadmap")).text
     planned = page.split('id="column-planned"')[1].split('id="column-in_progress"')[0]
     progress = page.split('id="column-in_progress"')[1].split('id="column-done"')[0]
