@@ -14,7 +14,6 @@ from conftest import Client, Personas, make_idea, page_text
 from ideaboard.services import board as board_service
 from ideaboard.services import ranking
 from ideaboard.services.board import PAGE_SIZE
-from ideaboard.services.cache import Shared
 from ideaboard.services.clock import now
 from ideaboard.tables import Idea, Vote
 
@@ -173,7 +172,6 @@ async def test_a_broad_search_pages_alike_however_it_is_ranked(
             await Idea.update({Idea.status: "done"}).where(Idea.id == idea)
         if n % 5 == 0:
             await Idea.update({Idea.hidden: True}).where(Idea.id == idea)
-    monkeypatch.setattr(board_service, "_pages", Shared(seconds=0.0, size=1))  # never shared
     await client.login("otto@example.com")
     for status, shown in [("open", lambda n: n % 3 and n % 5), ("all", lambda n: n % 5)]:
         url = f"/?q=vegan&status={status}"

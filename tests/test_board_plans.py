@@ -8,7 +8,7 @@ import pytest
 
 from conftest import Client, Personas, make_idea
 from ideaboard.db import current_engine, is_sqlite
-from ideaboard.domain import Sort
+from ideaboard.domain import Actor, Role, Sort
 from ideaboard.services.board import BoardQuery, board_sql
 from ideaboard.tables import Idea
 
@@ -50,7 +50,7 @@ async def test_every_sort_and_filter_is_served_by_an_index(
         query = BoardQuery.from_params(
             {"sort": sort.value, **values, **({"after": CURSORS[sort]} if paged else {})}
         )
-        built = board_sql(query, reader_department_id=board.it)
+        built = board_sql(query, reader=Actor(id=1, role=Role.MEMBER, department_id=board.it))
         assert built is not None
         sql, args = built
         plan = await plan_of(sql, args)

@@ -8,7 +8,7 @@ from contextlib import suppress
 import pytest
 
 from ideaboard import db
-from ideaboard.db import CountingTransaction
+from ideaboard.db import PooledTransaction
 from ideaboard.tables import Idea
 
 
@@ -24,7 +24,7 @@ async def test_a_cancelled_transaction_gives_its_connection_back(
     begins, or while it rolls back after a first cancel. A connection kept out of the
     pool would make closing the pool wait for ever."""
     async with db.connected(postgres_database) as engine:
-        monkeypatch.setattr(CountingTransaction, stalls_in, _stall)
+        monkeypatch.setattr(PooledTransaction, stalls_in, _stall)
         inside = asyncio.Event()
 
         async def loop_body() -> None:

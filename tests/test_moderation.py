@@ -13,9 +13,6 @@ from ideaboard.tables import AuditEntry, Comment, Flag, Idea, Notification, Orga
 
 async def pre_moderation_on() -> None:
     await Organisation.update({Organisation.pre_moderation: True}, force=True)
-    from ideaboard.services.organisation import _recent
-
-    _recent.forget()
 
 
 async def test_pre_moderated_idea_waits_for_approval(client: Client, board: Personas) -> None:

@@ -15,7 +15,7 @@ from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from piccolo.querystring import QueryString
 
-from ideaboard.db_sqlite import InlineSQLiteEngine, NoConnectOnCreate, is_read
+from ideaboard.db_sqlite import InlineSQLiteEngine, NoConnectOnCreate
 from ideaboard.files import FILE_MODE, make_directories, private_file, sqlite_files, tighten
 from ideaboard.tables import TABLES
 
@@ -36,11 +36,11 @@ def sqlite_path(url: str) -> Path:
     return Path(path[1:])
 
 
-class CountingTransaction(PostgresTransaction):
-    """Piccolo's transaction, counting its commits, and giving its connection back to
-    the pool whatever happens. Piccolo's own leaks it when the task is cancelled while
-    the transaction begins or rolls back (a background loop stopped at shutdown): the
-    pool then never closes, and the process never exits."""
+class PooledTransaction(PostgresTransaction):
+    """Piccolo's transaction, giving its connection back to the pool whatever happens.
+    Piccolo's own leaks it when the task is cancelled while the transaction begins or
+    rolls back (a background loop stopped at shutdown): the pool then never closes, and
+    the process never exits."""
 
     engine: Postgres
 
@@ -79,34 +79,22 @@ class CountingTransaction(PostgresTransaction):
         else:
             await self.connection.close()
 
-    async def commit(self) -> None:
-        await super().commit()
-        self.engine.generation += 1
-
 
 class Postgres(NoConnectOnCreate, PostgresEngine):
-    """Counts the writes this process commits (`generation`), as the SQLite engine does,
-    so that what a cache remembers of the database is forgotten once it changes."""
+    """Piccolo's engine, connecting when first used, counting the statements it runs."""
 
-    generation = 0
+    statements = 0  # run since the start: tests count a page's
 
     def transaction(self, allow_nested: bool = True) -> PostgresTransaction:
-        return CountingTransaction(engine=self, allow_nested=allow_nested)
+        return PooledTransaction(engine=self, allow_nested=allow_nested)
 
     async def run_querystring(self, querystring: QueryString, in_pool: bool = True) -> Any:
-        response = await super().run_querystring(querystring, in_pool)
-        self._count_autocommit(querystring.template)
-        return response
+        self.statements += 1
+        return await super().run_querystring(querystring, in_pool)
 
     async def run_ddl(self, ddl: str, in_pool: bool = True) -> Any:
-        response = await super().run_ddl(ddl, in_pool)
-        self._count_autocommit(ddl)
-        return response
-
-    def _count_autocommit(self, sql: str) -> None:
-        """A write outside a transaction commits by itself (a transaction counts its own)."""
-        if self.current_transaction.get() is None and not is_read(sql):
-            self.generation += 1
+        self.statements += 1
+        return await super().run_ddl(ddl, in_pool)
 
 
 def engine_for(url: str) -> Engine[Any]:
@@ -134,13 +122,6 @@ def bind_tables(engine: Engine[Any]) -> None:
 
 def current_engine() -> Engine[Any]:
     return TABLES[0]._meta.db
-
-
-def generation() -> int:
-    """How many writes this process has committed: a cache of reads made at one
-    generation holds what this process would read now while it stays the same."""
-    engine = current_engine()
-    return int(getattr(engine, "generation", 0))
 
 
 def is_sqlite() -> bool:

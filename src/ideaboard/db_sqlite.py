@@ -203,7 +203,7 @@ class InlineSQLiteEngine(NoConnectOnCreate, SQLiteEngine):
         self._inline_reads = 0  # since the last yield
         self.reads: Counter[str] = Counter()  # inline, thread, interrupted: for /metrics
         self._commits = 0  # since the last checkpoint
-        self.generation = 0  # commits since the start: caches of reads compare it
+        self.statements = 0  # run since the start: tests count a page's
         self._checkpointing: asyncio.Task[None] | None = None
 
     # Connections ---------------------------------------------------------------
@@ -374,7 +374,6 @@ class InlineSQLiteEngine(NoConnectOnCreate, SQLiteEngine):
         return rows
 
     def _committed(self) -> None:
-        self.generation += 1
         self._commits += 1
         if self._commits >= CHECKPOINT_EVERY and self._checkpointing is None:
             self._commits = 0
@@ -399,6 +398,7 @@ class InlineSQLiteEngine(NoConnectOnCreate, SQLiteEngine):
             self._checkpointing = None
 
     async def _execute(self, sql: str, args: Any) -> Rows:
+        self.statements += 1
         transaction = self.current_transaction.get()
         if transaction is not None:
             return await transaction.connection.execute(sql, args)

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 
 from babel import Locale
-from babel.dates import format_datetime, format_timedelta
+from babel.dates import format_timedelta
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 from jinja2_fragments import render_block
 from litestar import Litestar, Request
@@ -44,7 +43,7 @@ from ideaboard.services import organisation
 from ideaboard.services.errors import Forbidden, NotFound, ServiceError, ValidationFailed
 from ideaboard.services.limits import RateLimited
 from ideaboard.services.organisation import OrganisationRow
-from ideaboard.services.sessions import CurrentUser, find_session
+from ideaboard.services.sessions import CurrentUser, find_visit
 from ideaboard.settings import Settings
 from ideaboard.wording import plural
 
@@ -59,26 +58,54 @@ SETUP_EXEMPT = ("/setup", "/healthz", "/metrics", "/static/")
 
 # Parsed once: Babel otherwise parses the locale on every call, 20+ times per board page.
 LOCALE = Locale.parse("en")
+MONTHS = LOCALE.months["format"]["abbreviated"]  # 1: "Jan", ...
+
+# Babel's units for "3 days ago", largest first, and the share of a unit that counts as
+# one (0.9: 27 days is "1 month ago").
+UNITS = (
+    ("year", 365 * 86400), ("month", 30 * 86400), ("week", 7 * 86400), ("day", 86400),
+    ("hour", 3600), ("minute", 60), ("second", 1),
+)  # fmt: skip
+THRESHOLD = 0.9
 
 
 def relative_time(moment: datetime, *, now: datetime | None = None) -> str:
     """'3 days ago' (the exact time goes in the element's title)."""
-    now = now or datetime.now(UTC)
-    delta = moment - now
-    if abs(delta) < timedelta(seconds=45):
+    seconds = (moment - (now or datetime.now(UTC))).total_seconds()
+    if abs(seconds) < 45:
         return "just now"
-    return format_timedelta(delta, add_direction=True, locale=LOCALE, threshold=0.9)
+    for unit, length in UNITS:
+        value = abs(seconds) / length
+        if value >= THRESHOLD:
+            return _phrase(unit, max(1, round(value)), future=seconds > 0)
+    return "just now"  # not reached: 45 seconds are past the last unit's threshold
+
+
+@lru_cache(maxsize=1024)
+def _phrase(unit: str, count: int, *, future: bool) -> str:
+    """Babel's wording for a whole number of one unit: a board page has thirty dates,
+    most of them alike ("2 days ago"), and Babel takes longer to word one than the
+    rest of a card takes to render."""
+    length = dict(UNITS)[unit]
+    delta = timedelta(seconds=count * length * (1 if future else -1))
+    # With `count` as the threshold, Babel words it in this unit: every larger unit
+    # comes to less than `count` of itself.
+    return format_timedelta(delta, add_direction=True, locale=LOCALE, threshold=count)
 
 
 def exact_time(moment: datetime) -> str:
-    return format_datetime(moment, "d MMM y, HH:mm 'UTC'", tzinfo=UTC, locale=LOCALE)
+    """ "2 Dec 2026, 14:05 UTC": Babel's "d MMM y, HH:mm" in English, without parsing
+    the pattern for every date of a page."""
+    moment = moment.astimezone(UTC)
+    return f"{moment.day} {MONTHS[moment.month]} {moment.year}, {moment:%H:%M} UTC"
 
 
 def time_tag(moment: datetime) -> Markup:
-    """A relative date with the exact time on hover."""
-    return Markup('<time datetime="{}" title="{}">{}</time>').format(
-        moment.isoformat(timespec="seconds"), exact_time(moment), relative_time(moment)
-    )
+    """A relative date with the exact time on hover. Every part is made here from
+    numbers and Babel's wording, none from what a person typed."""
+    iso = moment.isoformat(timespec="seconds")
+    html = f'<time datetime="{iso}" title="{exact_time(moment)}">{relative_time(moment)}</time>'
+    return Markup(html)  # noqa: S704 (numbers and Babel's words only)
 
 
 @pass_context
@@ -107,15 +134,6 @@ def _url_for(context: Any, route_name: str, **parameters: Any) -> str:
     return _reverse(context["request"].app, route_name, tuple(sorted(parameters.items())))
 
 
-def shared_fragment(kept: dict[Any, Markup], key: Any, caller: Callable[[], Markup]) -> Markup:
-    """A fragment rendered once and kept in `kept` under `key` (a `{% call %}` block):
-    for what every reader of a shared page sees alike."""
-    html = kept.get(key)
-    if html is None:
-        html = kept[key] = caller()
-    return html
-
-
 def build_templates(settings: Settings) -> Environment:
     env = Environment(
         loader=FileSystemLoader(settings.templates_dir),
@@ -129,7 +147,6 @@ def build_templates(settings: Settings) -> Environment:
         csrf_token=_csrf_token,
         csrf_input=_csrf_input,
         time=time_tag,
-        shared_fragment=shared_fragment,
     )
     env.filters.update(
         relative_time=relative_time,
@@ -253,16 +270,16 @@ class SessionMiddleware(ASGIMiddleware):
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         connection: ASGIConnection[Any, Any, Any, Any] = ASGIConnection(scope)
-        state = connection.app.state
+        settings: Settings = connection.app.state.settings
         path = scope["path"]
-        connection.state.organisation = org = await organisation.current_organisation()
+        lifetime = timedelta(days=settings.session_days)
+        token = connection.cookies.get(settings.session_cookie_name, "")
+        visit = await find_visit(token, lifetime=lifetime)
+        connection.state.organisation = org = visit.organisation
         if org is None and not path.startswith(SETUP_EXEMPT):
             await ASGIRedirectResponse(path="/setup", status_code=303)(scope, receive, send)
             return
-        settings: Settings = state.settings
-        lifetime = timedelta(days=settings.session_days)
-        token = connection.cookies.get(settings.session_cookie_name, "")
-        found = await find_session(token, lifetime=lifetime) if token else None
+        found = visit.session
         scope["user"] = found.user if found else None
         if found and found.renewed:
             cookie = session_cookie(settings, token, max_age=int(lifetime.total_seconds()))
@@ -279,7 +296,11 @@ class SessionMiddleware(ASGIMiddleware):
                 # session's own (the page rendered now carries it too).
                 header = csrf_cookie(config, bound).to_encoded_header()
                 send = _with_cookie(send, config.cookie_name, header, replace=True)
-        await next_app(scope, receive, send)
+        request_organisation = organisation.set_for_request(org)
+        try:
+            await next_app(scope, receive, send)
+        finally:
+            organisation.end_of_request(request_organisation)
 
 
 def _with_cookie(

@@ -150,7 +150,12 @@ COLUMNS = {
     "comment": (
         "id", "idea", "author", "body", "body_html", "edited", "created_at", "updated_at",
     ),
+    "department_manager": ("id", "department", "manager"),
 }  # fmt: skip
+
+
+MANAGER = 2  # the account that manages department 1
+MEMBER = 3  # an account with no role but a member's
 
 
 def build_rows(size: Size, *, seed: int = 7, now: datetime | None = None) -> Rows:
@@ -245,6 +250,8 @@ def _tables(rows: Rows) -> list[tuple[str, list[tuple[Any, ...]]]]:
         ("idea", rows.ideas),
         ("vote", rows.votes),
         ("comment", rows.comments),
+        # Person 2 manages the first department: the page costs measure their triage.
+        ("department_manager", [(1, 1, MANAGER)]),
     ]
 
 

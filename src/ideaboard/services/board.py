@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
-from ideaboard.domain import CLOSED_STATUSES, Actor, Role, Sort, Status, can_see_author
+from ideaboard.domain import CLOSED_STATUSES, Actor, Sort, Status
 from ideaboard.services import search
-from ideaboard.services.cache import Shared
 from ideaboard.services.ideas import IdeaView, idea_view
 from ideaboard.services.validation import has_control_characters, in_integer_range, parse_id
-from ideaboard.tables import Idea, Vote
+from ideaboard.tables import Idea
 
 PAGE_SIZE = 30
 SEARCH_MAX = 200
@@ -85,10 +84,6 @@ DEFAULT_PARAMS = {
 class BoardPage:
     ideas: list[IdeaView]
     next_cursor: str | None
-    # The part of each card that every reader of a shared page sees alike, kept by the
-    # web layer for the page's second, keyed by (idea id, author id as shown: 0 where the
-    # author is masked); None where nothing is shared (every card is rendered in full).
-    cards: dict[tuple[int, int], Any] | None = None
 
 
 SELECT = """
@@ -98,6 +93,7 @@ SELECT i.id, i.title, i.body, i.body_html, i.status, i.vote_count, i.comment_cou
        fd.id AS from_department_id, fd.name AS from_department,
        td.id AS department_id, td.name AS department,
        i.anonymous, i.approval, i.hidden, i.merged_into,
+       EXISTS (SELECT 1 FROM vote v WHERE v.idea = i.id AND v.voter = {{}}) AS voted,
        {sort_key} AS sort_key{highlights}
 FROM idea i
 JOIN account a ON a.id = i.author
@@ -151,12 +147,11 @@ FROM idea i {narrow}
 
 
 def board_sql(
-    query: BoardQuery, *, reader_department_id: int, ids_only: bool = False
+    query: BoardQuery, *, reader: Actor, ids_only: bool = False
 ) -> tuple[str, list[Any]] | None:
-    """The SQL (Piccolo `{}` placeholders) and arguments for one page of the board, the
-    same for every reader of the same view (their own votes are read apart); with
-    `ids_only`, only each idea's id and sort key. None when the search has no words
-    (only punctuation), so nothing can match."""
+    """The SQL (Piccolo `{}` placeholders) and arguments for one page of the board, with
+    whether the reader voted for each idea; with `ids_only`, only each idea's id and sort
+    key. None when the search has no words (only punctuation), so nothing can match."""
     words = search.terms(query.search)
     if query.search and not words:
         return None
@@ -164,7 +159,7 @@ def board_sql(
     sort_key = found.relevance if found else SORT_KEYS[query.sort]
     sort_key_args = found.relevance_args if found else []
 
-    conditions, args = _filters(query, reader_department_id=reader_department_id)
+    conditions, args = _filters(query, reader_department_id=reader.department_id)
     if found:
         conditions.append(found.condition)
         args.extend(found.condition_args)
@@ -186,7 +181,7 @@ def board_sql(
     else:
         highlights = f", {found.highlights}" if found else ""
         sql = SELECT.format(sort_key=sort_key, highlights=highlights, search_join=join)
-        select_args = [*sort_key_args, *(found.highlight_args if found else [])]
+        select_args = [reader.id, *sort_key_args, *(found.highlight_args if found else [])]
     sql += "WHERE " + " AND ".join(conditions) + "\n"
     sql += "ORDER BY sort_key DESC, i.id DESC\nLIMIT {}"
     return sql, [*select_args, *args, PAGE_SIZE + 1]
@@ -214,67 +209,29 @@ def _filters(query: BoardQuery, *, reader_department_id: int) -> tuple[list[str]
     return conditions, args
 
 
-@dataclass(frozen=True)
-class _SharedPage:
-    """One view's page as any reader sees it: each row with its view for a reader who
-    voted for none of them and may not see anonymous authors."""
-
-    rows: list[tuple[dict[str, Any], IdeaView]]
-    next_cursor: str | None
-    cards: dict[tuple[int, int], Any] = field(default_factory=dict)
-
-
-# Who sees an idea the way most readers do: no votes of theirs, no author of anonymous ideas.
-ANYONE = Actor(id=0, role=Role.MEMBER, department_id=0)
-
-# One view's page of ideas, shared by everyone who asks for it within a second (and
-# forgotten when this process writes): the page's query is the board's dearest read.
-_pages: Shared[_SharedPage] = Shared(seconds=1.0, size=256)
-
-
-def _page_key(query: BoardQuery, reader: Actor) -> tuple[Any, ...]:
-    """What the page's rows depend on: the view, and the reader's department for the
-    views that name it."""
-    department = reader.department_id if query.scope != "all" else None
-    return (query.sort, query.department_id, query.status, query.scope, department,
-            query.search, query.after)  # fmt: skip
-
-
 async def list_board(query: BoardQuery, reader: Actor) -> BoardPage:
     """One page of the board; the cost does not depend on how deep the page is.
 
     With a search, ideas are ranked by relevance (best match first) and carry their
     highlighted title and passage; the filters apply as usual.
     """
-    key = _page_key(query, reader)
-    page = _pages.get(key)
-    if page is None:
-        stamp = _pages.stamp()
-        built = board_sql(
-            query, reader_department_id=reader.department_id, ids_only=bool(query.search)
-        )
-        if built is None:
-            return BoardPage(ideas=[], next_cursor=None)
-        sql, args = built
-        if query.search:
-            found = search.search_sql(search.terms(query.search))
-            ranked = await _ranked_in_the_index(found, query) if _is_broad(query) else None
-            if ranked is None:
-                ranked = await Idea.raw(sql, *args)
-            records = await _searched(found, ranked)
-        else:
-            records = await Idea.raw(sql, *args)
-        more = len(records) > PAGE_SIZE
-        page = _SharedPage(
-            rows=[(record, _view(record, ANYONE, voted=False)) for record in records[:PAGE_SIZE]],
-            next_cursor=_cursor(records[PAGE_SIZE - 1]) if more else None,
-        )
-        _pages.put(key, page, stamp)
-    voted = await find_voted(reader.id, [view.id for _, view in page.rows])
-    ideas = [
-        _for_reader(record, view, reader, voted=view.id in voted) for record, view in page.rows
-    ]
-    return BoardPage(ideas=ideas, next_cursor=page.next_cursor, cards=page.cards)
+    built = board_sql(query, reader=reader, ids_only=bool(query.search))
+    if built is None:
+        return BoardPage(ideas=[], next_cursor=None)
+    sql, args = built
+    if query.search:
+        found = search.search_sql(search.terms(query.search))
+        ranked = await _ranked_in_the_index(found, query) if _is_broad(query) else None
+        if ranked is None:
+            ranked = await Idea.raw(sql, *args)
+        records = await _searched(found, ranked, reader)
+    else:
+        records = await Idea.raw(sql, *args)
+    more = len(records) > PAGE_SIZE
+    return BoardPage(
+        ideas=[_view(record, reader) for record in records[:PAGE_SIZE]],
+        next_cursor=_cursor(records[PAGE_SIZE - 1]) if more else None,
+    )
 
 
 # A broad search on SQLite ranks this many of the best matches in the full-text index
@@ -324,7 +281,9 @@ async def _ranked_in_the_index(
     return ranked
 
 
-async def _searched(found: search.SearchSql, ranked: list[dict[str, Any]]) -> list[dict[str, Any]]:
+async def _searched(
+    found: search.SearchSql, ranked: list[dict[str, Any]], reader: Actor
+) -> list[dict[str, Any]]:
     """A search's page in two steps: the matches ranked (ids and scores), then the
     page's rows read with their highlighted title and passage, in that order. (In one
     query SQLite read every match's whole row before keeping 31: at 100,000 ideas a
@@ -337,31 +296,10 @@ async def _searched(found: search.SearchSql, ranked: list[dict[str, Any]]) -> li
     )
     sql += f"WHERE i.id IN ({', '.join('{}' for _ in ids)}) AND {found.condition}"
     rows = await Idea.raw(
-        sql, *found.relevance_args, *found.highlight_args, *ids, *found.condition_args
+        sql, reader.id, *found.relevance_args, *found.highlight_args, *ids, *found.condition_args
     )
     by_id = {row["id"]: row for row in rows}
     return [by_id[r["id"]] | {"sort_key": r["sort_key"]} for r in ranked if r["id"] in by_id]
-
-
-def _for_reader(record: dict[str, Any], view: IdeaView, reader: Actor, *, voted: bool) -> IdeaView:
-    """The shared view of an idea, made this reader's: their vote, and the author of an
-    anonymous idea where they may know it (its author, moderators and admins)."""
-    if record["anonymous"] and can_see_author(
-        reader, author_id=record["author_id"], anonymous=True
-    ):
-        return _view(record, reader, voted=voted)
-    return replace(view, voted=True) if voted else view
-
-
-VOTED_AMONG = "SELECT idea FROM vote WHERE voter = {{}} AND idea IN ({ideas})"
-
-
-async def find_voted(reader_id: int, idea_ids: list[int]) -> set[int]:
-    """Which of these ideas the reader voted for."""
-    if not idea_ids:
-        return set()
-    sql = VOTED_AMONG.format(ideas=", ".join("{}" for _ in idea_ids))
-    return {row["idea"] for row in await Vote.raw(sql, reader_id, *idea_ids)}
 
 
 SIMILAR_LIMIT = 5
@@ -387,14 +325,14 @@ async def list_similar(text: str, reader: Actor) -> list[IdeaView]:
         )
         args = [*found.relevance_args, *found.condition_args, SIMILAR_LIMIT]
         ranked = await Idea.raw(ranking, *args)
-    records = await _searched(found, ranked)
-    voted = await find_voted(reader.id, [record["id"] for record in records])
-    return [_view(record, reader, voted=record["id"] in voted) for record in records]
+    records = await _searched(found, ranked, reader)
+    return [_view(record, reader) for record in records]
 
 
-def _view(record: dict[str, Any], reader: Actor, *, voted: bool) -> IdeaView:
+def _view(record: dict[str, Any], reader: Actor) -> IdeaView:
     fields = dict(record)
     fields.pop("sort_key")
+    voted = fields.pop("voted")
     title_marked = fields.pop("title_marked", None)
     snippet_marked = fields.pop("snippet_marked", None)
     match = (

@@ -10,7 +10,6 @@ from typing import Any
 from ideaboard.db import is_unique_violation, write_transaction
 from ideaboard.domain import Actor, can_administer
 from ideaboard.services.audit import add_audit
-from ideaboard.services.cache import Recent
 from ideaboard.services.clock import now
 from ideaboard.services.errors import NotFound, ValidationFailed, require
 from ideaboard.services.validation import check_text, has_control_characters
@@ -57,12 +56,12 @@ class DepartmentUse:
     people: int
 
 
-_recent = Recent(lambda: list_departments(include_archived=True), keep=lambda rows: True)
+ALL_DEPARTMENTS = "SELECT id, name, slug, archived FROM department ORDER BY name"
 
 
 async def all_departments() -> list[DepartmentRow]:
-    """Every department, archived ones too, as the board's filter lists them (remembered)."""
-    return await _recent.get()
+    """Every department, archived ones too, as the board's filter lists them."""
+    return [_row(record) for record in await Department.raw(ALL_DEPARTMENTS)]
 
 
 async def count_department_use() -> dict[int, DepartmentUse]:
@@ -106,7 +105,6 @@ async def create_department(name: str) -> DepartmentRow:
         if is_unique_violation(error):
             raise _name_taken(name) from None
         raise
-    _recent.forget()
     return await get_department(department.id)
 
 
@@ -141,7 +139,6 @@ async def rename_department(actor: Actor, department_id: int, name: str) -> Depa
         if is_unique_violation(error):
             raise _name_taken(name) from None
         raise
-    _recent.forget()
     return await get_department(department_id)
 
 
@@ -163,7 +160,6 @@ async def set_archived(actor: Actor, department_id: int, archived: bool) -> Depa
             summary=f"{department.name} {'archived' if archived else 'restored'}",
             before=department.archived, after=archived,
         )  # fmt: skip
-    _recent.forget()
     return await get_department(department_id)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar, Token
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from functools import cache
@@ -11,7 +12,6 @@ from zoneinfo import available_timezones
 from ideaboard.db import write_transaction
 from ideaboard.domain import Actor, DigestSchedule, can_administer, needs_approval
 from ideaboard.services.audit import add_audit
-from ideaboard.services.cache import Recent
 from ideaboard.services.errors import NotFound, ValidationFailed, require
 from ideaboard.services.validation import check_text
 from ideaboard.tables import Organisation
@@ -38,7 +38,7 @@ def parse_domains(raw: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(part for part in parts if part))
 
 
-def _row(record: dict[str, Any]) -> OrganisationRow:
+def organisation_row(record: dict[str, Any]) -> OrganisationRow:
     return OrganisationRow(
         id=record["id"],
         name=record["name"],
@@ -56,16 +56,27 @@ def _row(record: dict[str, Any]) -> OrganisationRow:
 
 async def find_organisation() -> OrganisationRow | None:
     record = await Organisation.select().order_by(Organisation.id).first()
-    return _row(record) if record else None
+    return organisation_row(record) if record else None
 
 
-# An empty board is never remembered: setup must be seen the moment it is done.
-_recent = Recent(lambda: find_organisation(), keep=lambda organisation: organisation is not None)
+# The organisation as this request found it (`sessions.find_visit`, with the session):
+# what the request does reads it from here, not from the database again.
+_this_request: ContextVar[OrganisationRow | None] = ContextVar("ideaboard_organisation")
+
+
+def set_for_request(organisation: OrganisationRow | None) -> Token[OrganisationRow | None]:
+    return _this_request.set(organisation)
+
+
+def end_of_request(token: Token[OrganisationRow | None]) -> None:
+    _this_request.reset(token)
 
 
 async def current_organisation() -> OrganisationRow | None:
-    """The organisation as every page shows it (remembered for a few seconds)."""
-    return await _recent.get()
+    """The organisation: as the request read it at its start, or (outside a request,
+    or once it changed) from the database."""
+    organisation = _this_request.get(None)
+    return organisation if organisation is not None else await find_organisation()
 
 
 async def writing_waits(actor: Actor) -> bool:
@@ -185,7 +196,7 @@ async def update_settings(actor: Actor, form: SettingsForm) -> OrganisationRow:
             summary="Changed the board's settings",
             before=asdict(SettingsForm.of(organisation)), after=asdict(form),
         )  # fmt: skip
-    _recent.forget()
+    _this_request.set(None)  # the rest of this request reads the new settings
     return await get_organisation()
 
 
