@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from ideaboard.bench.pages import TARGETS as PAGE_TARGETS
 from ideaboard.bench.run import TARGETS
 
 if shutil.which("wrk") is None:
@@ -33,8 +34,11 @@ def test_bench_smoke_run_writes_every_figure(tmp_path: Path) -> None:
     figures = json.loads(output.read_text())
     for key in TARGETS:
         assert key in figures
+    # Each main page's cost, on the demo company and on the bench company (300 ideas).
+    pages = [f"page_{page}_vs_bare_{label}" for page in PAGE_TARGETS
+             for label in ("demo_sqlite", "300_sqlite")]  # fmt: skip
     for measured in [
-        "board_vs_render_floor_sqlite",
+        *pages,
         "vote_vs_bare_post",
         "board_p50_growth_1k_to_100k",
         "search_p99_vs_board_p99",
@@ -44,12 +48,17 @@ def test_bench_smoke_run_writes_every_figure(tmp_path: Path) -> None:
         assert figures[measured] > 0
     assert figures["errors"] == 0
     names = {run["name"] for run in figures["runs"]}
-    assert {"render floor", "bare GET", "bare POST"} <= names
+    assert {
+        "bare GET",
+        "bare POST",
+        "board page (demo sqlite)",
+        "triage page (300 sqlite)",
+    } <= names
     assert any(name.startswith("vote POST") for name in names)
     # Everyone in the smoke dataset (50 people) got the digest, in a sink that counted.
     assert figures["digests"]["sqlite"]["readers"] == 50
     assert figures["digests"]["sqlite"]["peak_rss_mb"] > 0
-    assert "board_vs_render_floor_sqlite" in completed.stdout
+    assert "page_board_vs_bare_demo_sqlite" in completed.stdout
     # Known and unknown addresses were answered alike (one status per flow), and timed.
     flows = {t["flow"]: t for t in figures["enumeration"]}
     assert set(flows) == {"sign-in", "sign-up", "reset"}

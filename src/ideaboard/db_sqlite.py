@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import sqlite3
 import time
 from collections import Counter, OrderedDict
@@ -218,6 +219,10 @@ class InlineSQLiteEngine(NoConnectOnCreate, SQLiteEngine):
         connection.row_factory = dict_factory
         connection.execute("PRAGMA foreign_keys = ON")
         connection.execute("PRAGMA synchronous = NORMAL")
+        try:
+            connection.execute("SELECT log10(1)")
+        except sqlite3.OperationalError:  # SQLite built without its math functions
+            connection.create_function("log10", 1, math.log10, deterministic=True)
         return connection
 
     def _inline_reader(self) -> sqlite3.Connection:

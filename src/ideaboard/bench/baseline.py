@@ -1,6 +1,5 @@
 """The baselines measured beside the real board, in the same run, with the same server.
 
-- the render floor: the board template rendered from a fixed in-memory page, no database;
 - a bare handler returning a short string (GET), and a bare POST that renders the
   vote button fragment from memory, behind the same CSRF check as the real vote.
 """
@@ -15,11 +14,9 @@ from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.plugins.htmx import HTMXPlugin
 
-from ideaboard.domain import Role, Sort, Status
+from ideaboard.domain import Role, Status
 from ideaboard.routes import ROUTES
 from ideaboard.security import SecurityHeadersMiddleware
-from ideaboard.services import board
-from ideaboard.services.departments import DepartmentRow
 from ideaboard.services.ideas import IdeaView
 from ideaboard.services.organisation import OrganisationRow
 from ideaboard.services.sessions import CurrentUser
@@ -58,34 +55,12 @@ def _idea(n: int) -> IdeaView:
     )
 
 
-PAGE = board.BoardPage(ideas=[_idea(n) for n in range(1, board.PAGE_SIZE + 1)], next_cursor="1~1")
-DEPARTMENTS = [
-    DepartmentRow(id=n, name=f"Department {n}", slug=f"d{n}", archived=False) for n in range(1, 13)
-]
 ORGANISATION = OrganisationRow(id=1, name="Benchmark Industries", allowed_email_domains=())
 
 
 def _as_reader(request: Request[Any, Any, Any]) -> None:
     request.scope["user"] = READER
     request.state.organisation = ORGANISATION
-
-
-@get("/floor", name="bench:floor")
-async def floor(request: Request[Any, Any, Any]) -> Response[str]:
-    _as_reader(request)
-    query = board.BoardQuery()
-    return render(
-        request,
-        "ideas/board.html",
-        query=query,
-        page=PAGE,
-        sorts=list(Sort),
-        departments=DEPARTMENTS,
-        status_filters=board.STATUS_FILTERS,
-        scopes=board.SCOPES,
-        next_url="/?after=1~1",
-        link=lambda **changes: "/",
-    )
 
 
 @get("/bare", name="bench:bare")
@@ -112,7 +87,7 @@ def create_baseline_app(settings: Settings | None = None) -> Litestar:
     """The real routes (so url_for works) plus the baselines, without a database."""
     settings = settings or Settings.from_env()
     return Litestar(
-        route_handlers=[*ROUTES, floor, bare, bare_post],
+        route_handlers=[*ROUTES, bare, bare_post],
         state=State({"settings": settings, "templates": build_templates(settings)}),
         csrf_config=CSRFConfig(secret=resolve_secret_key(settings), cookie_name="csrftoken"),
         plugins=[HTMXPlugin()],

@@ -22,9 +22,10 @@ from ideaboard.domain import (
 from ideaboard.services import comments, edits, merges, notifications, votes
 from ideaboard.services.comments import CommentView
 from ideaboard.services.edits import WaitingEdit
-from ideaboard.services.ideas import IdeaView, get_idea
+from ideaboard.services.ideas import IdeaView, idea_view
 from ideaboard.services.merges import MergedInto
 from ideaboard.services.status_updates import StatusChangeView, list_status_changes
+from ideaboard.services.visibility import require_visible
 from ideaboard.tables import Idea
 
 
@@ -70,35 +71,55 @@ class IdeaPage:
         return self.idea.approval is Approval.REJECTED
 
 
-# What the page needs beyond the idea itself, in one statement: its owner, why it was
-# hidden or rejected, its followers (and whether the reader is one), and whether the
-# reader manages its department.
-AROUND = """
-SELECT o.name AS owner_name, i.owner AS owner_id, i.moderation_reason,
+# The idea, as the board reads it, with what the page needs besides, in one statement:
+# the reader's vote, its owner, why it was hidden or rejected, its followers (and whether
+# the reader is one), whether the reader manages its department, and whether anything
+# waits to be done on opening it (notifications to mark read, the reader's edits waiting
+# for a moderator), so that those statements run only when there is something to do.
+IDEA_PAGE = """
+SELECT i.id, i.title, i.body, i.body_html, i.status, i.vote_count, i.comment_count,
+       i.created_at, i.updated_at,
+       a.id AS author_id, a.name AS author_name,
+       fd.id AS from_department_id, fd.name AS from_department,
+       td.id AS department_id, td.name AS department,
+       i.anonymous, i.approval, i.hidden, i.merged_into,
+       EXISTS (SELECT 1 FROM vote v WHERE v.idea = i.id AND v.voter = {}) AS voted,
+       o.name AS owner_name, i.owner AS owner_id, i.moderation_reason,
        (SELECT COUNT(*) FROM subscription s WHERE s.idea = i.id) AS followers,
        EXISTS (SELECT 1 FROM subscription s WHERE s.idea = i.id AND s.account = {})
          AS following,
        EXISTS (SELECT 1 FROM department_manager m
-               WHERE m.department = i.department AND m.manager = {}) AS manages
+               WHERE m.department = i.department AND m.manager = {}) AS manages,
+       EXISTS (SELECT 1 FROM notification n
+               WHERE n.account = {} AND n.idea = i.id AND n.read_at IS NULL) AS unread,
+       EXISTS (SELECT 1 FROM pending_edit e LEFT JOIN comment c ON c.id = e.comment
+               WHERE e.author = {} AND (e.idea = i.id OR c.idea = i.id)) AS edits_wait
 FROM idea i
+JOIN account a ON a.id = i.author
+JOIN department fd ON fd.id = i.author_department
+JOIN department td ON td.id = i.department
 LEFT JOIN account o ON o.id = i.owner
 WHERE i.id = {}
-"""
+"""  # Piccolo's placeholders: the reader five times, then the idea
+AROUND = ("owner_name", "owner_id", "moderation_reason", "followers", "following", "manages",
+          "unread", "edits_wait")  # fmt: skip
 
 
 async def get_idea_page(reader: Actor, idea_id: int, *, mark_read: bool = True) -> IdeaPage:
     """The page as this reader may see it (NotFound otherwise). Opening it reads what the
     bell said about the idea, unless `mark_read` is off (a fragment of it, re-rendered)."""
-    idea = await get_idea(idea_id, reader)
-    if mark_read:
+    rows = await Idea.raw(IDEA_PAGE, *[reader.id] * 5, idea_id)
+    record = require_visible(rows[0] if rows else None, reader, author="author_id")
+    around = {name: record.pop(name) for name in AROUND}
+    idea = idea_view(record, reader, voted=bool(record.pop("voted")))
+    if mark_read and around["unread"]:
         await notifications.mark_idea_read(reader.id, idea_id)
-    [around] = await Idea.raw(AROUND, reader.id, reader.id, idea_id)
     manages = bool(around["manages"])
-    is_author = idea.author_id == reader.id
     page_comments = await comments.list_comments(idea_id, reader)
     open_to_all = can_take_part(approval=idea.approval, hidden=idea.hidden)
     role = StatusRole(is_owner=around["owner_id"] == reader.id, manages_department=manages)
     merged = idea.merged_into is not None
+    edits_wait = bool(around["edits_wait"])
     return IdeaPage(
         idea=idea,
         comments=page_comments,
@@ -115,8 +136,10 @@ async def get_idea_page(reader: Actor, idea_id: int, *, mark_read: bool = True) 
         can_edit=can_edit_idea(reader, author_id=idea.author_id, status=idea.status),
         can_merge=bool(can_merge(reader, TriageRole(manages_department=manages))),
         can_moderate=bool(can_moderate(reader)),
-        waiting_edit=await edits.find_waiting_idea_edit(idea_id, reader.id) if is_author else None,
+        waiting_edit=await edits.find_waiting_idea_edit(idea_id, reader.id)
+        if edits_wait and idea.author_id == reader.id
+        else None,
         waiting_comment_edits=await edits.find_waiting_comment_edits(idea_id, reader.id)
-        if any(c.author_id == reader.id for c in page_comments)
+        if edits_wait
         else {},
     )

@@ -170,19 +170,18 @@ async def update_status(actor: Actor, idea_id: int, form: StatusUpdateInput) -> 
         return await record_status_update(actor, idea, form.new_status, form.message)
 
 
+# The idea page's timeline, hand-written: the page runs it on every view.
+STATUS_CHANGES_OF_IDEA = """
+SELECT s.id, s.from_status, s.to_status, a.name AS author_name, s.message_html, s.created_at
+FROM status_change s
+JOIN account a ON a.id = s.author
+WHERE s.idea = {}
+ORDER BY s.id
+"""
+
+
 async def list_status_changes(idea_id: int) -> list[StatusChangeView]:
-    rows = (
-        await StatusChange.select(
-            StatusChange.id,
-            StatusChange.from_status,
-            StatusChange.to_status,
-            StatusChange.author.name.as_alias("author_name"),
-            StatusChange.message_html,
-            StatusChange.created_at,
-        )
-        .where(StatusChange.idea == idea_id)
-        .order_by(StatusChange.id)
-    )
+    rows = await StatusChange.raw(STATUS_CHANGES_OF_IDEA, idea_id)
     return [
         StatusChangeView(
             **{

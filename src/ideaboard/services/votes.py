@@ -12,7 +12,6 @@ from ideaboard.domain import (
     Verdict,
     can_spend_vote,
     can_vote,
-    hot_score,
     trending_since,
     votes_left,
 )
@@ -24,28 +23,46 @@ from ideaboard.services.routing import check_routing_threshold
 from ideaboard.services.visibility import require_open
 from ideaboard.tables import Idea, User, Vote
 
-# The vote's statements, hand-written: a vote is the busiest write of the board, and
-# these are several times cheaper to build than the same through the query builder.
-# With the idea: what the vote needs to decide, and the board's vote budget (read inside
-# the transaction, so a budget switched on just now applies).
-IDEA_FOR_VOTE = """
-SELECT i.id, i.title, i.status, i.vote_count, i.created_at, i.author, i.approval,
-       i.hidden, i.owner, i.department, i.needs_owner_since, d.routing_threshold,
-       (SELECT o.vote_budget FROM organisation o ORDER BY o.id LIMIT 1) AS vote_budget
-FROM idea i JOIN department d ON d.id = i.department
-WHERE i.id = {}
-"""
-# PostgreSQL locks the idea's row only (SQLite's write transaction holds the one lock).
-LOCK_IDEA = "FOR UPDATE OF i"
+# The vote's statements, hand-written: a vote is the busiest write of the board. Adding
+# or taking back a vote is one statement that applies only to an idea anyone may vote
+# on (approved, not hidden, not merged, open), so the common case needs no read first.
+VOTABLE = (
+    "SELECT i.id FROM idea i WHERE i.id = {} AND i.approval = 'approved' AND NOT i.hidden"
+    " AND i.merged_into IS NULL AND i.status NOT IN ({}, {}, {})"
+)
+# Constants only go into these ("WHERE true": SQLite's parser needs a WHERE before
+# ON CONFLICT after a SELECT).
 ADD_VOTE = (
-    "INSERT INTO vote (voter, idea, created_at) VALUES ({}, {}, {})"
-    " ON CONFLICT DO NOTHING RETURNING id"
+    "INSERT INTO vote (voter, idea, created_at) SELECT {}, id, {} FROM (" + VOTABLE + ") v"  # noqa: S608
+    " WHERE true ON CONFLICT DO NOTHING RETURNING id"
 )
-REMOVE_VOTE = "DELETE FROM vote WHERE voter = {} AND idea = {} RETURNING created_at"
-COUNT_VOTE = (
-    "UPDATE idea SET vote_count = vote_count + {}, trending_votes = trending_votes + {},"
-    " hot_score = {} WHERE id = {}"
+REMOVE_VOTE = (
+    "DELETE FROM vote WHERE voter = {} AND idea IN (" + VOTABLE + ") RETURNING created_at"  # noqa: S608
 )
+# The count, the trending count and the hot score follow the vote in the same statement
+# (the score's age part stays: only its log10(votes) part changes), which returns what
+# the button and the routing threshold need.
+COUNT_VOTE = """
+UPDATE idea SET vote_count = vote_count + {votes}, trending_votes = trending_votes + {trending},
+       hot_score = hot_score - LOG10({greatest}(vote_count, 1))
+                   + LOG10({greatest}(vote_count + {votes}, 1))
+WHERE id = {idea}
+RETURNING id, title, status, vote_count, owner, department, needs_owner_since,
+          (SELECT d.routing_threshold FROM department d WHERE d.id = idea.department)
+            AS routing_threshold
+"""
+COUNT_VOTE_SQLITE = COUNT_VOTE.format(votes="{}", trending="{}", greatest="MAX", idea="{}")
+# PostgreSQL's LOG is base 10; the count is cast for the floating-point one.
+COUNT_VOTE_POSTGRES = COUNT_VOTE.format(
+    votes="{}", trending="{}", greatest="GREATEST", idea="{}"
+).replace("LOG10(GREATEST(vote_count, 1))", "LOG(GREATEST(vote_count, 1)::float8)").replace(
+    "LOG10(GREATEST(vote_count + {}, 1))", "LOG(GREATEST(vote_count + {}, 1)::float8)"
+)
+# Where the vote changed nothing: why (a 404 or 403), or the idea as it stands.
+IDEA_FOR_VOTE = """
+SELECT i.id, i.status, i.vote_count, i.author, i.approval, i.hidden, i.merged_into
+FROM idea i WHERE i.id = {}
+"""
 
 # Votes on open ideas: the ones a vote budget counts.
 VOTES_IN_USE = (
@@ -88,35 +105,42 @@ async def set_vote(actor: Actor, idea_id: int, *, voted: bool) -> VoteButton:
     """Make the actor's vote on the idea what they asked for: idempotent, race-safe.
 
     The UNIQUE (voter, idea) index decides whether a row was added, so fifty
-    concurrent "vote" clicks by one person add exactly one vote. The idea's row is
-    locked first (SQLite: BEGIN IMMEDIATE; PostgreSQL: FOR UPDATE), so the count read
-    here plus this vote is the count written.
+    concurrent "vote" clicks by one person add exactly one vote; the count is changed in
+    the same transaction, by the row added or removed (SQLite holds its write lock,
+    PostgreSQL the idea's row from the UPDATE on), so the count stays the rows' count.
     """
+    moment = now()
     async with write_transaction():
-        rows = await Idea.raw(IDEA_FOR_VOTE if is_sqlite() else IDEA_FOR_VOTE + LOCK_IDEA, idea_id)
-        idea = require_open(rows[0] if rows else None, actor)
-        status = Status(idea["status"])
-        require(can_vote(status))
-        moment = now()
-        votes = trending = 0
         if voted:
-            await _check_budget(actor, idea_id, budget=idea["vote_budget"] or 0)
-            added = await Vote.raw(ADD_VOTE, actor.id, idea_id, moment)
+            organisation = await current_organisation()
+            budget = organisation.vote_budget if organisation else 0
+            await _check_budget(actor, idea_id, budget=budget)
+            added = await Vote.raw(ADD_VOTE, actor.id, moment, idea_id, *CLOSED)
             votes = trending = len(added)
-            if added:
-                await add_follower(actor.id, idea_id)
         else:
-            removed = await Vote.raw(REMOVE_VOTE, actor.id, idea_id)
-            if removed:
-                votes = -1
-                trending = -1 if removed[0]["created_at"] >= trending_since(moment) else 0
-        count = idea["vote_count"] + votes
-        if votes:
-            score = hot_score(count, idea["created_at"])
-            await Idea.raw(COUNT_VOTE, votes, trending, score, idea_id)
+            removed = await Vote.raw(REMOVE_VOTE, actor.id, idea_id, *CLOSED)
+            votes = -len(removed)
+            trending = -1 if removed and removed[0]["created_at"] >= trending_since(moment) else 0
+        if not votes:
+            return await _unchanged(actor, idea_id, voted=voted)
+        count_vote = COUNT_VOTE_SQLITE if is_sqlite() else COUNT_VOTE_POSTGRES
+        [idea] = await Idea.raw(count_vote, votes, trending, votes, idea_id)
         if votes > 0:
-            await check_routing_threshold(idea, count, actor_id=actor.id)
-    return VoteButton(id=idea_id, status=status, vote_count=count, voted=voted)
+            await add_follower(actor.id, idea_id)
+            await check_routing_threshold(idea, idea["vote_count"], actor_id=actor.id)
+    return VoteButton(
+        id=idea_id, status=Status(idea["status"]), vote_count=idea["vote_count"], voted=voted
+    )
+
+
+async def _unchanged(actor: Actor, idea_id: int, *, voted: bool) -> VoteButton:
+    """A vote that changed nothing: refused (the idea is missing or not for this reader:
+    404; not open to votes: 403 with the reason), or asked twice (the button as it is)."""
+    rows = await Idea.raw(IDEA_FOR_VOTE, idea_id)
+    idea = require_open(rows[0] if rows else None, actor)
+    status = Status(idea["status"])
+    require(can_vote(status))
+    return VoteButton(id=idea_id, status=status, vote_count=idea["vote_count"], voted=voted)
 
 
 async def _check_budget(actor: Actor, idea_id: int, *, budget: int) -> None:
