@@ -11,6 +11,7 @@ import asyncpg
 import pytest
 
 from conftest import Client, Personas, make_idea, page_text
+from ideaboard.domain import hot_score
 from ideaboard.services import board as board_service
 from ideaboard.services import ranking
 from ideaboard.services.board import PAGE_SIZE
@@ -45,7 +46,10 @@ async def test_sorts_order_the_board(client: Client, board: Personas) -> None:
     fresh = await make_idea(board.mia, board.it, title="Fresh")
     trending = await make_idea(board.mia, board.it, title="Trending now")
     long_ago = now() - timedelta(days=20)
-    await Idea.update({Idea.created_at: long_ago}).where(Idea.id == old_popular)
+    # Made 20 days ago, as its score says (a vote moves only the score's votes part).
+    await Idea.update({Idea.created_at: long_ago, Idea.hot_score: hot_score(0, long_ago)}).where(
+        Idea.id == old_popular
+    )
     for voter in (board.ada, board.mo, board.otto):
         await client.login(voter.email)
         await client.post(f"/ideas/{old_popular}/vote", {"voted": "1"})

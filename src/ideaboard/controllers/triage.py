@@ -7,7 +7,7 @@ from typing import Any
 from litestar import Request, Response
 from litestar.params import FromPath
 
-from ideaboard.domain import SETTABLE_STATUSES
+from ideaboard.domain import SETTABLE_STATUSES, Actor
 from ideaboard.services import routing, triage
 from ideaboard.services.errors import ValidationFailed
 from ideaboard.services.validation import parse_id
@@ -17,10 +17,10 @@ from ideaboard.wording import plural
 AnyRequest = Request[Any, Any, Any]
 
 
-async def _status_options(
-    request: AnyRequest, ideas: list[triage.TriageIdea]
+def _status_options(
+    actor: Actor, ideas: list[triage.TriageIdea], managed: set[int]
 ) -> dict[int, list[tuple[str, str]]]:
-    choices = await triage.list_status_choices(signed_in_user(request).actor, ideas)
+    choices = triage.list_status_choices(actor, ideas, managed)
     by_id = {idea.id: idea for idea in ideas}
     return {
         idea_id: [
@@ -53,7 +53,7 @@ async def triage_page(
         departments=board.departments,
         selectable=board.can_triage and query.view == "lanes",
         back=query.link(),
-        status_options=await _status_options(request, shown),
+        status_options=_status_options(user.actor, shown, board.managed),
         bulk_statuses=[("", "Keep each status")] + [(s.value, s.label) for s in SETTABLE_STATUSES],
         row_errors=row_errors or {},
         row_forms=row_forms or {},
@@ -105,7 +105,7 @@ async def _row(
         block="triage_row",
         status_code=status_code,
         idea=idea,
-        status_options=await _status_options(request, [idea]),
+        status_options=_status_options(actor, [idea], {d.id for d in departments if d.managed}),
         row_errors={idea_id: errors or {}},
         row_forms={idea_id: form} if form else {},
         departments=departments,

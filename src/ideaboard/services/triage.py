@@ -61,26 +61,35 @@ class TriageDepartment:
     name: str
     routing_threshold: int
     can_set_threshold: bool
+    managed: bool  # by this person
+
+
+DEPARTMENTS = """
+SELECT d.id, d.name, d.routing_threshold,
+       EXISTS (SELECT 1 FROM department_manager m
+               WHERE m.department = d.id AND m.manager = {}) AS managed
+FROM department d
+WHERE NOT d.archived
+ORDER BY d.name
+"""
 
 
 async def list_triage_departments(actor: Actor) -> list[TriageDepartment]:
     """The departments whose lanes this person sees: the ones they manage, or all of them
     for moderators and admins."""
-    managed = set(await list_managed_department_ids(actor.id))
-    query = Department.select(Department.id, Department.name, Department.routing_threshold)
-    query = query.where(Department.archived.eq(False)).order_by(Department.name)
-    rows = await query
+    rows = await Department.raw(DEPARTMENTS, actor.id)
     return [
         TriageDepartment(
             id=row["id"],
             name=row["name"],
             routing_threshold=row["routing_threshold"],
             can_set_threshold=bool(
-                can_set_threshold(actor, TriageRole(manages_department=row["id"] in managed))
+                can_set_threshold(actor, TriageRole(manages_department=bool(row["managed"])))
             ),
+            managed=bool(row["managed"]),
         )
         for row in rows
-        if actor.is_moderator or row["id"] in managed
+        if actor.is_moderator or row["managed"]
     ]
 
 
@@ -133,7 +142,7 @@ SELECT = """
 SELECT i.id, i.title, i.status, i.vote_count, i.comment_count,
        d.id AS department_id, d.name AS department, d.routing_threshold,
        o.id AS owner_id, o.name AS owner_name, o.email AS owner_email,
-       i.created_at, i.last_update_at, i.needs_owner_since, i.merged_into
+       i.created_at, i.last_update_at, i.needs_owner_since, i.merged_into{total}
 FROM idea i
 JOIN department d ON d.id = i.department
 LEFT JOIN account o ON o.id = i.owner
@@ -151,6 +160,8 @@ ORDERS = {
     "closed": "COALESCE(i.last_update_at, i.created_at) DESC, i.id DESC",
     "mine": "COALESCE(i.last_update_at, i.created_at), i.id",
 }
+# The lane's size, beside each of its rows: one statement for the page and its count.
+TOTAL = ", COUNT(*) OVER () AS total"
 COUNT = "SELECT COUNT(*) AS n FROM idea i WHERE i.approval = 'approved' AND NOT i.hidden AND "
 
 
@@ -214,20 +225,25 @@ async def list_lane(
     where = _lane_where(lane, department_ids)
     args = _lane_args(lane, department_ids, actor, moment)
     offset = (page - 1) * LANE_SIZE
-    rows = await Idea.raw(SELECT.format(where=where, order=ORDERS[lane]), *args, LANE_SIZE, offset)
-    total = await Idea.raw(COUNT + where, *args)
-    ideas = [
-        TriageIdea(**{**row, "status": Status(row["status"]), "moment": moment}) for row in rows
-    ]
-    return Lane(key=lane, title=LANE_TITLES[lane], ideas=ideas, total=int(total[0]["n"]), page=page)
+    sql = SELECT.format(where=where, order=ORDERS[lane], total=TOTAL)
+    rows = await Idea.raw(sql, *args, LANE_SIZE, offset)
+    # A page past the end has no row to carry the count.
+    total = rows[0]["total"] if rows else (await Idea.raw(COUNT + where, *args))[0]["n"]
+    ideas = [_triage_idea(row, moment) for row in rows]
+    return Lane(key=lane, title=LANE_TITLES[lane], ideas=ideas, total=int(total), page=page)
 
 
-async def list_status_choices(
-    actor: Actor, ideas: list[TriageIdea]
+def _triage_idea(row: dict[str, Any], moment: datetime) -> TriageIdea:
+    fields = {**row, "status": Status(row["status"]), "moment": moment}
+    fields.pop("total", None)
+    return TriageIdea(**fields)
+
+
+def list_status_choices(
+    actor: Actor, ideas: list[TriageIdea], managed: set[int]
 ) -> dict[int, tuple[Status, ...]]:
-    """The Status select of each row, from what the rows already hold (one query in all,
-    not two per idea)."""
-    managed = set(await list_managed_department_ids(actor.id))
+    """The Status select of each row, from what the rows already hold and the departments
+    the person manages (`managed`)."""
     return {
         idea.id: update_choices(
             idea.status,
@@ -285,6 +301,11 @@ class TriageBoard:
     mine: Lane
     can_triage: bool
 
+    @property
+    def managed(self) -> set[int]:
+        """The departments this person manages (moderators see others' too)."""
+        return {department.id for department in self.departments if department.managed}
+
 
 async def get_triage(actor: Actor, query: TriageQuery) -> TriageBoard:
     departments = await list_triage_departments(actor)
@@ -314,10 +335,11 @@ async def get_triage(actor: Actor, query: TriageQuery) -> TriageBoard:
 
 async def get_triage_idea(actor: Actor, idea_id: int) -> TriageIdea:
     """One row of the triage, for those who route or answer the idea (its owner)."""
-    rows = await Idea.raw(SELECT.format(where="i.id = {}", order="i.id"), idea_id, 1, 0)
+    sql = SELECT.format(where="i.id = {}", order="i.id", total="")
+    rows = await Idea.raw(sql, idea_id, 1, 0)
     if not rows:
         raise NotFound("This idea")
-    idea = TriageIdea(**{**rows[0], "status": Status(rows[0]["status"]), "moment": now()})
+    idea = _triage_idea(rows[0], now())
     role = await find_triage_role(actor, idea.department_id)
     require_triage_or_answer(actor, role, is_owner=idea.owner_id == actor.id)
     return idea

@@ -53,10 +53,10 @@ RETURNING id, title, status, vote_count, owner, department, needs_owner_since,
 """
 COUNT_VOTE_SQLITE = COUNT_VOTE.format(votes="{}", trending="{}", greatest="MAX", idea="{}")
 # PostgreSQL's LOG is base 10; the count is cast for the floating-point one.
-COUNT_VOTE_POSTGRES = COUNT_VOTE.format(
-    votes="{}", trending="{}", greatest="GREATEST", idea="{}"
-).replace("LOG10(GREATEST(vote_count, 1))", "LOG(GREATEST(vote_count, 1)::float8)").replace(
-    "LOG10(GREATEST(vote_count + {}, 1))", "LOG(GREATEST(vote_count + {}, 1)::float8)"
+COUNT_VOTE_POSTGRES = (
+    COUNT_VOTE.format(votes="{}", trending="{}", greatest="GREATEST", idea="{}")
+    .replace("LOG10(GREATEST(vote_count, 1))", "LOG(GREATEST(vote_count, 1)::float8)")
+    .replace("LOG10(GREATEST(vote_count + {}, 1))", "LOG(GREATEST(vote_count + {}, 1)::float8)")
 )
 # Where the vote changed nothing: why (a 404 or 403), or the idea as it stands.
 IDEA_FOR_VOTE = """
