@@ -190,26 +190,55 @@ async def test_a_failed_transaction_rolls_back_and_frees_the_writer(
 @pytest.mark.parametrize(
     ("column_type", "stored"),
     [
-        ("TIMESTAMPTZ", b"2026-12-01 19:02:52.300051+00:00"),
-        ("TIMESTAMPTZ", b"2026-12-01 19:02:52"),
-        ("BOOLEAN", b"1"),
-        ("BOOLEAN", b"0"),
+        ("TIMESTAMPTZ", "2026-12-01 19:02:52.300051+00:00"),
+        ("TIMESTAMPTZ", "2026-12-01T19:02:52.300051+00:00"),
+        ("TIMESTAMPTZ", "2026-12-01 19:02:52"),
+        ("BOOLEAN", 1),
+        ("BOOLEAN", 0),
     ],
 )
-def test_faster_converters_read_what_piccolos_read(column_type: str, stored: bytes) -> None:
-    assert sqlite3.converters[column_type](stored) == piccolo_sqlite.CONVERTERS[column_type](stored)
+def test_converters_read_what_piccolos_read(column_type: str, stored: str | int) -> None:
+    ours = db_sqlite.read_moment if column_type == "TIMESTAMPTZ" else bool
+    assert ours(stored) == piccolo_sqlite.CONVERTERS[column_type](str(stored).encode())
+
+
+def test_nothing_of_sqlite3_is_changed_for_the_whole_process(tmp_path: Path) -> None:
+    """sqlite3's converters are one registry for every connection of the process; the
+    engine leaves them as Piccolo registered them and converts on its own connections."""
+    assert db.engine_for(f"sqlite:///{tmp_path / 'untouched.sqlite3'}")
+    for name, converter in piccolo_sqlite.CONVERTERS.items():
+        assert sqlite3.converters[name] is converter, name
+
+
+def test_a_column_name_means_one_kind_of_value() -> None:
+    from piccolo.columns import Boolean, Timestamptz
+    from piccolo.table import Table
+
+    class Left(Table):
+        done = Boolean()
+
+    class Right(Table):
+        done = Timestamptz()
+
+    with pytest.raises(ValueError, match="'done' holds different kinds"):
+        db_sqlite.converters_for([Left, Right])
+    assert db_sqlite.converters_for([Left]) == {"done": bool}
 
 
 async def test_columns_come_back_as_python_values(engine: InlineSQLiteEngine) -> None:
-    await engine.run_ddl("CREATE TABLE typed (n INTEGER, at TIMESTAMPTZ, flag BOOLEAN)")
+    """Booleans and moments by their columns' names, whatever the statement (a joined
+    column through Piccolo is named "author.created_at")."""
+    await engine.run_ddl("CREATE TABLE typed (n INTEGER, created_at TIMESTAMPTZ, hidden BOOLEAN)")
     moment = datetime(2026, 12, 1, 19, 2, 52, 300051, tzinfo=UTC)
-    await engine.run_ddl(f"INSERT INTO typed VALUES (7, '{moment}', 1), (-40, '{moment}', 0)")
-    rows = await engine.run_ddl("SELECT n, at, flag FROM typed ORDER BY n DESC")
+    await engine.run_ddl(f"INSERT INTO typed VALUES (7, '{moment}', 1), (-40, NULL, 0)")
+    rows = await engine.run_ddl(
+        'SELECT n, created_at, hidden, created_at AS "author.created_at" FROM typed ORDER BY n DESC'
+    )
     assert rows == [
-        {"n": 7, "at": moment, "flag": True},
-        {"n": -40, "at": moment, "flag": False},
+        {"n": 7, "created_at": moment, "hidden": True, "author.created_at": moment},
+        {"n": -40, "created_at": None, "hidden": False, "author.created_at": None},
     ]
-    assert type(rows[0]["n"]) is int and rows[0]["at"].tzinfo is UTC
+    assert type(rows[0]["n"]) is int and rows[0]["created_at"].tzinfo is UTC
 
 
 async def test_pool_usage_counts_the_connections(engine: InlineSQLiteEngine) -> None:
@@ -234,3 +263,44 @@ async def test_the_wal_is_checkpointed_beside_the_commits(
     other.close()
     # Every commit wrote at least one frame; checkpoints let the WAL start over.
     assert 0 <= frames_in_wal < commits / 2
+
+
+async def test_piccolos_transaction_runs_on_the_writer_through_its_hooks(
+    engine: InlineSQLiteEngine,
+) -> None:
+    """The engine's transaction is Piccolo's, with its hooks replaced (where it gets its
+    connection, how it begins, what a commit does): if a Piccolo upgrade stops calling
+    them, the writer is not taken, not given back, or the commit is not counted."""
+    lock = engine._writer_lock()
+    commits = engine._commits
+    async with db.write_transaction() as transaction:
+        assert lock.locked()  # get_connection took the writer
+        async with engine.transaction():  # nested: the same transaction
+            await engine.run_ddl("INSERT INTO item (n) VALUES (1)")
+        assert engine.current_transaction.get() is transaction
+    assert not lock.locked()  # close gave it back
+    assert engine.current_transaction.get() is None
+    assert engine._commits == commits + 1  # commit told the engine (the WAL checkpoints count it)
+    assert await engine.run_ddl("SELECT n FROM item") == [{"n": 1}]
+
+
+async def test_a_failed_commit_gives_the_writer_back(
+    engine: InlineSQLiteEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = engine._write_outside_transaction
+
+    async def failing_commit(sql: str, args: Any, *, offload: bool) -> Any:
+        if sql == "COMMIT":
+            raise sqlite3.OperationalError("disk I/O error")
+        return await real(sql, args, offload=offload)
+
+    monkeypatch.setattr(engine, "_write_outside_transaction", failing_commit)
+    with pytest.raises(sqlite3.OperationalError, match="disk I/O"):
+        async with db.write_transaction():
+            await engine.run_ddl("INSERT INTO item (n) VALUES (1)")
+    monkeypatch.undo()
+    assert not engine._writer_lock().locked()
+    assert engine.current_transaction.get() is None
+    async with db.write_transaction():  # the writer is free, and not inside a transaction
+        await engine.run_ddl("INSERT INTO item (n) VALUES (2)")
+    assert await engine.run_ddl("SELECT n FROM item") == [{"n": 2}]

@@ -41,15 +41,17 @@ import math
 import sqlite3
 import time
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
+from piccolo.columns import Boolean, Timestamptz
+from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType
 from piccolo.querystring import QueryString
+from piccolo.table import Table
 
 POOL_SIZE = 4  # worker-thread readers for slow reads
 READ_BUDGET = 0.002  # seconds a read may hold the event loop
@@ -78,15 +80,35 @@ def offloaded() -> Iterator[None]:
         _offloaded.reset(token)
 
 
-# Column converters, which run for every value of every row read. Piccolo's go through a
-# wrapper that accepts str or bytes (sqlite3 always passes bytes), and its INTEGER one
-# through Decimal, to accept a stray "1.0" in an INTEGER column; ideaboard only ever
-# writes ints there, which sqlite3 returns as int without any converter.
-sqlite3.converters.pop("INTEGER", None)
-sqlite3.register_converter("BOOLEAN", lambda value: value == b"1")
-sqlite3.register_converter(
-    "TIMESTAMPTZ", lambda value: datetime.fromisoformat(value.decode()).replace(tzinfo=UTC)
-)
+# What a column's values are read as, by the column's name. SQLite returns integers,
+# floats and text as Python's own; booleans (stored as 0 and 1) and moments (stored as
+# ISO text, in UTC) are turned into bool and datetime here, per connection, instead of
+# by sqlite3's declared-type converters, which are one registry for the whole process
+# (Piccolo's own take every INTEGER through Decimal).
+Converter = Callable[[Any], Any]
+
+
+def read_moment(value: str) -> datetime:
+    return datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+
+def converters_for(tables: Iterable[type[Table]]) -> dict[str, Converter]:
+    """The converter of every boolean and moment column of these tables, by name (a
+    name means the same kind of value in every table: checked here)."""
+    kinds: dict[str, Converter] = {}
+    for table in tables:
+        for column in table._meta.columns:
+            converter: Converter | None = None
+            if isinstance(column, Boolean):
+                converter = bool
+            elif isinstance(column, Timestamptz):
+                converter = read_moment
+            name = column._meta.db_column_name
+            if kinds.get(name, converter) is not converter:
+                raise ValueError(f"column {name!r} holds different kinds of values")
+            if converter is not None:
+                kinds[name] = converter
+    return kinds
 
 
 def is_read(sql: str) -> bool:
@@ -99,10 +121,27 @@ def _is_busy(error: sqlite3.OperationalError) -> bool:
     return "locked" in message or "busy" in message
 
 
-def _run(connection: sqlite3.Connection, sql: str, args: Any) -> Rows:
+def _run(
+    connection: sqlite3.Connection, sql: str, args: Any, converters: dict[str, Converter]
+) -> Rows:
+    """The statement's rows as dicts, booleans and moments converted by column name
+    (Piccolo names a joined column "author.created_at": the last part counts)."""
     cursor = connection.execute(sql, args)
     try:
-        return cursor.fetchall()
+        rows = cursor.fetchall()
+        if not rows:
+            return []
+        names = [column[0] for column in cursor.description]
+        found = [(n, converters.get(n.rpartition(".")[2])) for n in names]
+        convert = [(name, c) for name, c in found if c is not None]
+        records = [dict(zip(names, row, strict=True)) for row in rows]
+        if convert:
+            for record in records:
+                for name, converter in convert:
+                    value = record[name]
+                    if value is not None:
+                        record[name] = converter(value)
+        return records
     finally:
         cursor.close()
 
@@ -123,74 +162,82 @@ class NoConnectOnCreate:
         return None
 
 
-class _TransactionConnection:
-    """What Piccolo's transaction code calls (`await connection.execute(...)`, for
-    savepoints), on the writer connection."""
+class _WriterConnection:
+    """The writer connection as Piccolo's transaction uses it: `execute` (BEGIN and
+    COMMIT wait, on a thread, while another process holds the database's write lock;
+    the rest run straight on the connection) and `close`, which gives the writer to the
+    next transaction of this process."""
 
     def __init__(self, engine: InlineSQLiteEngine, *, offload: bool) -> None:
         self.engine = engine
         self.offload = offload
+        self.closed = False
 
     async def execute(self, sql: str, args: Any = ()) -> Rows:
+        if sql.startswith("BEGIN") or sql == "COMMIT":
+            return await self.engine._write_outside_transaction(sql, args, offload=self.offload)
         return await self.engine._in_transaction(sql, args, offload=self.offload)
+
+    async def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        self.engine._abandon_transaction()  # never leave the writer inside a transaction
+        self.engine._writer_lock().release()
+        await asyncio.sleep(0)  # let the other tasks run (the statements did not suspend)
 
 
 class InlineTransaction(SQLiteTransaction):
-    """A transaction on the writer connection, holding the process's writer lock."""
+    """Piccolo's own transaction, on the engine's one writer connection, held by one
+    transaction of this process at a time. Only its hooks differ: where it gets its
+    connection, how it begins, what a commit tells the engine, and that the writer is
+    given back even when a commit fails (tests/test_db_sqlite.py fails if a Piccolo
+    upgrade stops calling them)."""
 
     engine: InlineSQLiteEngine
+    connection: _WriterConnection
 
-    async def __aenter__(self) -> InlineTransaction:
-        if self._parent is not None:
-            return self._parent  # type: ignore[return-value]
-        offload = _offloaded.get()
+    async def get_connection(self) -> _WriterConnection:
+        await self.engine._writer_lock().acquire()
+        return _WriterConnection(self.engine, offload=_offloaded.get())
+
+    async def begin(self) -> None:
         # Deferred becomes immediate: on the one writer connection, a deferred transaction
         # gains nothing, and its first write would fail at once (busy timeout 0) while
         # another process writes, where BEGIN IMMEDIATE waits for its turn.
         kind = "EXCLUSIVE" if self.transaction_type is TransactionType.exclusive else "IMMEDIATE"
-        await self.engine._writer_lock().acquire()
         try:
-            self.connection = _TransactionConnection(self.engine, offload=offload)
-            await self.engine._write_outside_transaction(f"BEGIN {kind}", (), offload=offload)
+            await self.connection.execute(f"BEGIN {kind}")
         except BaseException:
-            self.engine._abandon_transaction()
-            self.engine._writer_lock().release()
+            await self.connection.close()
             raise
-        self.context = self.engine.current_transaction.set(self)
-        return self
 
     async def commit(self) -> None:
-        await self.engine._write_outside_transaction("COMMIT", (), offload=self.connection.offload)
-        self._committed = True
+        await super().commit()
         self.engine._committed()
 
-    async def rollback(self) -> None:
-        await self.engine._in_transaction("ROLLBACK", (), offload=self.connection.offload)
-        self._rolled_back = True
-
     async def __aexit__(self, exception_type: Any, exception: Any, traceback: Any) -> bool:
-        if self._parent:
-            return exception is None
         try:
-            if exception:
-                if not self._rolled_back:
-                    await self.rollback()
-            elif not self._committed and not self._rolled_back:
-                await self.commit()
+            return await super().__aexit__(exception_type, exception, traceback)
         except BaseException:
-            self.engine._abandon_transaction()
+            if self._parent is None:  # the commit or rollback failed: Piccolo stopped there
+                await self.connection.close()
+                self.engine.current_transaction.reset(self.context)
             raise
-        finally:
-            self.engine._writer_lock().release()
-            self.engine.current_transaction.reset(self.context)
-        await asyncio.sleep(0)  # let the other tasks run (the statements did not suspend)
-        return exception is None
 
 
 class InlineSQLiteEngine(NoConnectOnCreate, SQLiteEngine):
-    def __init__(self, *args: Any, pool_size: int = POOL_SIZE, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        converters: dict[str, Converter],
+        pool_size: int = POOL_SIZE,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self._converters = converters
         self._busy_timeout: float = self.connection_kwargs.pop("timeout", 5.0)
+        self.connection_kwargs["detect_types"] = 0  # see converters_for
         self._pool_size = pool_size
         self._reader: sqlite3.Connection | None = None
         self._writer_connection: sqlite3.Connection | None = None
@@ -216,7 +263,6 @@ class InlineSQLiteEngine(NoConnectOnCreate, SQLiteEngine):
             check_same_thread=False,
             cached_statements=STATEMENT_CACHE,
         )
-        connection.row_factory = dict_factory
         connection.execute("PRAGMA foreign_keys = ON")
         connection.execute("PRAGMA synchronous = NORMAL")
         try:
@@ -295,7 +341,7 @@ class InlineSQLiteEngine(NoConnectOnCreate, SQLiteEngine):
         if not _offloaded.get() and not self._known_slow(sql):
             self._deadline = time.perf_counter() + READ_BUDGET
             try:
-                rows = _run(self._inline_reader(), sql, args)
+                rows = _run(self._inline_reader(), sql, args, self._converters)
             except sqlite3.OperationalError as error:
                 if str(error) == "interrupted":
                     self.reads["interrupted"] += 1
@@ -325,7 +371,7 @@ class InlineSQLiteEngine(NoConnectOnCreate, SQLiteEngine):
                 self._opened_threaded -= 1
                 raise
         try:
-            return _run(connection, sql, args)
+            return _run(connection, sql, args, self._converters)
         finally:
             self._threaded.append(connection)
 
@@ -352,7 +398,7 @@ class InlineSQLiteEngine(NoConnectOnCreate, SQLiteEngine):
         writer = self._writer()
         if not offload:
             try:
-                return _run(writer, sql, args)
+                return _run(writer, sql, args, self._converters)
             except sqlite3.OperationalError as error:
                 if not _is_busy(error):
                     raise
@@ -362,15 +408,15 @@ class InlineSQLiteEngine(NoConnectOnCreate, SQLiteEngine):
         milliseconds = int(self._busy_timeout * 1000)
         connection.execute(f"PRAGMA busy_timeout = {milliseconds}")
         try:
-            return _run(connection, sql, args)
+            return _run(connection, sql, args, self._converters)
         finally:
             connection.execute("PRAGMA busy_timeout = 0")
 
     async def _in_transaction(self, sql: str, args: Any, *, offload: bool) -> Rows:
         writer = self._writer()
         if offload:
-            return await self._on_thread(lambda: _run(writer, sql, args))
-        return _run(writer, sql, args)
+            return await self._on_thread(lambda: _run(writer, sql, args, self._converters))
+        return _run(writer, sql, args, self._converters)
 
     async def _autocommit_write(self, sql: str, args: Any) -> Rows:
         async with self._writer_lock():
@@ -396,7 +442,7 @@ class InlineSQLiteEngine(NoConnectOnCreate, SQLiteEngine):
             await self._on_thread(lambda: self._read_on_thread(checkpoint, ()))
             async with self._writer_lock():
                 writer = self._writer()
-                await self._on_thread(lambda: _run(writer, checkpoint, ()))
+                await self._on_thread(lambda: _run(writer, checkpoint, (), self._converters))
         except sqlite3.Error as error:
             log.warning("WAL checkpoint failed: %s", error)
         finally:
