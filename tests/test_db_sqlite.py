@@ -227,7 +227,7 @@ def test_a_column_name_means_one_kind_of_value() -> None:
 
 async def test_columns_come_back_as_python_values(engine: InlineSQLiteEngine) -> None:
     """Booleans and moments by their columns' names, whatever the statement (a joined
-    column through Piccolo is named "author.created_at")."""
+    column through Piccolo is named "author.created_at", an alias may add a prefix)."""
     await engine.run_ddl("CREATE TABLE typed (n INTEGER, created_at TIMESTAMPTZ, hidden BOOLEAN)")
     moment = datetime(2026, 12, 1, 19, 2, 52, 300051, tzinfo=UTC)
     await engine.run_ddl(f"INSERT INTO typed VALUES (7, '{moment}', 1), (-40, NULL, 0)")

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from conftest import Client, Personas, make_idea
 from ideaboard.mail.mailer import Mailer
-from ideaboard.security import session_csrf_token
+from ideaboard.security import local_path, session_csrf_token
 from ideaboard.services.sessions import _hash
 from ideaboard.settings import Settings
 from ideaboard.tables import Department, Idea, Session, User
@@ -105,3 +107,25 @@ async def test_bidi_controls_are_taken_out_of_what_people_type(
     page = await client.get(f"/ideas/{(await Idea.select(Idea.id).first())['id']}")
     assert "<bdi>Mia rebmeM</bdi>" in page.text
     assert await Department.count() == 3
+
+
+@pytest.mark.parametrize(
+    ("target", "kept"),
+    [
+        ("/ideas/3?sort=new#comment-2", True),
+        ("/", True),
+        ("//evil.example/x", False),
+        ("/\\evil.example", False),
+        ("https://evil.example", False),
+        ("javascript:alert(1)", False),
+        ("ideas/3", False),
+        ("/ideas/3\r\nSet-Cookie: x=1", False),
+        ("/" + "a" * 2001, False),
+        ("", False),
+        (None, False),
+    ],
+)
+def test_one_rule_decides_where_a_form_may_send_you_next(target: str | None, kept: bool) -> None:
+    """Every `next`, `back` and Undo goes through `local_path`: a path on this board,
+    never another site."""
+    assert local_path(target, "/fallback") == (target if kept else "/fallback")

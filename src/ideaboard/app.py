@@ -27,7 +27,7 @@ from ideaboard.security import (
     refuse_impossible_input,
 )
 from ideaboard.settings import Settings, resolve_secret_key
-from ideaboard.web import EXCEPTION_HANDLERS, SessionMiddleware, build_templates
+from ideaboard.web import DEPENDENCIES, EXCEPTION_HANDLERS, SessionMiddleware, build_templates
 
 # The stylesheet, icons and vendored scripts for an hour, as the proxies in deploy/ do.
 STATIC_CACHE = CacheControlHeader(public=True, max_age=3600)
@@ -128,6 +128,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         state=State(state),
         lifespan=[database, background_jobs],
         middleware=[SessionMiddleware()],
+        dependencies=DEPENDENCIES,
         csrf_config=CSRFConfig(
             secret=resolve_secret_key(settings),
             cookie_name="__Host-csrftoken" if secure else "csrftoken",

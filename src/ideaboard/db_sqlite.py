@@ -121,29 +121,50 @@ def _is_busy(error: sqlite3.OperationalError) -> bool:
     return "locked" in message or "busy" in message
 
 
-def _run(
-    connection: sqlite3.Connection, sql: str, args: Any, converters: dict[str, Converter]
-) -> Rows:
-    """The statement's rows as dicts, booleans and moments converted by column name
-    (Piccolo names a joined column "author.created_at": the last part counts)."""
-    cursor = connection.execute(sql, args)
-    try:
-        rows = cursor.fetchall()
-        if not rows:
-            return []
-        names = [column[0] for column in cursor.description]
-        found = [(n, converters.get(n.rpartition(".")[2])) for n in names]
-        convert = [(name, c) for name, c in found if c is not None]
-        records = [dict(zip(names, row, strict=True)) for row in rows]
-        if convert:
-            for record in records:
-                for name, converter in convert:
-                    value = record[name]
-                    if value is not None:
-                        record[name] = converter(value)
-        return records
-    finally:
-        cursor.close()
+class ColumnReader:
+    """Turns a statement's rows into dicts, converting booleans and moments by column
+    name: the column's own name, Piccolo's name for a joined one ("author.created_at"),
+    or an alias ending in "_" and the name ("comment_created_at")."""
+
+    def __init__(self, converters: dict[str, Converter]) -> None:
+        self._converters = converters
+        self._plans: dict[tuple[str, ...], list[tuple[str, Converter]]] = {}
+
+    def _plan(self, names: tuple[str, ...]) -> list[tuple[str, Converter]]:
+        plan = self._plans.get(names)
+        if plan is None:
+            plan = [(name, c) for name in names if (c := self._converter(name)) is not None]
+            if len(self._plans) < 4096:  # one per distinct statement's columns
+                self._plans[names] = plan
+        return plan
+
+    def _converter(self, name: str) -> Converter | None:
+        name = name.rpartition(".")[2]
+        found = self._converters.get(name)
+        if found is None:
+            for column, converter in self._converters.items():
+                if name.endswith("_" + column):
+                    return converter
+        return found
+
+    def rows(self, connection: sqlite3.Connection, sql: str, args: Any) -> Rows:
+        cursor = connection.execute(sql, args)
+        try:
+            rows = cursor.fetchall()
+            if not rows:
+                return []
+            names = tuple(column[0] for column in cursor.description)
+            records = [dict(zip(names, row, strict=True)) for row in rows]
+            plan = self._plan(names)
+            if plan:
+                for record in records:
+                    for name, converter in plan:
+                        value = record[name]
+                        if value is not None:
+                            record[name] = converter(value)
+            return records
+        finally:
+            cursor.close()
 
 
 def _remember(memory: OrderedDict[str, V], sql: str, value: V) -> None:
@@ -235,7 +256,7 @@ class InlineSQLiteEngine(NoConnectOnCreate, SQLiteEngine):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self._converters = converters
+        self._columns = ColumnReader(converters)
         self._busy_timeout: float = self.connection_kwargs.pop("timeout", 5.0)
         self.connection_kwargs["detect_types"] = 0  # see converters_for
         self._pool_size = pool_size
@@ -341,7 +362,7 @@ class InlineSQLiteEngine(NoConnectOnCreate, SQLiteEngine):
         if not _offloaded.get() and not self._known_slow(sql):
             self._deadline = time.perf_counter() + READ_BUDGET
             try:
-                rows = _run(self._inline_reader(), sql, args, self._converters)
+                rows = self._columns.rows(self._inline_reader(), sql, args)
             except sqlite3.OperationalError as error:
                 if str(error) == "interrupted":
                     self.reads["interrupted"] += 1
@@ -371,7 +392,7 @@ class InlineSQLiteEngine(NoConnectOnCreate, SQLiteEngine):
                 self._opened_threaded -= 1
                 raise
         try:
-            return _run(connection, sql, args, self._converters)
+            return self._columns.rows(connection, sql, args)
         finally:
             self._threaded.append(connection)
 
@@ -398,7 +419,7 @@ class InlineSQLiteEngine(NoConnectOnCreate, SQLiteEngine):
         writer = self._writer()
         if not offload:
             try:
-                return _run(writer, sql, args, self._converters)
+                return self._columns.rows(writer, sql, args)
             except sqlite3.OperationalError as error:
                 if not _is_busy(error):
                     raise
@@ -408,15 +429,15 @@ class InlineSQLiteEngine(NoConnectOnCreate, SQLiteEngine):
         milliseconds = int(self._busy_timeout * 1000)
         connection.execute(f"PRAGMA busy_timeout = {milliseconds}")
         try:
-            return _run(connection, sql, args, self._converters)
+            return self._columns.rows(connection, sql, args)
         finally:
             connection.execute("PRAGMA busy_timeout = 0")
 
     async def _in_transaction(self, sql: str, args: Any, *, offload: bool) -> Rows:
         writer = self._writer()
         if offload:
-            return await self._on_thread(lambda: _run(writer, sql, args, self._converters))
-        return _run(writer, sql, args, self._converters)
+            return await self._on_thread(lambda: self._columns.rows(writer, sql, args))
+        return self._columns.rows(writer, sql, args)
 
     async def _autocommit_write(self, sql: str, args: Any) -> Rows:
         async with self._writer_lock():
@@ -442,7 +463,7 @@ class InlineSQLiteEngine(NoConnectOnCreate, SQLiteEngine):
             await self._on_thread(lambda: self._read_on_thread(checkpoint, ()))
             async with self._writer_lock():
                 writer = self._writer()
-                await self._on_thread(lambda: _run(writer, checkpoint, (), self._converters))
+                await self._on_thread(lambda: self._columns.rows(writer, checkpoint, ()))
         except sqlite3.Error as error:
             log.warning("WAL checkpoint failed: %s", error)
         finally:

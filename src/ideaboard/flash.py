@@ -17,6 +17,8 @@ from typing import Any
 
 from litestar.datastructures import Cookie
 
+from ideaboard.security import local_path
+
 FLASH_COOKIE = "ideaboard_flash"
 LIFETIME_SECONDS = 60
 
@@ -107,8 +109,8 @@ def read_flash(secret: str, value: str) -> Flash | None:
         text = MESSAGES[data["k"]].format(**data["p"])
     except (ValueError, KeyError, TypeError, IndexError):
         return None
-    undo = str(data.get("u") or "")
-    if not undo.startswith("/") or undo.startswith("//"):
+    undo = local_path(data.get("u"), default="")
+    if not undo:
         return Flash(text=text)
     fields = {str(k): str(v) for k, v in dict(data.get("f") or {}).items()}
     return Flash(text=text, undo=undo, undo_fields=fields)

@@ -144,3 +144,21 @@ SECURITY_HEADERS = (
     (b"referrer-policy", b"same-origin"),
     (b"x-frame-options", b"DENY"),
 )
+
+
+LOCAL_PATH_MAX = 2000
+
+
+def local_path(target: object, default: str = "/") -> str:
+    """Where a page may send the person next (a form's `next` or `back`, an Undo): a path
+    on this board ("/ideas/3?sort=new#c2"), never another site ("//evil.example",
+    "/\\evil.example", "https://…"), else `default`. The one rule for all of them."""
+    path = str(target or "")
+    if (
+        path.startswith("/")
+        and not path.startswith(("//", "/\\"))
+        and len(path) <= LOCAL_PATH_MAX
+        and path.isprintable()
+    ):
+        return path
+    return default

@@ -15,6 +15,7 @@ from jinja2_fragments import render_block
 from litestar import Litestar, Request
 from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie
+from litestar.di import NamedDependency, Provide
 from litestar.enums import MediaType, ScopeType
 from litestar.exceptions import (
     HTTPException,
@@ -24,6 +25,7 @@ from litestar.exceptions import (
 )
 from litestar.handlers import BaseRouteHandler
 from litestar.middleware import ASGIMiddleware
+from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Response
 from litestar.response.redirect import ASGIRedirectResponse
 from litestar.template.base import csrf_token
@@ -214,8 +216,13 @@ def done(
 
 def is_htmx(request: Request[Any, Any, Any]) -> bool:
     """A targeted htmx request (a fragment swap), not a boosted page navigation."""
-    headers = request.headers
-    return headers.get("hx-request") == "true" and headers.get("hx-boosted") != "true"
+    htmx = request.htmx if isinstance(request, HTMXRequest) else None
+    return htmx is not None and bool(htmx) and not htmx.boosted
+
+
+def htmx_target(request: Request[Any, Any, Any]) -> str | None:
+    """The id of the element a targeted htmx request swaps, if any."""
+    return request.htmx.target if is_htmx(request) else None  # type: ignore[attr-defined]
 
 
 # The signed-in user ------------------------------------------------------------
@@ -232,12 +239,18 @@ def session_token(request: Request[Any, Any, Any]) -> str:
     return request.cookies.get(settings.session_cookie_name, "")
 
 
-def signed_in_user(request: Request[Any, Any, Any]) -> CurrentUser:
-    """The user of a handler guarded by `requires_user`."""
+async def provide_user(request: Request[Any, Any, Any]) -> CurrentUser:
+    """The signed-in person, for every handler with a `user: CurrentUser` parameter (the
+    app's one dependency, `DEPENDENCIES`); a visitor is sent to sign in."""
     user = current_user(request)
     if user is None:
         raise NotAuthorizedException()
     return user
+
+
+DEPENDENCIES = {"user": Provide(provide_user)}
+# How a handler asks for the signed-in person: `user: SignedIn`.
+SignedIn = NamedDependency[CurrentUser]
 
 
 def session_cookie(settings: Settings, token: str, *, max_age: int) -> Cookie:
@@ -375,7 +388,7 @@ def on_not_signed_in(request: Request[Any, Any, Any], _: Exception) -> Response[
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     if request.method == "GET" and target != "/":
         login += f"?next={quote(target, safe='')}"
-    if request.headers.get("hx-request") == "true":
+    if isinstance(request, HTMXRequest) and request.htmx:
         return Response("", status_code=401, headers={"HX-Redirect": login})
     return see_other(login)
 

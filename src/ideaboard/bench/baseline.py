@@ -21,7 +21,7 @@ from ideaboard.services.ideas import IdeaView
 from ideaboard.services.organisation import OrganisationRow
 from ideaboard.services.sessions import CurrentUser
 from ideaboard.settings import Settings, resolve_secret_key
-from ideaboard.web import build_templates, render
+from ideaboard.web import DEPENDENCIES, build_templates, render
 
 READER = CurrentUser(
     id=1,
@@ -91,5 +91,6 @@ def create_baseline_app(settings: Settings | None = None) -> Litestar:
         state=State({"settings": settings, "templates": build_templates(settings)}),
         csrf_config=CSRFConfig(secret=resolve_secret_key(settings), cookie_name="csrftoken"),
         plugins=[HTMXPlugin()],
+        dependencies=DEPENDENCIES,
         middleware=[SecurityHeadersMiddleware()],
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from litestar import Request, Response
+from litestar import Response
 from litestar.background_tasks import BackgroundTask
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
@@ -13,6 +13,7 @@ from litestar.params import FromPath
 from ideaboard.domain import Delivery, NotificationKind
 from ideaboard.mail.transports import SmtpTransport
 from ideaboard.passwords import Passwords
+from ideaboard.security import BoardRequest, local_path
 from ideaboard.services import (
     departments,
     limits,
@@ -27,6 +28,7 @@ from ideaboard.services import (
 from ideaboard.services.errors import NotFound, ValidationFailed
 from ideaboard.settings import Settings
 from ideaboard.web import (
+    SignedIn,
     app_csrf_config,
     client_ip,
     csrf_cookie,
@@ -37,22 +39,12 @@ from ideaboard.web import (
     session_cookie,
     session_csrf_token,
     session_token,
-    signed_in_user,
     too_many,
 )
 
-AnyRequest = Request[Any, Any, Any]
-
-
-def _safe_next(target: str | None) -> str:
-    """Only same-site paths: never an open redirect to another host."""
-    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
-        return target
-    return "/"
-
 
 async def _sign_in(
-    request: AnyRequest, user_id: int, target: str, message: str = "", **params: Any
+    request: BoardRequest, user_id: int, target: str, message: str = "", **params: Any
 ) -> Response[Any]:
     """Start a fresh session (a new token on every sign-in) and replace any old one;
     the next page says `message` (flash.MESSAGES) when there is one."""
@@ -68,13 +60,13 @@ async def _sign_in(
     return response
 
 
-async def setup_form(request: AnyRequest) -> Response[str]:
+async def setup_form(request: BoardRequest) -> Response[str]:
     if await organisation.is_set_up():
         raise NotFoundException()
     return render(request, "accounts/setup.html", form=None, errors={})
 
 
-async def setup_submit(request: AnyRequest) -> Response[Any]:
+async def setup_submit(request: BoardRequest) -> Response[Any]:
     if await organisation.is_set_up():
         raise NotFoundException()
     form = setup.SetupForm.from_form(await request.form())
@@ -90,7 +82,7 @@ async def setup_submit(request: AnyRequest) -> Response[Any]:
     return await _sign_in(request, user_id, "/", "board_ready")
 
 
-async def signup_form(request: AnyRequest) -> Response[Any]:
+async def signup_form(request: BoardRequest) -> Response[Any]:
     if current_user(request):
         return see_other("/")
     return render(
@@ -103,7 +95,7 @@ async def signup_form(request: AnyRequest) -> Response[Any]:
     )
 
 
-async def signup_submit(request: AnyRequest) -> Response[Any]:
+async def signup_submit(request: BoardRequest) -> Response[Any]:
     """Check the fields, then answer "check your email" for every address: the email,
     sent after the answer has gone, either confirms a new account or says there is one."""
     form = users.SignUp.from_form(await request.form())
@@ -143,7 +135,7 @@ async def signup_submit(request: AnyRequest) -> Response[Any]:
     return page
 
 
-async def confirm_signup_form(request: AnyRequest, token: FromPath[str]) -> Response[Any]:
+async def confirm_signup_form(request: BoardRequest, token: FromPath[str]) -> Response[Any]:
     """What the emailed link opens: a button, since mail scanners open links too."""
     if current_user(request):
         return see_other("/")
@@ -158,7 +150,7 @@ async def confirm_signup_form(request: AnyRequest, token: FromPath[str]) -> Resp
     )
 
 
-async def confirm_signup(request: AnyRequest, token: FromPath[str]) -> Response[Any]:
+async def confirm_signup(request: BoardRequest, token: FromPath[str]) -> Response[Any]:
     try:
         user_id = await signups.confirm_sign_up(token)
     except ValidationFailed as failed:
@@ -174,17 +166,17 @@ async def confirm_signup(request: AnyRequest, token: FromPath[str]) -> Response[
     return await _sign_in(request, user_id, "/", "welcome", name=person.name)
 
 
-async def login_form(request: AnyRequest) -> Response[Any]:
-    target = _safe_next(request.query_params.get("next"))
+async def login_form(request: BoardRequest) -> Response[Any]:
+    target = local_path(request.query_params.get("next"))
     if current_user(request):
         return see_other(target)
     return render(request, "accounts/login.html", email="", next=target, error=None)
 
 
-async def login_submit(request: AnyRequest) -> Response[Any]:
+async def login_submit(request: BoardRequest) -> Response[Any]:
     form = await request.form()
     email = str(form.get("email", "")).strip()
-    target = _safe_next(str(form.get("next", "")))
+    target = local_path(form.get("next"))
     try:
         # Counted before the password hash runs: guessing costs the guesser, not us.
         await limits.hit("login:ip", client_ip(request))
@@ -212,7 +204,7 @@ async def login_submit(request: AnyRequest) -> Response[Any]:
     return await _sign_in(request, user_id, target)
 
 
-async def logout(request: AnyRequest) -> Response[Any]:
+async def logout(request: BoardRequest) -> Response[Any]:
     await sessions.remove_session(session_token(request))
     response = done(request, request.app.route_reverse("accounts:login"), "signed_out")
     response.delete_cookie(request.app.state.settings.session_cookie_name, path="/")
@@ -222,13 +214,13 @@ async def logout(request: AnyRequest) -> Response[Any]:
 
 
 async def _profile_page(
-    request: AnyRequest,
+    request: BoardRequest,
+    user: SignedIn,
     *,
     form: users.ProfileForm | None = None,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response[str]:
-    user = signed_in_user(request)
     if form is None:
         row = await users.get_user(user.id)
         form = users.ProfileForm(
@@ -249,22 +241,20 @@ async def _profile_page(
     )
 
 
-async def profile(request: AnyRequest) -> Response[str]:
-    return await _profile_page(request)
+async def profile(request: BoardRequest, user: SignedIn) -> Response[str]:
+    return await _profile_page(request, user)
 
 
-async def save_profile(request: AnyRequest) -> Response[Any]:
-    user = signed_in_user(request)
+async def save_profile(request: BoardRequest, user: SignedIn) -> Response[Any]:
     form = users.ProfileForm.from_form(await request.form())
     try:
         await users.update_profile(user.actor, form)
     except ValidationFailed as failed:
-        return await _profile_page(request, form=form, errors=failed.errors, status_code=422)
+        return await _profile_page(request, user, form=form, errors=failed.errors, status_code=422)
     return done(request, request.app.route_reverse("accounts:profile"), "profile_saved")
 
 
-async def change_password(request: AnyRequest) -> Response[Any]:
-    user = signed_in_user(request)
+async def change_password(request: BoardRequest, user: SignedIn) -> Response[Any]:
     form = await request.form()
     try:
         await users.change_password(
@@ -275,12 +265,12 @@ async def change_password(request: AnyRequest) -> Response[Any]:
             keep_session=session_token(request),
         )
     except ValidationFailed as failed:
-        return await _profile_page(request, errors=failed.errors, status_code=422)
+        return await _profile_page(request, user, errors=failed.errors, status_code=422)
     return done(request, request.app.route_reverse("accounts:profile"), "password_changed")
 
 
 async def unsubscribe_form(
-    request: AnyRequest, user_id: FromPath[int], token: FromPath[str]
+    request: BoardRequest, user_id: FromPath[int], token: FromPath[str]
 ) -> Response[str]:
     """What the link in an email opens: a button, since mail scanners open links too."""
     what = request.query_params.get("from", unsubscribe.DIGEST)
@@ -290,7 +280,7 @@ async def unsubscribe_form(
 
 
 async def unsubscribe_submit(
-    request: AnyRequest, user_id: FromPath[int], token: FromPath[str]
+    request: BoardRequest, user_id: FromPath[int], token: FromPath[str]
 ) -> Response[str]:
     """The button, or a mail client's one-click POST (RFC 8058): no sign-in, no CSRF
     token; the link's signature is the proof."""
@@ -300,7 +290,7 @@ async def unsubscribe_submit(
     return _unsubscribe_page(request, what, done=changed)
 
 
-def _unsubscribe_page(request: AnyRequest, what: str, *, done: bool | None) -> Response[str]:
+def _unsubscribe_page(request: BoardRequest, what: str, *, done: bool | None) -> Response[str]:
     action = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     kind = unsubscribe.stops(what)
     return render(request, "accounts/unsubscribe.html", done=done, action=action, kind=kind)
@@ -309,11 +299,11 @@ def _unsubscribe_page(request: AnyRequest, what: str, *, done: bool | None) -> R
 # --- Password reset --------------------------------------------------------------------
 
 
-async def forgot_form(request: AnyRequest) -> Response[str]:
+async def forgot_form(request: BoardRequest) -> Response[str]:
     return render(request, "accounts/forgot.html", email="", sent=False, error=None)
 
 
-async def forgot_submit(request: AnyRequest) -> Response[str]:
+async def forgot_submit(request: BoardRequest) -> Response[str]:
     """The same answer for every address, known or not (no account enumeration)."""
     email = str((await request.form()).get("email", "")).strip()[:254]
     try:
@@ -334,7 +324,7 @@ async def forgot_submit(request: AnyRequest) -> Response[str]:
     return page
 
 
-async def reset_form(request: AnyRequest, token: FromPath[str]) -> Response[str]:
+async def reset_form(request: BoardRequest, token: FromPath[str]) -> Response[str]:
     link = await password_resets.find_reset(token)
     return render(
         request,
@@ -346,7 +336,7 @@ async def reset_form(request: AnyRequest, token: FromPath[str]) -> Response[str]
     )
 
 
-async def reset_submit(request: AnyRequest, token: FromPath[str]) -> Response[Any]:
+async def reset_submit(request: BoardRequest, token: FromPath[str]) -> Response[Any]:
     form = await request.form()
     try:
         user_id = await password_resets.reset_password(

@@ -5,22 +5,21 @@ from __future__ import annotations
 import calendar
 from typing import Any
 
-from litestar import Request, Response
+from litestar import Response
 from litestar.params import FromPath
 
 from ideaboard.domain import Role, latest_digest_week, parse_week
 from ideaboard.mail import outbox
+from ideaboard.security import BoardRequest
 from ideaboard.services import audit, departments, digest, organisation, setup, users
 from ideaboard.services.clock import now
 from ideaboard.services.errors import ValidationFailed
 from ideaboard.services.validation import parse_id
-from ideaboard.web import done, render, signed_in_user
-
-AnyRequest = Request[Any, Any, Any]
+from ideaboard.web import SignedIn, done, render
 
 
 async def settings_page(
-    request: AnyRequest,
+    request: BoardRequest,
     *,
     form: organisation.SettingsForm | None = None,
     errors: dict[str, str] | None = None,
@@ -39,12 +38,11 @@ async def settings_page(
     )
 
 
-async def settings_index(request: AnyRequest) -> Response[str]:
+async def settings_index(request: BoardRequest) -> Response[str]:
     return await settings_page(request)
 
 
-async def save_settings(request: AnyRequest) -> Response[Any]:
-    user = signed_in_user(request)
+async def save_settings(request: BoardRequest, user: SignedIn) -> Response[Any]:
     form = organisation.SettingsForm.from_form(await request.form())
     try:
         await organisation.update_settings(user.actor, form)
@@ -54,7 +52,7 @@ async def save_settings(request: AnyRequest) -> Response[Any]:
 
 
 async def departments_page(
-    request: AnyRequest,
+    request: BoardRequest,
     *,
     errors: dict[str, str] | None = None,
     new_name: str = "",
@@ -81,12 +79,11 @@ async def departments_page(
     )
 
 
-async def departments_index(request: AnyRequest) -> Response[str]:
+async def departments_index(request: BoardRequest) -> Response[str]:
     return await departments_page(request)
 
 
-async def create_department(request: AnyRequest) -> Response[Any]:
-    user = signed_in_user(request)
+async def create_department(request: BoardRequest, user: SignedIn) -> Response[Any]:
     name = str((await request.form()).get("name", ""))
     try:
         added = await departments.add_department(user.actor, name)
@@ -96,8 +93,9 @@ async def create_department(request: AnyRequest) -> Response[Any]:
     return done(request, url, "department_added", name=added.name)
 
 
-async def rename_department(request: AnyRequest, department_id: FromPath[int]) -> Response[Any]:
-    user = signed_in_user(request)
+async def rename_department(
+    request: BoardRequest, user: SignedIn, department_id: FromPath[int]
+) -> Response[Any]:
     name = str((await request.form()).get("name", ""))
     try:
         renamed = await departments.rename_department(user.actor, department_id, name)
@@ -113,8 +111,9 @@ async def rename_department(request: AnyRequest, department_id: FromPath[int]) -
     return done(request, url, "department_renamed", name=renamed.name)
 
 
-async def archive_department(request: AnyRequest, department_id: FromPath[int]) -> Response[Any]:
-    user = signed_in_user(request)
+async def archive_department(
+    request: BoardRequest, user: SignedIn, department_id: FromPath[int]
+) -> Response[Any]:
     archived = (await request.form()).get("archived") == "1"
     try:
         department = await departments.set_archived(user.actor, department_id, archived)
@@ -128,13 +127,13 @@ async def archive_department(request: AnyRequest, department_id: FromPath[int]) 
 
 
 async def users_page(
-    request: AnyRequest,
+    request: BoardRequest,
+    user: SignedIn,
     *,
     errors: dict[str, str] | None = None,
     failed_id: int | None = None,
     status_code: int = 200,
 ) -> Response[str]:
-    user = signed_in_user(request)
     search = request.query_params.get("q", "")[:100]
     return render(
         request,
@@ -150,17 +149,18 @@ async def users_page(
     )
 
 
-async def users_index(request: AnyRequest) -> Response[str]:
-    return await users_page(request)
+async def users_index(request: BoardRequest, user: SignedIn) -> Response[str]:
+    return await users_page(request, user)
 
 
-async def set_role(request: AnyRequest, user_id: FromPath[int]) -> Response[Any]:
-    user = signed_in_user(request)
+async def set_role(request: BoardRequest, user: SignedIn, user_id: FromPath[int]) -> Response[Any]:
     role = str((await request.form()).get("role", ""))
     try:
         person = await users.set_role(user.actor, user_id, role)
     except ValidationFailed as failed:
-        return await users_page(request, errors=failed.errors, failed_id=user_id, status_code=422)
+        return await users_page(
+            request, user, errors=failed.errors, failed_id=user_id, status_code=422
+        )
     role_name = {"member": "a member", "moderator": "a moderator", "admin": "an admin"}
     return done(
         request, request.app.route_reverse("admin:users"), "role_changed",
@@ -168,13 +168,16 @@ async def set_role(request: AnyRequest, user_id: FromPath[int]) -> Response[Any]
     )  # fmt: skip
 
 
-async def set_active(request: AnyRequest, user_id: FromPath[int]) -> Response[Any]:
-    user = signed_in_user(request)
+async def set_active(
+    request: BoardRequest, user: SignedIn, user_id: FromPath[int]
+) -> Response[Any]:
     active = (await request.form()).get("active") == "1"
     try:
         person = await users.set_active(user.actor, user_id, active)
     except ValidationFailed as failed:
-        return await users_page(request, errors=failed.errors, failed_id=user_id, status_code=422)
+        return await users_page(
+            request, user, errors=failed.errors, failed_id=user_id, status_code=422
+        )
     url = request.app.route_reverse("admin:users")
     if active:
         return done(request, url, "reactivated", name=person.name)
@@ -184,7 +187,7 @@ async def set_active(request: AnyRequest, user_id: FromPath[int]) -> Response[An
     )
 
 
-async def outbox_index(request: AnyRequest) -> Response[str]:
+async def outbox_index(request: BoardRequest) -> Response[str]:
     failed_only = request.query_params.get("show") == "failed"
     return render(
         request,
@@ -197,8 +200,9 @@ async def outbox_index(request: AnyRequest) -> Response[str]:
     )
 
 
-async def retry_email(request: AnyRequest, email_id: FromPath[int]) -> Response[Any]:
-    user = signed_in_user(request)
+async def retry_email(
+    request: BoardRequest, user: SignedIn, email_id: FromPath[int]
+) -> Response[Any]:
     await outbox.retry_email(user.actor, email_id)
     return done(
         request, request.app.route_reverse("admin:outbox") + "?show=failed", "email_retried"
@@ -217,7 +221,9 @@ async def _week_asked(raw: str) -> str | None:
     return raw.strip()
 
 
-async def _digest_choice(request: AnyRequest) -> tuple[str | None, int | None, dict[str, str]]:
+async def _digest_choice(
+    request: BoardRequest, user: SignedIn
+) -> tuple[str | None, int | None, dict[str, str]]:
     """The week and person asked for, with a message for each that makes no sense."""
     params = request.query_params
     errors: dict[str, str] = {}
@@ -233,12 +239,12 @@ async def _digest_choice(request: AnyRequest) -> tuple[str | None, int | None, d
         else:
             user_id = found.id
     else:
-        user_id = signed_in_user(request).id
+        user_id = user.id
     return week, user_id, errors
 
 
-async def digest_index(request: AnyRequest) -> Response[str]:
-    week, user_id, errors = await _digest_choice(request)
+async def digest_index(request: BoardRequest, user: SignedIn) -> Response[str]:
+    week, user_id, errors = await _digest_choice(request, user)
     preview = None
     if user_id is not None and week is not None:
         preview = await digest.preview_digest(user_id, week, request.app.state.mailer)
@@ -263,10 +269,10 @@ EMAIL_PREVIEW_POLICY = (
 )
 
 
-async def digest_preview(request: AnyRequest) -> Response[str]:
+async def digest_preview(request: BoardRequest, user: SignedIn) -> Response[str]:
     week = await _week_asked(request.query_params.get("week", "")) or await _week_asked("")
     assert week is not None
-    user_id = parse_id(request.query_params.get("user", "")) or signed_in_user(request).id
+    user_id = parse_id(request.query_params.get("user", "")) or user.id
     preview = await digest.preview_digest(user_id, week, request.app.state.mailer)
     return Response(
         preview.html,
@@ -278,8 +284,9 @@ async def digest_preview(request: AnyRequest) -> Response[str]:
     )
 
 
-async def add_manager(request: AnyRequest, department_id: FromPath[int]) -> Response[Any]:
-    user = signed_in_user(request)
+async def add_manager(
+    request: BoardRequest, user: SignedIn, department_id: FromPath[int]
+) -> Response[Any]:
     email = str((await request.form()).get("manager_email", ""))
     try:
         name, department = await departments.add_manager(user.actor, department_id, email)
@@ -295,20 +302,19 @@ async def add_manager(request: AnyRequest, department_id: FromPath[int]) -> Resp
 
 
 async def remove_manager(
-    request: AnyRequest, department_id: FromPath[int], user_id: FromPath[int]
+    request: BoardRequest, user: SignedIn, department_id: FromPath[int], user_id: FromPath[int]
 ) -> Response[Any]:
-    user = signed_in_user(request)
     name, department = await departments.remove_manager(user.actor, department_id, user_id)
     url = f"{request.app.route_reverse('admin:departments')}#department-{department_id}"
     return done(request, url, "manager_removed", name=name, department=department)
 
 
-async def hide_checklist(request: AnyRequest) -> Response[Any]:
-    await setup.dismiss_checklist(signed_in_user(request).actor)
+async def hide_checklist(request: BoardRequest, user: SignedIn) -> Response[Any]:
+    await setup.dismiss_checklist(user.actor)
     return done(request, "/", "checklist_hidden")
 
 
-async def audit_index(request: AnyRequest) -> Response[str]:
+async def audit_index(request: BoardRequest) -> Response[str]:
     params = request.query_params
     action = params.get("action", "")
     actor_id = parse_id(params.get("actor", ""))

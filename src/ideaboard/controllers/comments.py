@@ -4,20 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, Response
+from litestar import Response
 from litestar.params import FromPath
 
-from ideaboard.controllers.ideas import idea_page
+from ideaboard.controllers.idea_page import idea_page
 from ideaboard.domain import posting_is_limited
+from ideaboard.security import BoardRequest
 from ideaboard.services import comments, limits, organisation
 from ideaboard.services.errors import ValidationFailed, require
-from ideaboard.web import done, is_htmx, render, see_other, signed_in_user, too_many
-
-AnyRequest = Request[Any, Any, Any]
+from ideaboard.web import SignedIn, done, is_htmx, render, see_other, too_many
 
 
-async def create(request: AnyRequest, idea_id: FromPath[int]) -> Response[Any]:
-    user = signed_in_user(request)
+async def create(request: BoardRequest, user: SignedIn, idea_id: FromPath[int]) -> Response[Any]:
     form = comments.CommentInput.from_form(await request.form())
     block = "comments" if is_htmx(request) else None
     try:
@@ -26,32 +24,38 @@ async def create(request: AnyRequest, idea_id: FromPath[int]) -> Response[Any]:
         comment_id = await comments.add_comment(user.actor, idea_id, form)
     except ValidationFailed as failed:
         return await idea_page(
-            request, idea_id, block=block, status_code=422, comment_form=form, errors=failed.errors
+            request,
+            user,
+            idea_id,
+            block=block,
+            status_code=422,
+            comment_form=form,
+            errors=failed.errors,
         )
     except limits.RateLimited as limited:
         page = await idea_page(
-            request, idea_id, block=block, status_code=429, comment_form=form,
+            request, user, idea_id, block=block, status_code=429, comment_form=form,
             errors={"body": str(limited)},
         )  # fmt: skip
         return too_many(page, limited)
     if block:
-        return await idea_page(request, idea_id, block=block)
+        return await idea_page(request, user, idea_id, block=block)
     url = request.app.route_reverse("ideas:show", idea_id=idea_id) + f"#comment-{comment_id}"
     if await organisation.writing_waits(user.actor):
         return done(request, url, "comment_waiting")
     return see_other(url)
 
 
-async def edit_form(request: AnyRequest, comment_id: FromPath[int]) -> Response[str]:
-    user = signed_in_user(request)
+async def edit_form(
+    request: BoardRequest, user: SignedIn, comment_id: FromPath[int]
+) -> Response[str]:
     comment = await comments.get_comment(comment_id, user.actor)
     require(comment.can_edit(user.actor))
     form = comments.CommentInput(body=comment.body)
     return render(request, "comments/edit.html", comment=comment, form=form, errors={})
 
 
-async def update(request: AnyRequest, comment_id: FromPath[int]) -> Response[Any]:
-    user = signed_in_user(request)
+async def update(request: BoardRequest, user: SignedIn, comment_id: FromPath[int]) -> Response[Any]:
     form = comments.CommentInput.from_form(await request.form())
     comment = await comments.get_comment(comment_id, user.actor)
     try:
@@ -67,8 +71,7 @@ async def update(request: AnyRequest, comment_id: FromPath[int]) -> Response[Any
     )
 
 
-async def delete(request: AnyRequest, comment_id: FromPath[int]) -> Response[Any]:
-    user = signed_in_user(request)
+async def delete(request: BoardRequest, user: SignedIn, comment_id: FromPath[int]) -> Response[Any]:
     idea_id = await comments.remove_comment(user.actor, comment_id)
     url = request.app.route_reverse("ideas:show", idea_id=idea_id) + "#comments"
     return done(request, url, "comment_deleted")

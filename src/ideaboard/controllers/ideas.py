@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from litestar import Request, Response
+from litestar import Response
 from litestar.params import FromPath
 
+from ideaboard.controllers.idea_page import idea_page
 from ideaboard.domain import Sort, can_edit_idea, posting_is_limited
+from ideaboard.security import BoardRequest, local_path
 from ideaboard.services import (
     board,
-    comments,
     departments,
     edits,
     follows,
@@ -24,20 +25,16 @@ from ideaboard.services import (
     status_updates,
     votes,
 )
-from ideaboard.services import idea_page as idea_pages
 from ideaboard.services.errors import ValidationFailed, require
 from ideaboard.services.validation import parse_id
-from ideaboard.web import done, is_htmx, render, see_other, signed_in_user, too_many
+from ideaboard.web import SignedIn, done, htmx_target, is_htmx, render, see_other, too_many
 from ideaboard.wording import plural
 
-AnyRequest = Request[Any, Any, Any]
 
-
-async def index(request: AnyRequest) -> Response[str]:
-    user = signed_in_user(request)
+async def index(request: BoardRequest, user: SignedIn) -> Response[str]:
     query = board.BoardQuery.from_params(request.query_params)
     page = await board.list_board(query, user.actor)
-    target = request.headers.get("hx-target") if is_htmx(request) else None
+    target = htmx_target(request)
     block = {"show-more": "idea_page", "board-results": "board_results"}.get(target or "")
     return render(
         request,
@@ -59,7 +56,7 @@ async def index(request: AnyRequest) -> Response[str]:
 
 
 async def _form_page(
-    request: AnyRequest,
+    request: BoardRequest,
     template: str,
     *,
     form: ideas.IdeaInput | None,
@@ -78,20 +75,18 @@ async def _form_page(
     )
 
 
-async def new_form(request: AnyRequest) -> Response[str]:
+async def new_form(request: BoardRequest) -> Response[str]:
     return await _form_page(request, "ideas/new.html", form=None, errors={})
 
 
-async def similar(request: AnyRequest) -> Response[str]:
+async def similar(request: BoardRequest, user: SignedIn) -> Response[str]:
     """Ideas like the title being typed on the new-idea form (an htmx fragment)."""
-    user = signed_in_user(request)
     title = request.query_params.get("title", "")[: ideas.TITLE_MAX]
     found = await board.list_similar(title, user.actor)
     return render(request, "ideas/_similar.html", block="similar_ideas", similar=found)
 
 
-async def create(request: AnyRequest) -> Response[Any]:
-    user = signed_in_user(request)
+async def create(request: BoardRequest, user: SignedIn) -> Response[Any]:
     form = ideas.IdeaInput.from_form(await request.form())
     try:
         if not form.errors() and posting_is_limited(user.actor):  # refused forms do not count
@@ -111,53 +106,11 @@ async def create(request: AnyRequest) -> Response[Any]:
     return done(request, url, "idea_waiting" if waits else "idea_created")
 
 
-async def idea_page(
-    request: AnyRequest,
-    idea_id: int,
-    *,
-    block: str | None = None,
-    status_code: int = 200,
-    comment_form: comments.CommentInput | None = None,
-    errors: dict[str, str] | None = None,
-    status_form: status_updates.StatusUpdateInput | None = None,
-    status_errors: dict[str, str] | None = None,
-    merge_form: str = "",
-    moderation_errors: dict[str, str] | None = None,
-    flag_reason: str = "",
-) -> Response[str]:
-    """The idea with its comments; with `block`, only that part of it. The forms' input
-    and errors, when one was refused, go back into it."""
-    user = signed_in_user(request)
-    page = await idea_pages.get_idea_page(user.actor, idea_id, mark_read=block is None)
-    idea = page.idea
-    return render(
-        request,
-        "ideas/show.html",
-        block=block,
-        status_code=status_code,
-        page=page,
-        idea=idea,
-        comment_form=comment_form,
-        errors=errors or {},
-        status_choices=[
-            (s.value, f"{s.label} (no change)" if s is idea.status else s.label)
-            for s in page.status_options
-        ],
-        status_form=status_form
-        or status_updates.StatusUpdateInput(status=idea.status.value, message=""),
-        status_errors=status_errors or {},
-        merge_form=merge_form,
-        moderation_errors=moderation_errors or {},
-        flag_reason=flag_reason,
-    )
+async def show(request: BoardRequest, user: SignedIn, idea_id: FromPath[int]) -> Response[str]:
+    return await idea_page(request, user, idea_id)
 
 
-async def show(request: AnyRequest, idea_id: FromPath[int]) -> Response[str]:
-    return await idea_page(request, idea_id)
-
-
-async def edit_form(request: AnyRequest, idea_id: FromPath[int]) -> Response[str]:
-    user = signed_in_user(request)
+async def edit_form(request: BoardRequest, user: SignedIn, idea_id: FromPath[int]) -> Response[str]:
     idea = await ideas.get_idea(idea_id, user.actor)
     require(can_edit_idea(user.actor, author_id=idea.author_id, status=idea.status))
     # An edit still waiting for a moderator is where the author goes on from.
@@ -173,8 +126,7 @@ async def edit_form(request: AnyRequest, idea_id: FromPath[int]) -> Response[str
     )
 
 
-async def update(request: AnyRequest, idea_id: FromPath[int]) -> Response[Any]:
-    user = signed_in_user(request)
+async def update(request: BoardRequest, user: SignedIn, idea_id: FromPath[int]) -> Response[Any]:
     form = ideas.IdeaInput.from_form(await request.form())
     try:
         applied = await ideas.update_idea(user.actor, idea_id, form)
@@ -187,9 +139,8 @@ async def update(request: AnyRequest, idea_id: FromPath[int]) -> Response[Any]:
     return done(request, url, "idea_updated" if applied else "edit_waiting")
 
 
-async def vote(request: AnyRequest, idea_id: FromPath[int]) -> Response[Any]:
+async def vote(request: BoardRequest, user: SignedIn, idea_id: FromPath[int]) -> Response[Any]:
     """Set my vote to what the button said; a fragment for htmx, a redirect without JS."""
-    user = signed_in_user(request)
     form = await request.form()
     back = str(form.get("next", ""))
     refusal = None
@@ -212,13 +163,10 @@ async def vote(request: AnyRequest, idea_id: FromPath[int]) -> Response[Any]:
             oob=True,
             votes_left=await votes.find_votes_left(user.id),
         )
-    if not back.startswith("/") or back.startswith("//"):
-        back = request.app.route_reverse("ideas:show", idea_id=idea_id)
-    return see_other(back)
+    return see_other(local_path(back, request.app.route_reverse("ideas:show", idea_id=idea_id)))
 
 
-async def follow(request: AnyRequest, idea_id: FromPath[int]) -> Response[Any]:
-    user = signed_in_user(request)
+async def follow(request: BoardRequest, user: SignedIn, idea_id: FromPath[int]) -> Response[Any]:
     form = await request.form()
     following = form.get("following") == "1"
     await follows.set_following(user.actor, idea_id, following=following)
@@ -226,28 +174,33 @@ async def follow(request: AnyRequest, idea_id: FromPath[int]) -> Response[Any]:
     return done(request, url, "following" if following else "unfollowed")
 
 
-async def update_status(request: AnyRequest, idea_id: FromPath[int]) -> Response[Any]:
-    user = signed_in_user(request)
+async def update_status(
+    request: BoardRequest, user: SignedIn, idea_id: FromPath[int]
+) -> Response[Any]:
     form = status_updates.StatusUpdateInput.from_form(await request.form())
     try:
         told = await status_updates.update_status(user.actor, idea_id, form)
     except ValidationFailed as failed:
         return await idea_page(
-            request, idea_id, status_code=422, status_form=form, status_errors=failed.errors
+            request, user, idea_id, status_code=422, status_form=form, status_errors=failed.errors
         )
     url = request.app.route_reverse("ideas:show", idea_id=idea_id) + "#updates"
     return done(request, url, "status_posted", followers=plural(told, "follower"))
 
 
-async def merge(request: AnyRequest, idea_id: FromPath[int]) -> Response[Any]:
+async def merge(request: BoardRequest, user: SignedIn, idea_id: FromPath[int]) -> Response[Any]:
     """Mark this idea a duplicate of another: its votes and followers move there."""
-    user = signed_in_user(request)
     target = str((await request.form()).get("target", ""))
     try:
         merged = await merges.merge_ideas(user.actor, idea_id, target)
     except ValidationFailed as failed:
         return await idea_page(
-            request, idea_id, status_code=422, merge_form=target, moderation_errors=failed.errors
+            request,
+            user,
+            idea_id,
+            status_code=422,
+            merge_form=target,
+            moderation_errors=failed.errors,
         )
     # On to the idea it duplicates, where its votes are now; Undo comes back.
     return done(
@@ -257,18 +210,18 @@ async def merge(request: AnyRequest, idea_id: FromPath[int]) -> Response[Any]:
     )  # fmt: skip
 
 
-async def unmerge(request: AnyRequest, idea_id: FromPath[int]) -> Response[Any]:
-    user = signed_in_user(request)
+async def unmerge(request: BoardRequest, user: SignedIn, idea_id: FromPath[int]) -> Response[Any]:
     try:
         await merges.unmerge_idea(user.actor, idea_id)
     except ValidationFailed as failed:
-        return await idea_page(request, idea_id, status_code=422, moderation_errors=failed.errors)
+        return await idea_page(
+            request, user, idea_id, status_code=422, moderation_errors=failed.errors
+        )
     return done(request, request.app.route_reverse("ideas:show", idea_id=idea_id), "unmerged")
 
 
-async def flag(request: AnyRequest, idea_id: FromPath[int]) -> Response[Any]:
+async def flag(request: BoardRequest, user: SignedIn, idea_id: FromPath[int]) -> Response[Any]:
     """Ask moderators to look at this idea, or at one of its comments."""
-    user = signed_in_user(request)
     form = await request.form()
     reason = str(form.get("reason", ""))
     comment_id = parse_id(str(form.get("comment_id", "")))
@@ -281,25 +234,30 @@ async def flag(request: AnyRequest, idea_id: FromPath[int]) -> Response[Any]:
                 idea_id=idea_id, comment_id=comment_id, reason=reason, errors=failed.errors,
             )  # fmt: skip
         return await idea_page(
-            request, idea_id, status_code=422, flag_reason=reason, moderation_errors=failed.errors
+            request,
+            user,
+            idea_id,
+            status_code=422,
+            flag_reason=reason,
+            moderation_errors=failed.errors,
         )
     url = request.app.route_reverse("ideas:show", idea_id=idea_id)
     return done(request, url + (f"#comment-{comment_id}" if comment_id else ""), "flagged")
 
 
-async def duplicates(request: AnyRequest, idea_id: FromPath[int]) -> Response[str]:
+async def duplicates(
+    request: BoardRequest, user: SignedIn, idea_id: FromPath[int]
+) -> Response[str]:
     """Ideas whose title is like what is typed in "Duplicate of" (the options of its
     datalist): found like similar ideas, the idea itself and merged ones left out."""
-    user = signed_in_user(request)
     text = request.query_params.get("target", "")[: ideas.TITLE_MAX]
     found = await merges.list_merge_targets(text, user.actor, duplicate_id=idea_id)
     return render(request, "ideas/_duplicates.html", ideas=found)
 
 
 async def flag_comment_form(
-    request: AnyRequest, idea_id: FromPath[int], comment_id: FromPath[int]
+    request: BoardRequest, user: SignedIn, idea_id: FromPath[int], comment_id: FromPath[int]
 ) -> Response[str]:
-    user = signed_in_user(request)
     await moderation.require_flaggable_comment(user.actor, idea_id, comment_id)
     return render(
         request, "moderation/flag_comment.html",

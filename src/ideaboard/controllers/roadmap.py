@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from litestar import Response
 
-from litestar import Request, Response
-
+from ideaboard.security import BoardRequest
 from ideaboard.services import roadmap
 from ideaboard.services.validation import parse_id
 from ideaboard.web import render
 
-AnyRequest = Request[Any, Any, Any]
 
-
-async def index(request: AnyRequest) -> Response[str]:
+async def index(request: BoardRequest) -> Response[str]:
     department_id = parse_id(request.query_params.get("department", ""))
     page = await roadmap.get_roadmap(department_id)
     return render(request, "roadmap/index.html", roadmap=page)

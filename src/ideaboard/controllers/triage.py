@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, Response
+from litestar import Response
 from litestar.params import FromPath
 
 from ideaboard.domain import SETTABLE_STATUSES, Actor
+from ideaboard.security import BoardRequest, local_path
 from ideaboard.services import routing, triage
 from ideaboard.services.errors import ValidationFailed
 from ideaboard.services.validation import parse_id
-from ideaboard.web import done, is_htmx, render, signed_in_user
+from ideaboard.web import SignedIn, done, is_htmx, render
 from ideaboard.wording import plural
-
-AnyRequest = Request[Any, Any, Any]
 
 
 def _status_options(
@@ -32,7 +31,8 @@ def _status_options(
 
 
 async def triage_page(
-    request: AnyRequest,
+    request: BoardRequest,
+    user: SignedIn,
     *,
     status_code: int = 200,
     row_errors: dict[int, dict[str, str]] | None = None,
@@ -40,7 +40,6 @@ async def triage_page(
     bulk_errors: dict[str, str] | None = None,
     threshold_errors: dict[int, str] | None = None,
 ) -> Response[str]:
-    user = signed_in_user(request)
     query = triage.TriageQuery.from_params(request.query_params)
     board = await triage.get_triage(user.actor, query)
     shown = [idea for lane in [*board.lanes, board.mine] for idea in lane.ideas]
@@ -62,33 +61,39 @@ async def triage_page(
     )
 
 
-async def index(request: AnyRequest) -> Response[str]:
-    return await triage_page(request)
+async def index(request: BoardRequest, user: SignedIn) -> Response[str]:
+    return await triage_page(request, user)
 
 
-async def save(request: AnyRequest, idea_id: FromPath[int]) -> Response[Any]:
+async def save(request: BoardRequest, user: SignedIn, idea_id: FromPath[int]) -> Response[Any]:
     """One idea's Save: owner, status, update message, department; a row for htmx."""
-    user = signed_in_user(request)
     raw = await request.form()
     form = routing.TriageInput.from_form(raw)
-    back = str(raw.get("back", "/triage"))
-    if not back.startswith("/triage"):
+    back = local_path(raw.get("back"), "/triage")
+    if not back.startswith("/triage"):  # only back into the triage
         back = "/triage"
     try:
         result = await routing.save_triage(user.actor, idea_id, form)
     except ValidationFailed as failed:
         if is_htmx(request):
-            return await _row(request, idea_id, form=form, errors=failed.errors, status_code=422)
+            return await _row(
+                request, user, idea_id, form=form, errors=failed.errors, status_code=422
+            )
         return await triage_page(
-            request, status_code=422, row_errors={idea_id: failed.errors}, row_forms={idea_id: form}
+            request,
+            user,
+            status_code=422,
+            row_errors={idea_id: failed.errors},
+            row_forms={idea_id: form},
         )
     if is_htmx(request):
-        return await _row(request, idea_id, saved=result.changed)
+        return await _row(request, user, idea_id, saved=result.changed)
     return done(request, f"{back}#idea-{idea_id}", "triage_saved", title=result.title)
 
 
 async def _row(
-    request: AnyRequest,
+    request: BoardRequest,
+    user: SignedIn,
     idea_id: int,
     *,
     form: routing.TriageInput | None = None,
@@ -96,7 +101,7 @@ async def _row(
     saved: list[str] | None = None,
     status_code: int = 200,
 ) -> Response[str]:
-    actor = signed_in_user(request).actor
+    actor = user.actor
     idea = await triage.get_triage_idea(actor, idea_id)
     departments = await triage.list_triage_departments(actor)
     return render(
@@ -115,8 +120,7 @@ async def _row(
     )
 
 
-async def bulk(request: AnyRequest) -> Response[Any]:
-    user = signed_in_user(request)
+async def bulk(request: BoardRequest, user: SignedIn) -> Response[Any]:
     raw = await request.form()
     idea_ids = [i for i in (parse_id(str(v)) for v in raw.getall("idea_ids", [])) if i]
     form = routing.TriageInput(
@@ -131,10 +135,11 @@ async def bulk(request: AnyRequest) -> Response[Any]:
             ("bulk_" + k if k in {"owner", "message", "status"} else k): v
             for k, v in failed.errors.items()
         }
-        return await triage_page(request, status_code=422, bulk_errors=errors)
+        return await triage_page(request, user, status_code=422, bulk_errors=errors)
     if result.problems:
         return await triage_page(
             request,
+            user,
             status_code=422,
             bulk_errors={"bulk": f"{result.saved} saved; {len(result.problems)} could not be:"},
             row_errors={i: {"status": p} for i, p in result.problems.items()},
@@ -142,8 +147,9 @@ async def bulk(request: AnyRequest) -> Response[Any]:
     return done(request, "/triage", "bulk_saved", count=plural(result.saved, "idea"))
 
 
-async def set_threshold(request: AnyRequest, department_id: FromPath[int]) -> Response[Any]:
-    user = signed_in_user(request)
+async def set_threshold(
+    request: BoardRequest, user: SignedIn, department_id: FromPath[int]
+) -> Response[Any]:
     raw = await request.form()
     try:
         threshold = await routing.set_threshold(
@@ -151,7 +157,10 @@ async def set_threshold(request: AnyRequest, department_id: FromPath[int]) -> Re
         )
     except ValidationFailed as failed:
         return await triage_page(
-            request, status_code=422, threshold_errors={department_id: failed.errors["threshold"]}
+            request,
+            user,
+            status_code=422,
+            threshold_errors={department_id: failed.errors["threshold"]},
         )
     return done(
         request, f"/triage?department={department_id}", "threshold_saved",
@@ -159,9 +168,8 @@ async def set_threshold(request: AnyRequest, department_id: FromPath[int]) -> Re
     )  # fmt: skip
 
 
-async def people(request: AnyRequest) -> Response[str]:
+async def people(request: BoardRequest, user: SignedIn) -> Response[str]:
     """Suggestions for an Owner field (the options of its datalist)."""
-    user = signed_in_user(request)
     text = next((v for k, v in request.query_params.items() if "owner" in k), "")
     found = await routing.list_people(user.actor, str(text))
     return render(request, "triage/_people.html", people=found)
