@@ -16,15 +16,17 @@ from litestar import Litestar, Request
 from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency, Provide
-from litestar.enums import MediaType, ScopeType
+from litestar.enums import MediaType, RequestEncodingType, ScopeType
 from litestar.exceptions import (
     HTTPException,
     NotAuthorizedException,
     NotFoundException,
     PermissionDeniedException,
+    ValidationException,
 )
 from litestar.handlers import BaseRouteHandler
 from litestar.middleware import ASGIMiddleware
+from litestar.params import Body
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Response
 from litestar.response.redirect import ASGIRedirectResponse
@@ -251,6 +253,9 @@ async def provide_user(request: Request[Any, Any, Any]) -> CurrentUser:
 DEPENDENCIES = {"user": Provide(provide_user)}
 # How a handler asks for the signed-in person: `user: SignedIn`.
 SignedIn = NamedDependency[CurrentUser]
+# How it asks for a posted form, as data: `data: Annotated[IdeaInput, POSTED]`
+# (services.forms.Form).
+POSTED = Body(media_type=RequestEncodingType.URL_ENCODED)
 
 
 def session_cookie(settings: Settings, token: str, *, max_age: int) -> Cookie:
@@ -435,6 +440,8 @@ def on_http_error(request: Request[Any, Any, Any], error: Exception) -> Response
         message = "There is no page at this address."
     elif isinstance(error, PermissionDeniedException) and "CSRF" in str(error.detail):
         message = "This form expired. Go back, reload the page and try again."
+    elif isinstance(error, ValidationException):  # a posted form that is not one of ours
+        message = "This form could not be read: send it from the page."
     else:
         message = str(error.detail) if status < 500 else "Something went wrong on our side."
     page = _error_page(request, status, HTTP_TITLES.get(status, "Error"), message)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Response
 from litestar.background_tasks import BackgroundTask
@@ -28,6 +28,7 @@ from ideaboard.services import (
 from ideaboard.services.errors import NotFound, ValidationFailed
 from ideaboard.settings import Settings
 from ideaboard.web import (
+    POSTED,
     SignedIn,
     app_csrf_config,
     client_ip,
@@ -66,16 +67,17 @@ async def setup_form(request: BoardRequest) -> Response[str]:
     return render(request, "accounts/setup.html", form=None, errors={})
 
 
-async def setup_submit(request: BoardRequest) -> Response[Any]:
+async def setup_submit(
+    request: BoardRequest, data: Annotated[setup.SetupForm, POSTED]
+) -> Response[Any]:
     if await organisation.is_set_up():
         raise NotFoundException()
-    form = setup.SetupForm.from_form(await request.form())
     passwords: Passwords = request.app.state.passwords
     try:
-        user_id = await setup.create_board(form, passwords)
+        user_id = await setup.create_board(data, passwords)
     except ValidationFailed as failed:
         return render(
-            request, "accounts/setup.html", status_code=422, form=form, errors=failed.errors
+            request, "accounts/setup.html", status_code=422, form=data, errors=failed.errors
         )
     except NotFound:
         raise NotFoundException() from None
@@ -95,20 +97,21 @@ async def signup_form(request: BoardRequest) -> Response[Any]:
     )
 
 
-async def signup_submit(request: BoardRequest) -> Response[Any]:
+async def signup_submit(
+    request: BoardRequest, data: Annotated[users.SignUp, POSTED]
+) -> Response[Any]:
     """Check the fields, then answer "check your email" for every address: the email,
     sent after the answer has gone, either confirms a new account or says there is one."""
-    form = users.SignUp.from_form(await request.form())
     try:
         await limits.hit("signup:ip", client_ip(request))
-        department_id = await users.check_sign_up(form)
-        await limits.hit("signup:account", form.email)  # nobody mail-bombs an address
+        department_id = await users.check_sign_up(data)
+        await limits.hit("signup:account", data.email)  # nobody mail-bombs an address
     except (ValidationFailed, limits.RateLimited) as failed:
         page = render(
             request,
             "accounts/signup.html",
             status_code=422,
-            form=form,
+            form=data,
             errors=failed.errors if isinstance(failed, ValidationFailed) else {"form": str(failed)},
             departments=await departments.list_departments(),
             organisation=await organisation.get_organisation(),
@@ -119,14 +122,14 @@ async def signup_submit(request: BoardRequest) -> Response[Any]:
     page = render(
         request,
         "accounts/signup_sent.html",
-        email=form.email,
+        email=data.email,
         hours=int(signups.LIFETIME.total_seconds() // 3600),
         # A board without a mail server says where its email goes (not whose it is).
         unsent_mail=None if isinstance(transport, SmtpTransport) else transport.description,
     )
     page.background = BackgroundTask(
         signups.request_sign_up_logged,
-        form,
+        data,
         department_id,
         request.app.state.passwords,
         request.app.state.mailer,

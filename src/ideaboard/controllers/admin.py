@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import calendar
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Response
 from litestar.params import FromPath
@@ -15,7 +15,7 @@ from ideaboard.services import audit, departments, digest, organisation, setup, 
 from ideaboard.services.clock import now
 from ideaboard.services.errors import ValidationFailed
 from ideaboard.services.validation import parse_id
-from ideaboard.web import SignedIn, done, render
+from ideaboard.web import POSTED, SignedIn, done, render
 
 
 async def settings_page(
@@ -42,12 +42,13 @@ async def settings_index(request: BoardRequest) -> Response[str]:
     return await settings_page(request)
 
 
-async def save_settings(request: BoardRequest, user: SignedIn) -> Response[Any]:
-    form = organisation.SettingsForm.from_form(await request.form())
+async def save_settings(
+    request: BoardRequest, user: SignedIn, data: Annotated[organisation.SettingsForm, POSTED]
+) -> Response[Any]:
     try:
-        await organisation.update_settings(user.actor, form)
+        await organisation.update_settings(user.actor, data)
     except ValidationFailed as failed:
-        return await settings_page(request, form=form, errors=failed.errors, status_code=422)
+        return await settings_page(request, form=data, errors=failed.errors, status_code=422)
     return done(request, request.app.route_reverse("admin:settings"), "settings_saved")
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Response
 from litestar.params import FromPath
@@ -12,16 +12,20 @@ from ideaboard.domain import posting_is_limited
 from ideaboard.security import BoardRequest
 from ideaboard.services import comments, limits, organisation
 from ideaboard.services.errors import ValidationFailed, require
-from ideaboard.web import SignedIn, done, is_htmx, render, see_other, too_many
+from ideaboard.web import POSTED, SignedIn, done, is_htmx, render, see_other, too_many
 
 
-async def create(request: BoardRequest, user: SignedIn, idea_id: FromPath[int]) -> Response[Any]:
-    form = comments.CommentInput.from_form(await request.form())
+async def create(
+    request: BoardRequest,
+    user: SignedIn,
+    data: Annotated[comments.CommentInput, POSTED],
+    idea_id: FromPath[int],
+) -> Response[Any]:
     block = "comments" if is_htmx(request) else None
     try:
-        if not form.errors() and posting_is_limited(user.actor):
+        if not data.errors() and posting_is_limited(user.actor):
             await limits.hit("comment:user", str(user.id))
-        comment_id = await comments.add_comment(user.actor, idea_id, form)
+        comment_id = await comments.add_comment(user.actor, idea_id, data)
     except ValidationFailed as failed:
         return await idea_page(
             request,
@@ -29,12 +33,12 @@ async def create(request: BoardRequest, user: SignedIn, idea_id: FromPath[int]) 
             idea_id,
             block=block,
             status_code=422,
-            comment_form=form,
+            comment_form=data,
             errors=failed.errors,
         )
     except limits.RateLimited as limited:
         page = await idea_page(
-            request, user, idea_id, block=block, status_code=429, comment_form=form,
+            request, user, idea_id, block=block, status_code=429, comment_form=data,
             errors={"body": str(limited)},
         )  # fmt: skip
         return too_many(page, limited)
@@ -55,14 +59,18 @@ async def edit_form(
     return render(request, "comments/edit.html", comment=comment, form=form, errors={})
 
 
-async def update(request: BoardRequest, user: SignedIn, comment_id: FromPath[int]) -> Response[Any]:
-    form = comments.CommentInput.from_form(await request.form())
+async def update(
+    request: BoardRequest,
+    user: SignedIn,
+    data: Annotated[comments.CommentInput, POSTED],
+    comment_id: FromPath[int],
+) -> Response[Any]:
     comment = await comments.get_comment(comment_id, user.actor)
     try:
-        applied = await comments.update_comment(user.actor, comment_id, form)
+        applied = await comments.update_comment(user.actor, comment_id, data)
     except ValidationFailed as failed:
         return render(
-            request, "comments/edit.html", status_code=422, comment=comment, form=form,
+            request, "comments/edit.html", status_code=422, comment=comment, form=data,
             errors=failed.errors,
         )  # fmt: skip
     url = request.app.route_reverse("ideas:show", idea_id=comment.idea_id)

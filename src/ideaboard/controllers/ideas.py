@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from litestar import Response
@@ -27,7 +27,7 @@ from ideaboard.services import (
 )
 from ideaboard.services.errors import ValidationFailed, require
 from ideaboard.services.validation import parse_id
-from ideaboard.web import SignedIn, done, htmx_target, is_htmx, render, see_other, too_many
+from ideaboard.web import POSTED, SignedIn, done, htmx_target, is_htmx, render, see_other, too_many
 from ideaboard.wording import plural
 
 
@@ -86,19 +86,20 @@ async def similar(request: BoardRequest, user: SignedIn) -> Response[str]:
     return render(request, "ideas/_similar.html", block="similar_ideas", similar=found)
 
 
-async def create(request: BoardRequest, user: SignedIn) -> Response[Any]:
-    form = ideas.IdeaInput.from_form(await request.form())
+async def create(
+    request: BoardRequest, user: SignedIn, data: Annotated[ideas.IdeaInput, POSTED]
+) -> Response[Any]:
     try:
-        if not form.errors() and posting_is_limited(user.actor):  # refused forms do not count
+        if not data.errors() and posting_is_limited(user.actor):  # refused forms do not count
             await limits.hit("idea:user", str(user.id))
-        idea_id = await ideas.create_idea(user.actor, form)
+        idea_id = await ideas.create_idea(user.actor, data)
     except ValidationFailed as failed:
         return await _form_page(
-            request, "ideas/new.html", form=form, errors=failed.errors, status_code=422
+            request, "ideas/new.html", form=data, errors=failed.errors, status_code=422
         )
     except limits.RateLimited as limited:
         page = await _form_page(
-            request, "ideas/new.html", form=form, errors={"form": str(limited)}, status_code=429
+            request, "ideas/new.html", form=data, errors={"form": str(limited)}, status_code=429
         )
         return too_many(page, limited)
     url = request.app.route_reverse("ideas:show", idea_id=idea_id)
@@ -126,14 +127,18 @@ async def edit_form(request: BoardRequest, user: SignedIn, idea_id: FromPath[int
     )
 
 
-async def update(request: BoardRequest, user: SignedIn, idea_id: FromPath[int]) -> Response[Any]:
-    form = ideas.IdeaInput.from_form(await request.form())
+async def update(
+    request: BoardRequest,
+    user: SignedIn,
+    data: Annotated[ideas.IdeaInput, POSTED],
+    idea_id: FromPath[int],
+) -> Response[Any]:
     try:
-        applied = await ideas.update_idea(user.actor, idea_id, form)
+        applied = await ideas.update_idea(user.actor, idea_id, data)
     except ValidationFailed as failed:
         idea = await ideas.get_idea(idea_id, user.actor)
         return await _form_page(
-            request, "ideas/edit.html", form=form, errors=failed.errors, status_code=422, idea=idea
+            request, "ideas/edit.html", form=data, errors=failed.errors, status_code=422, idea=idea
         )
     url = request.app.route_reverse("ideas:show", idea_id=idea_id)
     return done(request, url, "idea_updated" if applied else "edit_waiting")
@@ -175,14 +180,16 @@ async def follow(request: BoardRequest, user: SignedIn, idea_id: FromPath[int]) 
 
 
 async def update_status(
-    request: BoardRequest, user: SignedIn, idea_id: FromPath[int]
+    request: BoardRequest,
+    user: SignedIn,
+    data: Annotated[status_updates.StatusUpdateInput, POSTED],
+    idea_id: FromPath[int],
 ) -> Response[Any]:
-    form = status_updates.StatusUpdateInput.from_form(await request.form())
     try:
-        told = await status_updates.update_status(user.actor, idea_id, form)
+        told = await status_updates.update_status(user.actor, idea_id, data)
     except ValidationFailed as failed:
         return await idea_page(
-            request, user, idea_id, status_code=422, status_form=form, status_errors=failed.errors
+            request, user, idea_id, status_code=422, status_form=data, status_errors=failed.errors
         )
     url = request.app.route_reverse("ideas:show", idea_id=idea_id) + "#updates"
     return done(request, url, "status_posted", followers=plural(told, "follower"))

@@ -21,6 +21,7 @@ from ideaboard.services.clock import now
 from ideaboard.services.edits import edit_waits, hold_comment_edit
 from ideaboard.services.errors import NotFound, ValidationFailed, require
 from ideaboard.services.follows import add_follower
+from ideaboard.services.forms import Form
 from ideaboard.services.notifications import notify_followers
 from ideaboard.services.organisation import writing_waits
 from ideaboard.services.validation import check_text
@@ -35,12 +36,8 @@ BODY_MAX = 10_000
 
 
 @dataclass(frozen=True)
-class CommentInput:
-    body: str
-
-    @classmethod
-    def from_form(cls, form: Any) -> CommentInput:
-        return cls(body=form.get("body", "").strip())
+class CommentInput(Form):
+    body: str = ""
 
     def errors(self) -> dict[str, str]:
         errors: dict[str, str] = {}

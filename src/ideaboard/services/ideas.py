@@ -24,6 +24,7 @@ from ideaboard.services.departments import find_department
 from ideaboard.services.edits import edit_waits, hold_idea_edit
 from ideaboard.services.errors import ValidationFailed, require
 from ideaboard.services.follows import add_follower
+from ideaboard.services.forms import Form
 from ideaboard.services.organisation import writing_waits
 from ideaboard.services.search import Match
 from ideaboard.services.validation import check_text, parse_id
@@ -36,20 +37,13 @@ EXCERPT_LENGTH = 240
 
 
 @dataclass(frozen=True)
-class IdeaInput:
-    title: str
-    body: str
-    department_id: str
-    anonymous: bool = False
+class IdeaInput(Form):
+    title: str = ""
+    body: str = ""
+    department_id: str = ""
+    anonymous: bool | str = False
 
-    @classmethod
-    def from_form(cls, form: Any) -> IdeaInput:
-        return cls(
-            title=form.get("title", "").strip(),
-            body=form.get("body", "").strip(),
-            department_id=form.get("department_id", ""),
-            anonymous=form.get("anonymous") == "1",
-        )
+    CHECKBOXES = frozenset({"anonymous"})
 
     def errors(self) -> dict[str, str]:
         errors: dict[str, str] = {}

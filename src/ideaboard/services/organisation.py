@@ -13,6 +13,7 @@ from ideaboard.db import write_transaction
 from ideaboard.domain import Actor, DigestSchedule, can_administer, needs_approval
 from ideaboard.services.audit import add_audit
 from ideaboard.services.errors import NotFound, ValidationFailed, require
+from ideaboard.services.forms import Form
 from ideaboard.services.validation import check_text
 from ideaboard.tables import Organisation
 
@@ -98,26 +99,16 @@ async def is_set_up() -> bool:
 
 
 @dataclass(frozen=True)
-class SettingsForm:
-    name: str
-    allowed_email_domains: str
+class SettingsForm(Form):
+    name: str = ""
+    allowed_email_domains: str = ""
     vote_budget: str = ""
     digest_weekday: str = "0"
     digest_hour: str = "8"
     time_zone: str = "UTC"
-    pre_moderation: bool = False
+    pre_moderation: bool | str = False
 
-    @classmethod
-    def from_form(cls, form: Any) -> SettingsForm:
-        return cls(
-            name=form.get("name", "").strip(),
-            allowed_email_domains=form.get("allowed_email_domains", "").strip(),
-            vote_budget=form.get("vote_budget", "").strip(),
-            digest_weekday=form.get("digest_weekday", "0").strip(),
-            digest_hour=form.get("digest_hour", "8").strip(),
-            time_zone=form.get("time_zone", "UTC").strip(),
-            pre_moderation=form.get("pre_moderation") == "1",
-        )
+    CHECKBOXES = frozenset({"pre_moderation"})
 
     @classmethod
     def of(cls, organisation: OrganisationRow) -> SettingsForm:

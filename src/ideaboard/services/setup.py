@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from ideaboard.db import write_transaction
 from ideaboard.domain import Actor, Role, can_administer
@@ -11,6 +10,7 @@ from ideaboard.passwords import Passwords, password_problem
 from ideaboard.services import departments
 from ideaboard.services.clock import now
 from ideaboard.services.errors import NotFound, ValidationFailed, require
+from ideaboard.services.forms import Form
 from ideaboard.services.organisation import NAME_MAX
 from ideaboard.services.users import insert_user
 from ideaboard.services.validation import check_email, check_text, normalise_email
@@ -18,22 +18,18 @@ from ideaboard.tables import Organisation
 
 
 @dataclass(frozen=True)
-class SetupForm:
-    organisation_name: str
-    name: str
-    email: str
-    password: str
-    department_name: str
+class SetupForm(Form):
+    organisation_name: str = ""
+    name: str = ""
+    email: str = ""
+    password: str = ""
+    department_name: str = ""
 
-    @classmethod
-    def from_form(cls, form: Any) -> SetupForm:
-        return cls(
-            organisation_name=form.get("organisation_name", "").strip(),
-            name=form.get("name", "").strip(),
-            email=normalise_email(form.get("email", "")),
-            password=form.get("password", ""),
-            department_name=form.get("department_name", "").strip(),
-        )
+    UNSTRIPPED = frozenset({"password"})
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        object.__setattr__(self, "email", normalise_email(self.email))
 
     def errors(self) -> dict[str, str]:
         errors: dict[str, str] = {}

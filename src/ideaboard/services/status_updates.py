@@ -23,6 +23,7 @@ from ideaboard.markup import render_markdown
 from ideaboard.services.audit import add_audit
 from ideaboard.services.clock import now
 from ideaboard.services.errors import ValidationFailed, require
+from ideaboard.services.forms import Form
 from ideaboard.services.notifications import notify_followers
 from ideaboard.services.validation import check_text
 from ideaboard.services.visibility import require_open
@@ -32,13 +33,9 @@ MESSAGE_MAX = 5000
 
 
 @dataclass(frozen=True)
-class StatusUpdateInput:
-    status: str
-    message: str
-
-    @classmethod
-    def from_form(cls, form: Any) -> StatusUpdateInput:
-        return cls(status=form.get("status", "").strip(), message=form.get("message", "").strip())
+class StatusUpdateInput(Form):
+    status: str = ""
+    message: str = ""
 
     @property
     def new_status(self) -> Status | None:

@@ -25,6 +25,7 @@ from ideaboard.services.audit import add_audit
 from ideaboard.services.clock import now
 from ideaboard.services.departments import find_department
 from ideaboard.services.errors import NotFound, ValidationFailed, require
+from ideaboard.services.forms import Form
 from ideaboard.services.notifications import parse_prefs
 from ideaboard.services.password_resets import end_reset_links
 from ideaboard.services.sessions import remove_other_sessions, remove_user_sessions
@@ -42,20 +43,17 @@ EMAIL_TAKEN = "An account with this email already exists. Sign in instead."
 
 
 @dataclass(frozen=True)
-class SignUp:
-    name: str
-    email: str
-    password: str
-    department_id: str
+class SignUp(Form):
+    name: str = ""
+    email: str = ""
+    password: str = ""
+    department_id: str = ""
 
-    @classmethod
-    def from_form(cls, form: Any) -> SignUp:
-        return cls(
-            name=form.get("name", "").strip(),
-            email=normalise_email(form.get("email", "")),
-            password=form.get("password", ""),
-            department_id=form.get("department_id", ""),
-        )
+    UNSTRIPPED = frozenset({"password"})
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        object.__setattr__(self, "email", normalise_email(self.email))
 
     def errors(self) -> dict[str, str]:
         errors: dict[str, str] = {}
