@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from ideaboard.bench.figures import TARGETS
 from ideaboard.bench.pages import TARGETS as PAGE_TARGETS
-from ideaboard.bench.run import TARGETS
 
 if shutil.which("wrk") is None:
     if os.environ.get("CI"):

@@ -305,8 +305,8 @@ def test_status_update_and_digest_preview_in_the_browser(browser: Browser, serve
     as the author will get it (the email's HTML, framed by /admin/digest)."""
     from datetime import timedelta
 
-    from ideaboard.domain import DigestSchedule, latest_digest_week
     from ideaboard.services.clock import now
+    from ideaboard.weeks import DigestSchedule, latest_digest_week
 
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     problems = watch_console(page)

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import pytest
 from piccolo.engine import sqlite as piccolo_sqlite
 
-from ideaboard import db, db_sqlite
+from ideaboard import db, db_sqlite, sqlite_rows
 from ideaboard.db_sqlite import InlineSQLiteEngine, offloaded
 
 T = TypeVar("T")
@@ -198,7 +198,7 @@ async def test_a_failed_transaction_rolls_back_and_frees_the_writer(
     ],
 )
 def test_converters_read_what_piccolos_read(column_type: str, stored: str | int) -> None:
-    ours = db_sqlite.read_moment if column_type == "TIMESTAMPTZ" else bool
+    ours = sqlite_rows.read_moment if column_type == "TIMESTAMPTZ" else bool
     assert ours(stored) == piccolo_sqlite.CONVERTERS[column_type](str(stored).encode())
 
 
@@ -221,8 +221,8 @@ def test_a_column_name_means_one_kind_of_value() -> None:
         done = Timestamptz()
 
     with pytest.raises(ValueError, match="'done' holds different kinds"):
-        db_sqlite.converters_for([Left, Right])
-    assert db_sqlite.converters_for([Left]) == {"done": bool}
+        sqlite_rows.converters_for([Left, Right])
+    assert sqlite_rows.converters_for([Left]) == {"done": bool}
 
 
 async def test_columns_come_back_as_python_values(engine: InlineSQLiteEngine) -> None:

@@ -13,7 +13,6 @@ import pytest
 
 from conftest import Client, Personas, make_idea
 from ideaboard.db import write_transaction
-from ideaboard.domain import digest_send_time, latest_digest_week
 from ideaboard.jobs.scheduler import run_due_jobs
 from ideaboard.mail.mailer import Mailer
 from ideaboard.services import digest, status_updates, unsubscribe, users, votes
@@ -21,6 +20,7 @@ from ideaboard.services.clock import now
 from ideaboard.services.organisation import get_organisation
 from ideaboard.settings import Settings
 from ideaboard.tables import DepartmentManager, Idea, JobRun, OutboxEmail, User
+from ideaboard.weeks import digest_send_time, latest_digest_week
 from smtp_sink import Sink, parts
 
 

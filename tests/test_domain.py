@@ -118,7 +118,7 @@ def test_hot_fresh_idea_beats_month_old_idea_with_a_few_votes() -> None:
 
 
 def test_digest_send_time_is_the_weekday_and_hour_in_the_organisations_zone() -> None:
-    from ideaboard.domain import DigestSchedule, digest_send_time, digest_window
+    from ideaboard.weeks import DigestSchedule, digest_send_time, digest_window
 
     berlin = DigestSchedule(weekday=0, hour=8, time_zone="Europe/Berlin")
     assert digest_send_time("2026-W48", berlin) == datetime(2026, 11, 23, 7, tzinfo=UTC)  # CET
@@ -130,7 +130,7 @@ def test_digest_send_time_is_the_weekday_and_hour_in_the_organisations_zone() ->
 
 
 def test_latest_digest_week_turns_over_at_the_send_time() -> None:
-    from ideaboard.domain import DigestSchedule, latest_digest_week
+    from ideaboard.weeks import DigestSchedule, latest_digest_week
 
     berlin = DigestSchedule(weekday=0, hour=8, time_zone="Europe/Berlin")
     assert latest_digest_week(datetime(2026, 11, 23, 6, 59, tzinfo=UTC), berlin) == "2026-W47"
@@ -140,7 +140,7 @@ def test_latest_digest_week_turns_over_at_the_send_time() -> None:
 
 @pytest.mark.parametrize("text", ["2026-W00", "2025-W53", "2026-W99", "2026W47", "W47", "", "x"])
 def test_parse_week_refuses_weeks_that_do_not_exist(text: str) -> None:
-    from ideaboard.domain import parse_week
+    from ideaboard.weeks import parse_week
 
     with pytest.raises(ValueError, match="ISO week"):
         parse_week(text)

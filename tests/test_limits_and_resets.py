@@ -7,9 +7,9 @@ import re
 import pytest
 
 from conftest import PASSWORD, Client, Personas, make_idea, session_cookie_for
-from ideaboard.domain import LIMITS
 from ideaboard.mail.mailer import Mailer
 from ideaboard.services import limits
+from ideaboard.services.limits import LIMITS
 from ideaboard.tables import OutboxEmail, PasswordReset, RateLimit, Session
 from smtp_sink import Sink, parts
 

@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 
 from conftest import Client, Person, Personas, make_idea
 from ideaboard.db import write_transaction
-from ideaboard.domain import NotificationKind, Role
+from ideaboard.domain import Role
+from ideaboard.notification_kinds import NotificationKind
 from ideaboard.services import merges, notifications, users, votes
 from ideaboard.tables import AuditEntry, Idea, Notification, Subscription, Vote
 

@@ -28,13 +28,14 @@ from cluster import Cluster, Process
 from conftest import PASSWORD, POSTGRES_URL, new_postgres_database, run_in_own_loop
 from ideaboard import db
 from ideaboard.db import write_transaction
-from ideaboard.domain import Actor, Role, digest_send_time, latest_digest_week
+from ideaboard.domain import Actor, Role
 from ideaboard.passwords import Passwords
 from ideaboard.services import departments, ideas, setup, users
 from ideaboard.services.clock import now
 from ideaboard.services.organisation import find_organisation
 from ideaboard.services.sessions import create_session
 from ideaboard.tables import Idea, Organisation
+from ideaboard.weeks import digest_send_time, latest_digest_week
 from smtp_sink import Sink, running_sink
 
 pytestmark = pytest.mark.skipif(

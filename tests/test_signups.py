@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 
 from conftest import Client, Personas
-from ideaboard.domain import LIMITS
 from ideaboard.mail.mailer import Mailer
 from ideaboard.services import password_resets, signups
 from ideaboard.services.clock import now
+from ideaboard.services.limits import LIMITS
 from ideaboard.tables import Department, OutboxEmail, SignupRequest, User
 from smtp_sink import Sink, parts
 

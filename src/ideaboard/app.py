@@ -27,7 +27,8 @@ from ideaboard.security import (
     refuse_impossible_input,
 )
 from ideaboard.settings import Settings, resolve_secret_key
-from ideaboard.web import DEPENDENCIES, EXCEPTION_HANDLERS, SessionMiddleware, build_templates
+from ideaboard.templating import build_templates
+from ideaboard.web import DEPENDENCIES, EXCEPTION_HANDLERS, SessionMiddleware
 
 # The stylesheet, icons and vendored scripts for an hour, as the proxies in deploy/ do.
 STATIC_CACHE = CacheControlHeader(public=True, max_age=3600)

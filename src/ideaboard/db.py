@@ -15,8 +15,9 @@ from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from piccolo.querystring import QueryString
 
-from ideaboard.db_sqlite import InlineSQLiteEngine, NoConnectOnCreate, converters_for
+from ideaboard.db_sqlite import InlineSQLiteEngine, NoConnectOnCreate
 from ideaboard.files import FILE_MODE, make_directories, private_file, sqlite_files, tighten
+from ideaboard.sqlite_rows import converters_for
 from ideaboard.tables import TABLES
 
 log = logging.getLogger("ideaboard")

@@ -41,17 +41,17 @@ import math
 import sqlite3
 import time
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from contextvars import ContextVar
-from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from piccolo.columns import Boolean, Timestamptz
-from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from piccolo.querystring import QueryString
-from piccolo.table import Table
+
+from ideaboard.sqlite_rows import ColumnReader, Converter, Rows
+from ideaboard.sqlite_transaction import InlineTransaction
 
 POOL_SIZE = 4  # worker-thread readers for slow reads
 READ_BUDGET = 0.002  # seconds a read may hold the event loop
@@ -65,7 +65,6 @@ CHECKPOINT_EVERY = 100  # commits; a vote writes 10 to 25 WAL frames
 T = TypeVar("T")
 V = TypeVar("V")
 log = logging.getLogger("ideaboard.db")
-Rows = list[dict[str, Any]]
 
 _offloaded: ContextVar[bool] = ContextVar("ideaboard_sqlite_offloaded", default=False)
 
@@ -80,37 +79,6 @@ def offloaded() -> Iterator[None]:
         _offloaded.reset(token)
 
 
-# What a column's values are read as, by the column's name. SQLite returns integers,
-# floats and text as Python's own; booleans (stored as 0 and 1) and moments (stored as
-# ISO text, in UTC) are turned into bool and datetime here, per connection, instead of
-# by sqlite3's declared-type converters, which are one registry for the whole process
-# (Piccolo's own take every INTEGER through Decimal).
-Converter = Callable[[Any], Any]
-
-
-def read_moment(value: str) -> datetime:
-    return datetime.fromisoformat(value).replace(tzinfo=UTC)
-
-
-def converters_for(tables: Iterable[type[Table]]) -> dict[str, Converter]:
-    """The converter of every boolean and moment column of these tables, by name (a
-    name means the same kind of value in every table: checked here)."""
-    kinds: dict[str, Converter] = {}
-    for table in tables:
-        for column in table._meta.columns:
-            converter: Converter | None = None
-            if isinstance(column, Boolean):
-                converter = bool
-            elif isinstance(column, Timestamptz):
-                converter = read_moment
-            name = column._meta.db_column_name
-            if kinds.get(name, converter) is not converter:
-                raise ValueError(f"column {name!r} holds different kinds of values")
-            if converter is not None:
-                kinds[name] = converter
-    return kinds
-
-
 def is_read(sql: str) -> bool:
     head = sql.lstrip()[:7].upper()
     return head.startswith(("SELECT", "EXPLAIN"))
@@ -119,52 +87,6 @@ def is_read(sql: str) -> bool:
 def _is_busy(error: sqlite3.OperationalError) -> bool:
     message = str(error)
     return "locked" in message or "busy" in message
-
-
-class ColumnReader:
-    """Turns a statement's rows into dicts, converting booleans and moments by column
-    name: the column's own name, Piccolo's name for a joined one ("author.created_at"),
-    or an alias ending in "_" and the name ("comment_created_at")."""
-
-    def __init__(self, converters: dict[str, Converter]) -> None:
-        self._converters = converters
-        self._plans: dict[tuple[str, ...], list[tuple[str, Converter]]] = {}
-
-    def _plan(self, names: tuple[str, ...]) -> list[tuple[str, Converter]]:
-        plan = self._plans.get(names)
-        if plan is None:
-            plan = [(name, c) for name in names if (c := self._converter(name)) is not None]
-            if len(self._plans) < 4096:  # one per distinct statement's columns
-                self._plans[names] = plan
-        return plan
-
-    def _converter(self, name: str) -> Converter | None:
-        name = name.rpartition(".")[2]
-        found = self._converters.get(name)
-        if found is None:
-            for column, converter in self._converters.items():
-                if name.endswith("_" + column):
-                    return converter
-        return found
-
-    def rows(self, connection: sqlite3.Connection, sql: str, args: Any) -> Rows:
-        cursor = connection.execute(sql, args)
-        try:
-            rows = cursor.fetchall()
-            if not rows:
-                return []
-            names = tuple(column[0] for column in cursor.description)
-            records = [dict(zip(names, row, strict=True)) for row in rows]
-            plan = self._plan(names)
-            if plan:
-                for record in records:
-                    for name, converter in plan:
-                        value = record[name]
-                        if value is not None:
-                            record[name] = converter(value)
-            return records
-        finally:
-            cursor.close()
 
 
 def _remember(memory: OrderedDict[str, V], sql: str, value: V) -> None:
@@ -181,70 +103,6 @@ class NoConnectOnCreate:
 
     async def check_version(self) -> None:
         return None
-
-
-class _WriterConnection:
-    """The writer connection as Piccolo's transaction uses it: `execute` (BEGIN and
-    COMMIT wait, on a thread, while another process holds the database's write lock;
-    the rest run straight on the connection) and `close`, which gives the writer to the
-    next transaction of this process."""
-
-    def __init__(self, engine: InlineSQLiteEngine, *, offload: bool) -> None:
-        self.engine = engine
-        self.offload = offload
-        self.closed = False
-
-    async def execute(self, sql: str, args: Any = ()) -> Rows:
-        if sql.startswith("BEGIN") or sql == "COMMIT":
-            return await self.engine._write_outside_transaction(sql, args, offload=self.offload)
-        return await self.engine._in_transaction(sql, args, offload=self.offload)
-
-    async def close(self) -> None:
-        if self.closed:
-            return
-        self.closed = True
-        self.engine._abandon_transaction()  # never leave the writer inside a transaction
-        self.engine._writer_lock().release()
-        await asyncio.sleep(0)  # let the other tasks run (the statements did not suspend)
-
-
-class InlineTransaction(SQLiteTransaction):
-    """Piccolo's own transaction, on the engine's one writer connection, held by one
-    transaction of this process at a time. Only its hooks differ: where it gets its
-    connection, how it begins, what a commit tells the engine, and that the writer is
-    given back even when a commit fails (tests/test_db_sqlite.py fails if a Piccolo
-    upgrade stops calling them)."""
-
-    engine: InlineSQLiteEngine
-    connection: _WriterConnection
-
-    async def get_connection(self) -> _WriterConnection:
-        await self.engine._writer_lock().acquire()
-        return _WriterConnection(self.engine, offload=_offloaded.get())
-
-    async def begin(self) -> None:
-        # Deferred becomes immediate: on the one writer connection, a deferred transaction
-        # gains nothing, and its first write would fail at once (busy timeout 0) while
-        # another process writes, where BEGIN IMMEDIATE waits for its turn.
-        kind = "EXCLUSIVE" if self.transaction_type is TransactionType.exclusive else "IMMEDIATE"
-        try:
-            await self.connection.execute(f"BEGIN {kind}")
-        except BaseException:
-            await self.connection.close()
-            raise
-
-    async def commit(self) -> None:
-        await super().commit()
-        self.engine._committed()
-
-    async def __aexit__(self, exception_type: Any, exception: Any, traceback: Any) -> bool:
-        try:
-            return await super().__aexit__(exception_type, exception, traceback)
-        except BaseException:
-            if self._parent is None:  # the commit or rollback failed: Piccolo stopped there
-                await self.connection.close()
-                self.engine.current_transaction.reset(self.context)
-            raise
 
 
 class InlineSQLiteEngine(NoConnectOnCreate, SQLiteEngine):
@@ -305,6 +163,10 @@ class InlineSQLiteEngine(NoConnectOnCreate, SQLiteEngine):
             self._writer_connection = self._connect(timeout=0)
             self._writer_connection.execute("PRAGMA wal_autocheckpoint = 0")  # see _committed
         return self._writer_connection
+
+    def offloading(self) -> bool:
+        """Whether this task's statements run on a worker thread (`offloaded()`)."""
+        return _offloaded.get()
 
     def _writer_lock(self) -> asyncio.Lock:
         if self._lock is None:

@@ -10,9 +10,10 @@ from typing import Any
 
 from ideaboard import db
 from ideaboard.demo_data import COMMENTS, DEPARTMENTS, FIRST_NAMES, IDEAS, LAST_NAMES
-from ideaboard.domain import NotificationKind, Role, Status, hot_score, latest_digest_week
+from ideaboard.domain import Role, Status, hot_score
 from ideaboard.jobs.runs import claim_run, finish_run
 from ideaboard.markup import render_markdown
+from ideaboard.notification_kinds import NotificationKind
 from ideaboard.passwords import Passwords
 from ideaboard.services import organisation, ranking
 from ideaboard.services.clock import now
@@ -31,6 +32,7 @@ from ideaboard.tables import (
     User,
     Vote,
 )
+from ideaboard.weeks import latest_digest_week
 
 DEMO_PASSWORD = "ideaboard-demo"  # demo data only: a real install never has a fixed password
 ORGANISATION = "Northwind Logistics"

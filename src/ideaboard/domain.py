@@ -1,14 +1,12 @@
-"""The board's rules: statuses, roles, who may do what, ranking, the digest's schedule.
-Pure: no I/O."""
+"""The board's rules: statuses, roles, who may do what, ranking (the digest's schedule
+is in ideaboard.weeks, the kinds of notification in ideaboard.notification_kinds). Pure: no I/O."""
 
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
 
 class Status(StrEnum):
@@ -185,67 +183,6 @@ class Sort(StrEnum):
         return self.value.capitalize()
 
 
-# --- The weekly digest's schedule ------------------------------------------------
-#
-# A digest belongs to an ISO week ("2026-W47") and goes out once in it, at the
-# organisation's weekday and hour in its time zone. It covers the seven days before
-# that moment, so the Monday-morning digest tells the story of the week just ended.
-
-WEEK_PATTERN = re.compile(r"^(\d{4})-W(\d{2})$")
-
-
-@dataclass(frozen=True)
-class DigestSchedule:
-    weekday: int = 0  # Monday, as date.weekday()
-    hour: int = 8
-    time_zone: str = "UTC"
-
-    @property
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.time_zone)
-
-
-def parse_week(text: str) -> tuple[int, int]:
-    """`2026-W47` → (2026, 47); ValueError for anything that is not a real ISO week."""
-    match = WEEK_PATTERN.match(text.strip())
-    if not match:
-        raise ValueError(f"{text!r} is not an ISO week like 2026-W47")
-    year, week = int(match[1]), int(match[2])
-    try:
-        date.fromisocalendar(year, week, 1)
-    except ValueError:  # week 0, week 53 of a 52-week year, ...
-        raise ValueError(f"{text!r} is not an ISO week: {year} has no week {week}") from None
-    return year, week
-
-
-def week_of(moment: datetime) -> str:
-    year, week, _ = moment.isocalendar()
-    return f"{year}-W{week:02d}"
-
-
-def digest_send_time(week: str, schedule: DigestSchedule) -> datetime:
-    """The moment (UTC) the digest of this ISO week goes out."""
-    year, number = parse_week(week)
-    day = date.fromisocalendar(year, number, schedule.weekday + 1)
-    local = datetime.combine(day, time(schedule.hour), tzinfo=schedule.zone)
-    return local.astimezone(UTC)
-
-
-def digest_window(week: str, schedule: DigestSchedule) -> tuple[datetime, datetime]:
-    """The seven days a week's digest covers: [start, end) in UTC."""
-    end = digest_send_time(week, schedule)
-    return end - timedelta(days=7), end
-
-
-def latest_digest_week(moment: datetime, schedule: DigestSchedule) -> str:
-    """The ISO week of the most recent send time at or before `moment`."""
-    local = moment.astimezone(schedule.zone)
-    week = week_of(local)
-    if digest_send_time(week, schedule) > moment:
-        week = week_of(local - timedelta(days=7))
-    return week
-
-
 # --- Status updates ------------------------------------------------------------------
 
 STATUS_FLOW = (Status.NEW, Status.UNDER_REVIEW, Status.PLANNED, Status.IN_PROGRESS, Status.DONE)
@@ -420,103 +357,10 @@ def merge_problem(*, duplicate_id: int, target_id: int, target_merged: bool) -> 
     return None
 
 
-# --- Notifications -------------------------------------------------------------------
-
-
-class Delivery(StrEnum):
-    EMAIL = "email"  # in the app and by email
-    APP = "app"  # in the app only
-    OFF = "off"
-
-    @property
-    def label(self) -> str:
-        return {"email": "App and email", "app": "App only", "off": "Off"}[self.value]
-
-
-class NotificationKind(StrEnum):
-    STATUS_CHANGED = "status_changed"
-    NEW_COMMENT = "new_comment"
-    ROUTED_TO_YOU = "routed_to_you"
-    NEEDS_OWNER = "needs_owner"
-    REROUTED = "rerouted"
-    IDEA_APPROVED = "idea_approved"
-    IDEA_REJECTED = "idea_rejected"
-    IDEA_MERGED = "idea_merged"
-
-    @property
-    def label(self) -> str:
-        return NOTIFICATION_LABELS[self]
-
-    @property
-    def default_delivery(self) -> Delivery:
-        # Comments are chatty: in the app only unless asked for.
-        return Delivery.APP if self is NotificationKind.NEW_COMMENT else Delivery.EMAIL
-
-
-NOTIFICATION_LABELS: dict[NotificationKind, str] = {
-    NotificationKind.STATUS_CHANGED: "Status updates on ideas I follow",
-    NotificationKind.NEW_COMMENT: "New comments on ideas I follow",
-    NotificationKind.ROUTED_TO_YOU: "An idea is routed to me",
-    NotificationKind.NEEDS_OWNER: "An idea for my department needs an owner (managers)",
-    NotificationKind.REROUTED: "An idea was re-routed to my department (managers)",
-    NotificationKind.IDEA_APPROVED: "My idea was approved",
-    NotificationKind.IDEA_REJECTED: "My idea was rejected",
-    NotificationKind.IDEA_MERGED: "My idea was merged into another",
-}
-
-
-def delivery_for(kind: NotificationKind, prefs: dict[str, str]) -> Delivery:
-    """A person's choice for this kind of notification, or the default."""
-    chosen = prefs.get(kind.value, "")
-    return Delivery(chosen) if chosen in Delivery.__members__.values() else kind.default_delivery
-
-
 # --- Abuse limits --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Limit:
-    """At most `hits` in a fixed window of `window`; `message` says so to the person."""
-
-    name: str
-    hits: int
-    window: timedelta
-    message: str
-
-
-LIMITS: dict[str, Limit] = {
-    limit.name: limit
-    for limit in (
-        # Checked before the password hash runs, so guessing costs the guesser, not us.
-        Limit("login:account", 10, timedelta(minutes=15),
-              "Too many sign-in attempts for this account. Wait a few minutes and try again,"
-              " or reset your password."),
-        Limit("login:ip", 50, timedelta(minutes=15),
-              "Too many sign-in attempts from your network. Wait a few minutes and try again."),
-        # An office signs up from one address on launch day: generous per network.
-        Limit("signup:ip", 100, timedelta(hours=1),
-              "Too many sign-ups from your network. Try again in an hour."),
-        Limit("signup:account", 3, timedelta(hours=1),
-              "We have sent several emails to this address in the last hour. Look for them"
-              " (and in the spam folder), or try again in an hour."),
-        Limit("reset:account", 5, timedelta(hours=1),
-              "Too many password reset requests. Try again in an hour."),
-        Limit("reset:ip", 20, timedelta(hours=1),
-              "Too many password reset requests from your network. Try again in an hour."),
-        Limit("idea:user", 20, timedelta(hours=1),
-              "You have proposed many ideas in the last hour. Take a breath and try again soon."),
-        Limit("comment:user", 60, timedelta(hours=1),
-              "You have written many comments in the last hour. Try again soon."),
-    )
-}  # fmt: skip
 
 
 def posting_is_limited(actor: Actor) -> bool:
     """Members' ideas and comments are rate-limited; moderators and admins, who clean up
     and import in bulk, are trusted."""
     return not actor.is_moderator
-
-
-def retry_after(window_start: datetime, window: timedelta, now: datetime) -> int:
-    """Whole seconds until a full window's count starts again (at least one)."""
-    return max(int((window_start + window - now).total_seconds()) + 1, 1)

@@ -10,7 +10,6 @@ from dataclasses import replace
 from typing import TextIO
 
 from ideaboard import db
-from ideaboard.domain import latest_digest_week, parse_week
 from ideaboard.jobs import background_loops
 from ideaboard.jobs.runs import claim_run, finish_run
 from ideaboard.mail.mailer import Mailer
@@ -21,6 +20,7 @@ from ideaboard.services.errors import NotFound
 from ideaboard.services.organisation import get_organisation
 from ideaboard.services.users import find_user_by_email
 from ideaboard.settings import Settings
+from ideaboard.weeks import latest_digest_week, parse_week
 
 
 def progress_bar(label: str, stream: TextIO = sys.stderr) -> Callable[[int, int], None]:

@@ -1,18 +1,16 @@
-"""What every controller shares: rendering, the signed-in user, guards, error pages."""
+"""What every controller shares: rendering (templates are set up in ideaboard.templating),
+the signed-in user, guards, error pages."""
 
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
-from functools import lru_cache
+from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
 
-from babel import Locale
-from babel.dates import format_timedelta
-from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2 import Environment
 from jinja2_fragments import render_block
-from litestar import Litestar, Request
+from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency, Provide
@@ -30,9 +28,7 @@ from litestar.params import Body
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Response
 from litestar.response.redirect import ASGIRedirectResponse
-from litestar.template.base import csrf_token
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
-from markupsafe import Markup
 
 from ideaboard.flash import FLASH_COOKIE, flash_cookie, read_flash
 from ideaboard.security import (
@@ -49,116 +45,11 @@ from ideaboard.services.limits import RateLimited
 from ideaboard.services.organisation import OrganisationRow
 from ideaboard.services.sessions import CurrentUser, find_visit
 from ideaboard.settings import Settings
-from ideaboard.wording import plural
 
 log = logging.getLogger("ideaboard")
 
 SESSION_COOKIE = "ideaboard_session"  # over plain http; see Settings.session_cookie_name
 SETUP_EXEMPT = ("/setup", "/healthz", "/metrics", "/static/")
-
-
-# Templates -------------------------------------------------------------------
-
-
-# Parsed once: Babel otherwise parses the locale on every call, 20+ times per board page.
-LOCALE = Locale.parse("en")
-MONTHS = LOCALE.months["format"]["abbreviated"]  # 1: "Jan", ...
-
-# Babel's units for "3 days ago", largest first, and the share of a unit that counts as
-# one (0.9: 27 days is "1 month ago").
-UNITS = (
-    ("year", 365 * 86400), ("month", 30 * 86400), ("week", 7 * 86400), ("day", 86400),
-    ("hour", 3600), ("minute", 60), ("second", 1),
-)  # fmt: skip
-THRESHOLD = 0.9
-
-
-def relative_time(moment: datetime, *, now: datetime | None = None) -> str:
-    """'3 days ago' (the exact time goes in the element's title)."""
-    seconds = (moment - (now or datetime.now(UTC))).total_seconds()
-    if abs(seconds) < 45:
-        return "just now"
-    for unit, length in UNITS:
-        value = abs(seconds) / length
-        if value >= THRESHOLD:
-            return _phrase(unit, max(1, round(value)), future=seconds > 0)
-    return "just now"  # not reached: 45 seconds are past the last unit's threshold
-
-
-@lru_cache(maxsize=1024)
-def _phrase(unit: str, count: int, *, future: bool) -> str:
-    """Babel's wording for a whole number of one unit: a board page has thirty dates,
-    most of them alike ("2 days ago"), and Babel takes longer to word one than the
-    rest of a card takes to render."""
-    length = dict(UNITS)[unit]
-    delta = timedelta(seconds=count * length * (1 if future else -1))
-    # With `count` as the threshold, Babel words it in this unit: every larger unit
-    # comes to less than `count` of itself.
-    return format_timedelta(delta, add_direction=True, locale=LOCALE, threshold=count)
-
-
-def exact_time(moment: datetime) -> str:
-    """ "2 Dec 2026, 14:05 UTC": Babel's "d MMM y, HH:mm" in English, without parsing
-    the pattern for every date of a page."""
-    moment = moment.astimezone(UTC)
-    return f"{moment.day} {MONTHS[moment.month]} {moment.year}, {moment:%H:%M} UTC"
-
-
-def time_tag(moment: datetime) -> Markup:
-    """A relative date with the exact time on hover. Every part is made here from
-    numbers and Babel's wording, none from what a person typed."""
-    iso = moment.isoformat(timespec="seconds")
-    html = f'<time datetime="{iso}" title="{exact_time(moment)}">{relative_time(moment)}</time>'
-    return Markup(html)  # noqa: S704 (numbers and Babel's words only)
-
-
-@pass_context
-def _csrf_token(context: Any) -> str:
-    """The token forms carry: the signed-in session's own (see `session_csrf_token`), else
-    the one Litestar's CSRF middleware keeps for a visitor."""
-    bound: str | None = context["request"].scope.get(CSRF_SCOPE_KEY)
-    return bound or csrf_token(context)
-
-
-@pass_context
-def _csrf_input(context: Any) -> Markup:
-    return Markup('<input type="hidden" name="_csrf_token" value="{}">').format(
-        _csrf_token(context)
-    )
-
-
-@lru_cache(maxsize=16384)
-def _reverse(app: Litestar, route_name: str, parameters: tuple[tuple[str, Any], ...]) -> str:
-    return app.route_reverse(route_name, **dict(parameters))
-
-
-@pass_context
-def _url_for(context: Any, route_name: str, **parameters: Any) -> str:
-    """Litestar's route_reverse, remembered: a board page asks for ~100 URLs."""
-    return _reverse(context["request"].app, route_name, tuple(sorted(parameters.items())))
-
-
-def build_templates(settings: Settings) -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(settings.templates_dir),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-        auto_reload=settings.debug,
-    )
-    env.globals.update(
-        url_for=_url_for,
-        csrf_token=_csrf_token,
-        csrf_input=_csrf_input,
-        time=time_tag,
-    )
-    env.filters.update(
-        relative_time=relative_time,
-        exact_time=exact_time,
-        plural=plural,
-        urlquote=lambda value: quote(str(value), safe=""),
-    )
-    return env
 
 
 def render(

@@ -21,7 +21,8 @@ from ideaboard.services.ideas import IdeaView
 from ideaboard.services.organisation import OrganisationRow
 from ideaboard.services.sessions import CurrentUser
 from ideaboard.settings import Settings, resolve_secret_key
-from ideaboard.web import DEPENDENCIES, build_templates, render
+from ideaboard.templating import build_templates
+from ideaboard.web import DEPENDENCIES, render
 
 READER = CurrentUser(
     id=1,

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
+import os
 import random
+import secrets
 import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
@@ -289,3 +299,86 @@ async def load_postgres(database_url: str, rows: Rows) -> None:
         await connection.execute("ANALYZE")
     finally:
         await connection.close()
+
+
+def scaled(size: Size, ideas: int) -> Size:
+    factor = ideas / size.ideas
+    return Size(
+        users=max(50, int(size.users * factor)),
+        ideas=ideas,
+        votes=int(size.votes * factor),
+        comments=int(size.comments * factor),
+    )
+
+
+@contextmanager
+def database(backend: str, label: str, workdir: Path) -> Iterator[str]:
+    """A fresh, migrated database for one dataset; removed afterwards."""
+    if backend == "sqlite":
+        path = workdir / f"{label}.sqlite3"
+        for leftover in workdir.glob(f"{label}.sqlite3*"):
+            leftover.unlink()
+        url = f"sqlite:///{path.resolve()}"
+        migrate(url)
+        yield url
+        for leftover in workdir.glob(f"{label}.sqlite3*"):
+            leftover.unlink()
+        return
+    admin_url = os.environ["IDEABOARD_TEST_POSTGRES_URL"]
+    name = f"ideaboard_bench_{label}_{secrets.token_hex(3)}"
+    asyncio.run(_postgres_admin(admin_url, f'CREATE DATABASE "{name}"'))
+    url = urlunsplit(urlsplit(admin_url)._replace(path=f"/{name}"))
+    try:
+        migrate(url)
+        yield url
+    finally:
+        asyncio.run(_postgres_admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def _postgres_admin(url: str, sql: str) -> None:
+    connection = await asyncpg.connect(url)
+    try:
+        await connection.execute(sql)
+    finally:
+        await connection.close()
+
+
+def migrate(url: str) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "ideaboard.cli", "migrate"],
+        env={**os.environ, "IDEABOARD_DATABASE_URL": url},
+        check=True,
+        capture_output=True,
+    )
+
+
+def load(backend: str, url: str, rows: Rows) -> str:
+    """Write the rows and a session for the admin (user 1); returns the session token."""
+    token = secrets.token_urlsafe(32)
+    now = datetime.now(UTC)
+    # The default 30-day life, so the app has no reason to renew it during the run.
+    session = (1, hashlib.sha256(token.encode()).hexdigest(), 1, now, now + timedelta(days=30))
+    if backend == "sqlite":
+        load_sqlite(url, rows)
+        with sqlite3.connect(sqlite_path(url)) as connection:
+            connection.execute(
+                "INSERT INTO auth_session (id, token_hash, account, created_at, expires_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                session,
+            )
+        return token
+
+    async def load_all() -> None:
+        await load_postgres(url, rows)
+        connection = await asyncpg.connect(url)
+        try:
+            await connection.execute(
+                "INSERT INTO auth_session (id, token_hash, account, created_at, expires_at)"
+                " VALUES ($1, $2, $3, $4, $5)",
+                *session,
+            )
+        finally:
+            await connection.close()
+
+    asyncio.run(load_all())
+    return token

@@ -17,7 +17,7 @@ from typing import Any
 from aiosmtpd.controller import Controller
 
 from ideaboard.bench import servers
-from ideaboard.domain import DigestSchedule, latest_digest_week
+from ideaboard.weeks import DigestSchedule, latest_digest_week
 
 
 class CountingSink:

@@ -7,45 +7,23 @@ machine, so the verdicts hold on a laptop as on a server.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import hashlib
 import json
 import os
-import secrets
-import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-import asyncpg
 from litestar.middleware.csrf import generate_csrf_token
 
 from ideaboard.bench import dataset, digest, enumeration, pages, servers, wrk
-from ideaboard.db import sqlite_path
+from ideaboard.bench.figures import met, ratios, report
 from ideaboard.domain import CLOSED_STATUSES
 from ideaboard.security import session_csrf_token
 
 SECRET = "benchmark-secret-" + "k" * 32
 WARM_UP_SECONDS = 5
-TARGETS = {
-    "vote_vs_bare_post": (">=", 0.5),
-    "board_p50_growth_1k_to_100k": ("<=", 1.2),
-    "search_p99_vs_board_p99": ("<=", 2.0),
-    # Issue #5: 10,000 digests in under a minute, i.e. at least 167 readers a second ...
-    "digest_readers_per_second": (">=", 167),
-    # ... without the board slowing down much for the people using it meanwhile.
-    "board_p99_during_digest_vs_alone": ("<=", 2.0),
-    # Issue #6: sign-in, sign-up and reset take as long for a known address as for an
-    # unknown one, within 10 % (the widest gap of the three, by median).
-    "enumeration_timing_gap": ("<=", 0.1),
-}
-# Plus, issue #18, each page's cost against a bare GET (`pages.TARGETS`), under keys
-# such as `page_board_vs_bare_demo_sqlite`.
 
 
 @dataclass(frozen=True)
@@ -94,89 +72,6 @@ def parse_args(argv: list[str] | None) -> Plan:
         size, small, seconds, args.connections, backends, args.output, args.smoke, args.minutes,
         args.pages,
     )  # fmt: skip
-
-
-def scaled(size: dataset.Size, ideas: int) -> dataset.Size:
-    factor = ideas / size.ideas
-    return dataset.Size(
-        users=max(50, int(size.users * factor)),
-        ideas=ideas,
-        votes=int(size.votes * factor),
-        comments=int(size.comments * factor),
-    )
-
-
-@contextmanager
-def database(backend: str, label: str, workdir: Path) -> Iterator[str]:
-    """A fresh, migrated database for one dataset; removed afterwards."""
-    if backend == "sqlite":
-        path = workdir / f"{label}.sqlite3"
-        for leftover in workdir.glob(f"{label}.sqlite3*"):
-            leftover.unlink()
-        url = f"sqlite:///{path.resolve()}"
-        migrate(url)
-        yield url
-        for leftover in workdir.glob(f"{label}.sqlite3*"):
-            leftover.unlink()
-        return
-    admin_url = os.environ["IDEABOARD_TEST_POSTGRES_URL"]
-    name = f"ideaboard_bench_{label}_{secrets.token_hex(3)}"
-    asyncio.run(_postgres_admin(admin_url, f'CREATE DATABASE "{name}"'))
-    url = urlunsplit(urlsplit(admin_url)._replace(path=f"/{name}"))
-    try:
-        migrate(url)
-        yield url
-    finally:
-        asyncio.run(_postgres_admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-
-async def _postgres_admin(url: str, sql: str) -> None:
-    connection = await asyncpg.connect(url)
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
-
-
-def migrate(url: str) -> None:
-    subprocess.run(
-        [sys.executable, "-m", "ideaboard.cli", "migrate"],
-        env={**os.environ, "IDEABOARD_DATABASE_URL": url},
-        check=True,
-        capture_output=True,
-    )
-
-
-def load(backend: str, url: str, rows: dataset.Rows) -> str:
-    """Write the rows and a session for the admin (user 1); returns the session token."""
-    token = secrets.token_urlsafe(32)
-    now = datetime.now(UTC)
-    # The default 30-day life, so the app has no reason to renew it during the run.
-    session = (1, hashlib.sha256(token.encode()).hexdigest(), 1, now, now + timedelta(days=30))
-    if backend == "sqlite":
-        dataset.load_sqlite(url, rows)
-        with sqlite3.connect(sqlite_path(url)) as connection:
-            connection.execute(
-                "INSERT INTO auth_session (id, token_hash, account, created_at, expires_at)"
-                " VALUES (?, ?, ?, ?, ?)",
-                session,
-            )
-        return token
-
-    async def load_postgres() -> None:
-        await dataset.load_postgres(url, rows)
-        connection = await asyncpg.connect(url)
-        try:
-            await connection.execute(
-                "INSERT INTO auth_session (id, token_hash, account, created_at, expires_at)"
-                " VALUES ($1, $2, $3, $4, $5)",
-                *session,
-            )
-        finally:
-            await connection.close()
-
-    asyncio.run(load_postgres())
-    return token
 
 
 def headers(token: str, csrf: str) -> dict[str, str]:
@@ -340,94 +235,6 @@ def measure_baselines(plan: Plan, baseline: str) -> list[wrk.Result]:
     ]
 
 
-def ratios(
-    results: dict[str, wrk.Result],
-    digests: dict[str, digest.DigestRun],
-    timings: list[enumeration.Timing],
-) -> dict[str, float | None]:
-    def rps(name: str) -> float | None:
-        return results[name].rps if name in results else None
-
-    def divide(a: float | None, b: float | None) -> float | None:
-        return round(a / b, 3) if a is not None and b else None
-
-    sqlite_boards = sorted(
-        (n for n in results if n.startswith("board hot (sqlite")),
-        key=lambda n: int(n.split()[-1].rstrip(")").replace(",", "")),
-    )
-    small_name, large_name = sqlite_boards[0], sqlite_boards[-1]
-    suffix = large_name.removeprefix("board hot ")
-    pg_boards = [n for n in results if n.startswith("board hot (postgres")]
-
-    def beside(board: str, baseline: str) -> float | None:
-        """The board's run over the baseline's turns beside it."""
-        return divide(rps(board), rps(f"{baseline} (beside {board.split(' (')[1]}"))
-
-    return {
-        "vote_vs_bare_post": beside(f"vote POST {suffix}", "bare POST"),
-        "board_p50_growth_1k_to_100k": divide(
-            results[large_name].p50_ms, results[small_name].p50_ms
-        ),
-        "search_p99_vs_board_p99": divide(
-            results[f"search {suffix}"].p99_ms, results[large_name].p99_ms
-        )
-        if f"search {suffix}" in results
-        else None,
-        "digest_readers_per_second": round(digests["sqlite"].readers_per_second, 1)
-        if "sqlite" in digests
-        else None,
-        "board_p99_during_digest_vs_alone": divide(
-            results[f"board hot during digest {suffix}"].p99_ms, results[large_name].p99_ms
-        )
-        if f"board hot during digest {suffix}" in results
-        else None,
-        # Issue #7: what a second app process buys (no target: it depends on the cores
-        # left over by wrk and PostgreSQL on the same machine).
-        "board_2_vs_1_process_postgres": divide(
-            rps(f"board hot, 2 processes {pg_boards[-1].removeprefix('board hot ')}"),
-            rps(pg_boards[-1]),
-        )
-        if pg_boards
-        else None,
-        "enumeration_timing_gap": enumeration.widest_gap(timings) if timings else None,
-    }
-
-
-def target(key: str) -> tuple[str, float] | None:
-    page = pages.target_for(key)
-    return (">=", page) if page is not None else TARGETS.get(key)
-
-
-def verdict(key: str, value: float | None) -> str:
-    if value is None:
-        return "not measured"
-    goal = target(key)
-    if goal is None:
-        return "measured (no target)"
-    op, bound = goal
-    return f"{'met' if met(key, value) else 'MISSED'} (target {op} {bound})"
-
-
-def met(key: str, value: float | None) -> bool:
-    """True where the figure meets its target, or has none; a missing figure misses."""
-    goal = target(key)
-    if goal is None:
-        return True
-    op, bound = goal
-    return value is not None and (value >= bound if op == ">=" else value <= bound)
-
-
-def report(results: list[wrk.Result], figures: dict[str, float | None]) -> str:
-    lines = [f"{'run':<40} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}"]
-    for r in results:
-        lines.append(f"{r.name:<40} {r.rps:>9.1f} {r.p50_ms:>8.2f} {r.p99_ms:>8.2f} {r.errors:>7}")
-    lines.append("")
-    for key, value in figures.items():
-        shown = "—" if value is None else f"{value:.3f}"
-        lines.append(f"{key:<40} {shown:>9}  {verdict(key, value)}")
-    return "\n".join(lines)
-
-
 def measure_backends(
     plan: Plan,
     digests: dict[str, digest.DigestRun],
@@ -440,7 +247,7 @@ def measure_backends(
     results: list[wrk.Result] = []
     for backend in plan.backends:
         print(f"{backend}: the demo company…", flush=True)
-        with database(backend, f"{backend}-demo", plan.output.parent) as url:
+        with dataset.database(backend, f"{backend}-demo", plan.output.parent) as url:
             subprocess.run(
                 [sys.executable, "-m", "ideaboard.cli", "demo"],
                 env={**os.environ, **board_env(plan, url)}, check=True, capture_output=True,
@@ -450,11 +257,11 @@ def measure_backends(
         if plan.pages_only:
             continue
         for ideas in (plan.small_ideas, plan.size.ideas):
-            size = scaled(plan.size, ideas)
+            size = dataset.scaled(plan.size, ideas)
             print(f"{backend}: {size.ideas:,} ideas, {size.votes:,} votes…", flush=True)
             rows = dataset.build_rows(size)
-            with database(backend, f"{backend}-{ideas}", plan.output.parent) as url:
-                token = load(backend, url, rows)
+            with dataset.database(backend, f"{backend}-{ideas}", plan.output.parent) as url:
+                token = dataset.load(backend, url, rows)
                 full = ideas == plan.size.ideas
                 if full:
                     visit = dataset_visit(backend, url, rows)

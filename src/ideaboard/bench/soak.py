@@ -127,8 +127,8 @@ def soak(plan: run.Plan, backend: str, minutes: float, warm_seconds: float) -> S
     rows = dataset.build_rows(plan.size)
     outcome = Soak(backend, minutes)
     connections = plan.connections
-    with run.database(backend, f"soak-{backend}", plan.output.parent) as url:
-        token = run.load(backend, url, rows)
+    with dataset.database(backend, f"soak-{backend}", plan.output.parent) as url:
+        token = dataset.load(backend, url, rows)
         csrf = session_csrf_token(run.SECRET, token)  # the signed-in session's own
         env = {
             "IDEABOARD_DATABASE_URL": url,

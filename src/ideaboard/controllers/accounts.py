@@ -10,8 +10,8 @@ from litestar.background_tasks import BackgroundTask
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
-from ideaboard.domain import Delivery, NotificationKind
 from ideaboard.mail.transports import SmtpTransport
+from ideaboard.notification_kinds import Delivery, NotificationKind
 from ideaboard.passwords import Passwords
 from ideaboard.security import BoardRequest, local_path
 from ideaboard.services import (

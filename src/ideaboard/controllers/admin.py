@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from litestar import Response
 from litestar.params import FromPath
 
-from ideaboard.domain import Role, latest_digest_week, parse_week
+from ideaboard.domain import Role
 from ideaboard.mail import outbox
 from ideaboard.security import BoardRequest
 from ideaboard.services import audit, departments, digest, organisation, setup, users
@@ -16,6 +16,7 @@ from ideaboard.services.clock import now
 from ideaboard.services.errors import ValidationFailed
 from ideaboard.services.validation import parse_id
 from ideaboard.web import POSTED, SignedIn, done, render
+from ideaboard.weeks import latest_digest_week, parse_week
 
 
 async def settings_page(

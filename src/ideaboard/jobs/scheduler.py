@@ -7,13 +7,13 @@ import asyncio
 import logging
 from datetime import datetime, time, timedelta
 
-from ideaboard.domain import digest_send_time, latest_digest_week
 from ideaboard.jobs.runs import claim_run, finish_run, holding
 from ideaboard.mail.mailer import Mailer
 from ideaboard.services import digest, limits, password_resets, ranking, signups
 from ideaboard.services.clock import now
 from ideaboard.services.notification_emails import email_notifications
 from ideaboard.services.organisation import OrganisationRow, find_organisation
+from ideaboard.weeks import digest_send_time, latest_digest_week
 
 log = logging.getLogger("ideaboard.jobs")
 

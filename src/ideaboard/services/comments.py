@@ -10,13 +10,13 @@ from ideaboard.db import write_transaction
 from ideaboard.domain import (
     Actor,
     Approval,
-    NotificationKind,
     Verdict,
     can_delete_comment,
     can_edit_comment,
     can_see_content,
 )
 from ideaboard.markup import render_markdown
+from ideaboard.notification_kinds import NotificationKind
 from ideaboard.services.clock import now
 from ideaboard.services.edits import edit_waits, hold_comment_edit
 from ideaboard.services.errors import NotFound, ValidationFailed, require

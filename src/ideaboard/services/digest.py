@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from ideaboard.db import write_transaction
-from ideaboard.domain import CLOSED_STATUSES, Status, digest_window
+from ideaboard.domain import CLOSED_STATUSES, Status
 from ideaboard.mail.mailer import Mailer
 from ideaboard.mail.message import Email
 from ideaboard.mail.outbox import Queued, find_queued_keys, queue_emails
@@ -32,6 +32,7 @@ from ideaboard.tables import (
     User,
     Vote,
 )
+from ideaboard.weeks import digest_window
 
 TOP_IDEAS = 5
 NEW_IDEAS = 5

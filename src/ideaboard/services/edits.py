@@ -13,8 +13,9 @@ from datetime import datetime
 from typing import Any
 
 from ideaboard.db import write_transaction
-from ideaboard.domain import Actor, Approval, NotificationKind, can_moderate
+from ideaboard.domain import Actor, Approval, can_moderate
 from ideaboard.markup import render_markdown
+from ideaboard.notification_kinds import NotificationKind
 from ideaboard.services.audit import add_audit
 from ideaboard.services.clock import now
 from ideaboard.services.errors import NotFound, require

@@ -4,13 +4,56 @@ count the same whichever server answers."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from ideaboard.db import write_transaction
-from ideaboard.domain import LIMITS, Limit, retry_after
 from ideaboard.services.clock import now
 from ideaboard.services.errors import ServiceError
 from ideaboard.tables import RateLimit
+
+
+@dataclass(frozen=True)
+class Limit:
+    """At most `hits` in a fixed window of `window`; `message` says so to the person."""
+
+    name: str
+    hits: int
+    window: timedelta
+    message: str
+
+
+LIMITS: dict[str, Limit] = {
+    limit.name: limit
+    for limit in (
+        # Checked before the password hash runs, so guessing costs the guesser, not us.
+        Limit("login:account", 10, timedelta(minutes=15),
+              "Too many sign-in attempts for this account. Wait a few minutes and try again,"
+              " or reset your password."),
+        Limit("login:ip", 50, timedelta(minutes=15),
+              "Too many sign-in attempts from your network. Wait a few minutes and try again."),
+        # An office signs up from one address on launch day: generous per network.
+        Limit("signup:ip", 100, timedelta(hours=1),
+              "Too many sign-ups from your network. Try again in an hour."),
+        Limit("signup:account", 3, timedelta(hours=1),
+              "We have sent several emails to this address in the last hour. Look for them"
+              " (and in the spam folder), or try again in an hour."),
+        Limit("reset:account", 5, timedelta(hours=1),
+              "Too many password reset requests. Try again in an hour."),
+        Limit("reset:ip", 20, timedelta(hours=1),
+              "Too many password reset requests from your network. Try again in an hour."),
+        Limit("idea:user", 20, timedelta(hours=1),
+              "You have proposed many ideas in the last hour. Take a breath and try again soon."),
+        Limit("comment:user", 60, timedelta(hours=1),
+              "You have written many comments in the last hour. Try again soon."),
+    )
+}  # fmt: skip
+
+
+def retry_after(window_start: datetime, window: timedelta, now: datetime) -> int:
+    """Whole seconds until a full window's count starts again (at least one)."""
+    return max(int((window_start + window - now).total_seconds()) + 1, 1)
+
 
 # One statement on both databases: a new key starts at 1, an expired window starts
 # over at 1, a live window counts one more; RETURNING says where it stands.

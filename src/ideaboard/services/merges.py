@@ -16,7 +16,6 @@ from ideaboard.db import is_sqlite, write_transaction
 from ideaboard.domain import (
     Actor,
     Approval,
-    NotificationKind,
     Status,
     can_merge,
     can_take_part,
@@ -24,6 +23,7 @@ from ideaboard.domain import (
     merge_problem,
     trending_since,
 )
+from ideaboard.notification_kinds import NotificationKind
 from ideaboard.services.audit import add_audit
 from ideaboard.services.board import list_similar
 from ideaboard.services.clock import now

@@ -11,14 +11,9 @@ from datetime import datetime
 from typing import Any
 
 from ideaboard.db import write_transaction
-from ideaboard.domain import (
-    Actor,
-    Approval,
-    NotificationKind,
-    can_moderate,
-    can_take_part,
-)
+from ideaboard.domain import Actor, Approval, can_moderate, can_take_part
 from ideaboard.markup import plain_text
+from ideaboard.notification_kinds import NotificationKind
 from ideaboard.services.audit import add_audit
 from ideaboard.services.clock import now
 from ideaboard.services.comments import publish_comment

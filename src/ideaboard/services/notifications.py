@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from ideaboard.domain import Delivery, NotificationKind, Status, delivery_for
+from ideaboard.domain import Status
+from ideaboard.notification_kinds import Delivery, NotificationKind, delivery_for
 from ideaboard.services.clock import now
 from ideaboard.services.errors import NotFound
 from ideaboard.services.visibility import seen_by_sql, visible_recipients

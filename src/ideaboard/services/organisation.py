@@ -10,12 +10,13 @@ from typing import Any
 from zoneinfo import available_timezones
 
 from ideaboard.db import write_transaction
-from ideaboard.domain import Actor, DigestSchedule, can_administer, needs_approval
+from ideaboard.domain import Actor, can_administer, needs_approval
 from ideaboard.services.audit import add_audit
 from ideaboard.services.errors import NotFound, ValidationFailed, require
 from ideaboard.services.forms import Form
 from ideaboard.services.validation import check_text
 from ideaboard.tables import Organisation
+from ideaboard.weeks import DigestSchedule
 
 NAME_MAX = 120
 

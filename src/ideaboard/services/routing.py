@@ -13,7 +13,6 @@ from typing import Any
 from ideaboard.db import contains_pattern, write_transaction
 from ideaboard.domain import (
     Actor,
-    NotificationKind,
     Status,
     StatusRole,
     TriageRole,
@@ -24,6 +23,7 @@ from ideaboard.domain import (
     status_update_problems,
     update_choices,
 )
+from ideaboard.notification_kinds import NotificationKind
 from ideaboard.services.audit import add_audit
 from ideaboard.services.clock import now
 from ideaboard.services.errors import NotFound, ValidationFailed, require

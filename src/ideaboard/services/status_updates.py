@@ -12,7 +12,6 @@ from piccolo.columns import Column
 from ideaboard.db import is_sqlite, write_transaction
 from ideaboard.domain import (
     Actor,
-    NotificationKind,
     Status,
     StatusRole,
     can_update_status,
@@ -20,6 +19,7 @@ from ideaboard.domain import (
     update_choices,
 )
 from ideaboard.markup import render_markdown
+from ideaboard.notification_kinds import NotificationKind
 from ideaboard.services.audit import add_audit
 from ideaboard.services.clock import now
 from ideaboard.services.errors import ValidationFailed, require

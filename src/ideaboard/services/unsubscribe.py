@@ -10,7 +10,7 @@ import hmac
 import json
 
 from ideaboard.db import write_transaction
-from ideaboard.domain import Delivery, NotificationKind, delivery_for
+from ideaboard.notification_kinds import Delivery, NotificationKind, delivery_for
 from ideaboard.services.errors import NotFound
 from ideaboard.services.notifications import parse_prefs
 from ideaboard.tables import User

@@ -10,15 +10,8 @@ from typing import Any
 from piccolo.columns.combination import WhereRaw
 
 from ideaboard.db import contains_pattern, is_unique_violation, write_transaction
-from ideaboard.domain import (
-    Actor,
-    Delivery,
-    NotificationKind,
-    Role,
-    can_administer,
-    can_change_person,
-    delivery_for,
-)
+from ideaboard.domain import Actor, Role, can_administer, can_change_person
+from ideaboard.notification_kinds import Delivery, NotificationKind, delivery_for
 from ideaboard.passwords import Passwords, password_problem
 from ideaboard.services import organisation
 from ideaboard.services.audit import add_audit
