@@ -28,7 +28,7 @@ async def test_vote_button_shows_state_and_count(client: Client, board: Personas
 
     response = await client.post(f"/ideas/{idea_id}/vote", {"voted": "1"}, htmx=True)
     assert response.status_code == 200
-    assert response.text.lstrip().startswith(f'<form id="vote-button-{idea_id}"')
+    assert response.text.lstrip().startswith(f'<div id="vote-button-{idea_id}"')
     assert 'aria-pressed="true"' in response.text
     assert "Voted 1 vote" in page_text(response.text)  # its name now starts with "Voted"
     assert 'class="vote-box voted"' in response.text  # and it looks it

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, cast
@@ -85,6 +86,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     @asynccontextmanager
     async def database(app: Litestar) -> AsyncIterator[None]:
         await db.prepare(engine, pool_size=settings.db_pool_size)
+        # What starting made (modules, routes, templates) lives as long as the process:
+        # out of the garbage collector's sight, so its full passes do not walk it.
+        gc.freeze()
         try:
             yield
         finally:
