@@ -28,7 +28,7 @@ from ideaboard.security import (
     refuse_impossible_input,
 )
 from ideaboard.settings import Settings, resolve_secret_key
-from ideaboard.templating import build_templates
+from ideaboard.templating import bind_app, build_templates
 from ideaboard.web import DEPENDENCIES, EXCEPTION_HANDLERS, SessionMiddleware
 
 # The stylesheet, icons and vendored scripts for an hour, as the proxies in deploy/ do.
@@ -118,7 +118,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     if settings.metrics:
         state["metrics"] = Metrics()
     secure = settings.secure_cookies
-    return Ideaboard(
+    app = Ideaboard(
         route_handlers=[
             *ROUTES,
             *([METRICS_ROUTE] if settings.metrics else []),
@@ -154,3 +154,4 @@ def create_app(settings: Settings | None = None) -> Litestar:
         logging_config=None,
         debug=settings.debug,
     )
+    return bind_app(state["templates"], app)

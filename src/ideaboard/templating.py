@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from ideaboard.security import CSRF_SCOPE_KEY
 from ideaboard.settings import Settings
+from ideaboard.vote_box import VoteBox
 from ideaboard.wording import plural
 
 # Parsed once: Babel otherwise parses the locale on every call, 20+ times per board page.
@@ -40,12 +41,12 @@ def relative_time(moment: datetime, *, now: datetime | None = None) -> str:
     for unit, length in UNITS:
         value = abs(seconds) / length
         if value >= THRESHOLD:
-            return _phrase(unit, max(1, round(value)), future=seconds > 0)
+            return _phrase(unit, max(1, round(value)), seconds > 0)
     return "just now"  # not reached: 45 seconds are past the last unit's threshold
 
 
 @lru_cache(maxsize=1024)
-def _phrase(unit: str, count: int, *, future: bool) -> str:
+def _phrase(unit: str, count: int, future: bool) -> str:
     """Babel's wording for a whole number of one unit: a board page has thirty dates,
     most of them alike ("2 days ago"), and Babel takes longer to word one than the
     rest of a card takes to render."""
@@ -93,16 +94,28 @@ def _csrf_input(context: Any) -> Markup:
     )
 
 
-@lru_cache(maxsize=16384)
-def _reverse(app: Litestar, route_name: str, parameters: tuple[tuple[str, Any], ...]) -> str:
-    return app.route_reverse(route_name, **dict(parameters))
-
-
-@pass_context
-def _url_for(context: Any, route_name: str, **parameters: Any) -> str:
-    """Litestar's route_reverse, remembered: a board page asks for ~100 URLs. (The
+class UrlFor:
+    """`url_for` in templates: the app's route_reverse, remembered (a board page asks for
+    ~60 URLs). Not a `pass_context` function: Jinja copies a loop's variables into a new
+    context for every call of one, which cost more than the rest of a card. (The
     parameters come in the order of the template's call: the same at every call.)"""
-    return _reverse(context["request"].app, route_name, tuple(parameters.items()))
+
+    def __init__(self, app: Litestar) -> None:
+        self._reverse = lru_cache(maxsize=16384)(self._uncached)
+        self._app = app
+
+    def _uncached(self, route_name: str, parameters: tuple[tuple[str, Any], ...]) -> str:
+        return self._app.route_reverse(route_name, **dict(parameters))
+
+    def __call__(self, route_name: str, **parameters: Any) -> str:
+        return self._reverse(route_name, tuple(parameters.items()))
+
+
+def bind_app(templates: Environment, app: Litestar) -> Litestar:
+    """Give the templates the app's routes (`url_for`, the vote control's address)."""
+    url_for = UrlFor(app)
+    templates.globals.update(url_for=url_for, vote_box=VoteBox(url_for))
+    return app
 
 
 def build_templates(settings: Settings) -> Environment:
@@ -114,7 +127,6 @@ def build_templates(settings: Settings) -> Environment:
         auto_reload=settings.debug,
     )
     env.globals.update(
-        url_for=_url_for,
         csrf_token=_csrf_token,
         csrf_input=_csrf_input,
         time=time_tag,

@@ -21,7 +21,7 @@ from ideaboard.services.ideas import IdeaView
 from ideaboard.services.organisation import OrganisationRow
 from ideaboard.services.sessions import CurrentUser
 from ideaboard.settings import Settings, resolve_secret_key
-from ideaboard.templating import build_templates
+from ideaboard.templating import bind_app, build_templates
 from ideaboard.web import DEPENDENCIES, render
 
 READER = CurrentUser(
@@ -87,11 +87,13 @@ async def bare_post(request: Request[Any, Any, Any]) -> Response[str]:
 def create_baseline_app(settings: Settings | None = None) -> Litestar:
     """The real routes (so url_for works) plus the baselines, without a database."""
     settings = settings or Settings.from_env()
-    return Litestar(
+    templates = build_templates(settings)
+    app = Litestar(
         route_handlers=[*ROUTES, bare, bare_post],
-        state=State({"settings": settings, "templates": build_templates(settings)}),
+        state=State({"settings": settings, "templates": templates}),
         csrf_config=CSRFConfig(secret=resolve_secret_key(settings), cookie_name="csrftoken"),
         plugins=[HTMXPlugin()],
         dependencies=DEPENDENCIES,
         middleware=[SecurityHeadersMiddleware()],
     )
+    return bind_app(templates, app)
