@@ -10,6 +10,8 @@ from conftest import Client, Personas, make_idea
 from ideaboard.db import current_engine, is_sqlite
 from ideaboard.domain import Actor, Role, Sort
 from ideaboard.services.board import BoardQuery, board_sql
+from ideaboard.services.clock import now
+from ideaboard.services.triage import LANE_INDEXES, lane_sql
 from ideaboard.tables import Idea
 
 FILTERS = {
@@ -62,3 +64,25 @@ async def test_every_sort_and_filter_is_served_by_an_index(
         else:
             assert "Sort" not in plan, (sort, name, plan)
             assert "Index Scan" in plan and " on idea i" in plan, (sort, name, plan)
+
+
+@pytest.mark.parametrize("lane", ["needs_owner", "routed", "closed", "mine"])
+async def test_every_triage_lane_reads_its_own_index(
+    client: Client, board: Personas, lane: str
+) -> None:
+    """A lane's page comes in order from its index (no sort of the department's ideas)
+    and its count from that index alone: at 100,000 ideas a triage page took ~100 ms
+    without them, ~2 ms with them."""
+    for n in range(5):
+        await make_idea(board.mia, board.it, title=f"Idea {n}")
+    manager = Actor(id=board.ada.id, role=Role.MEMBER, department_id=board.it)
+    page_sql, count_sql, args = lane_sql(lane, [board.it], manager, now())
+    page_plan = await plan_of(page_sql, [*args, 50, 0])
+    count_plan = await plan_of(count_sql, args)
+    index = LANE_INDEXES[lane]
+    assert index in page_plan and index in count_plan, (page_plan, count_plan)
+    if is_sqlite():
+        inner = page_plan.split("SCAN page")[0]  # the ideas' ids, before their rows
+        assert "TEMP B-TREE" not in inner, page_plan
+    else:
+        assert "Sort" not in page_plan.split("Limit")[1].split("->  Nested")[0], page_plan

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
+from ideaboard.db import is_sqlite
 from ideaboard.domain import (
     CLOSED_STATUSES,
     RECENTLY_CLOSED,
@@ -138,19 +139,34 @@ class TriageIdea:
         return is_stale(self.last_update_at, self.created_at, self.moment)
 
 
-SELECT = """
+ROW = """
 SELECT i.id, i.title, i.status, i.vote_count, i.comment_count,
        d.id AS department_id, d.name AS department, d.routing_threshold,
        o.id AS owner_id, o.name AS owner_name, o.email AS owner_email,
-       i.created_at, i.last_update_at, i.needs_owner_since, i.merged_into{total}
-FROM idea i
+       i.created_at, i.last_update_at, i.needs_owner_since, i.merged_into
+FROM {ideas}
 JOIN department d ON d.id = i.department
 LEFT JOIN account o ON o.id = i.owner
-WHERE i.approval = 'approved' AND NOT i.hidden AND {where}
-ORDER BY {order}
-LIMIT {{}} OFFSET {{}}
 """
-OPEN = "i.status NOT IN ({}, {}, {})"
+# A lane's page: its ideas' ids in the lane's order, read from the lane's own index
+# (see the triage lane indexes' migration: they hold only the lane's ideas, in its
+# order, so the page reads 50 rows, not the department's thousands), then their rows.
+LANE_PAGE = "SELECT i.id FROM idea i WHERE {where} ORDER BY {order} LIMIT {{}} OFFSET {{}}"
+LANE_ROWS = ROW.format(ideas="({page}) page JOIN idea i ON i.id = page.id") + "ORDER BY {order}"
+# Counted from the lane's index alone. SQLite would rather count through the triage
+# index (department, owner), reading every row for the rest: told which one to use.
+LANE_COUNT = "SELECT COUNT(*) AS n FROM idea i {index} WHERE {where}"
+LANE_INDEXES = {
+    "needs_owner": "idea_lane_needs_owner",
+    "routed": "idea_lane_routed",
+    "closed": "idea_lane_closed",
+    "mine": "idea_lane_mine",
+}
+# Written out, as the lane indexes say them (PostgreSQL matches a partial index only to
+# the same conditions, which a prepared statement's parameters are not).
+CLOSED_LIST = ", ".join(f"'{status}'" for status in CLOSED)
+VISIBLE = "i.approval = 'approved' AND NOT i.hidden"
+OPEN = f"{VISIBLE} AND i.status NOT IN ({CLOSED_LIST})"
 ORDERS = {
     # Past the threshold first (the routing rule), then by votes.
     "needs_owner": "CASE WHEN i.needs_owner_since IS NULL THEN 1 ELSE 0 END,"
@@ -160,9 +176,6 @@ ORDERS = {
     "closed": "COALESCE(i.last_update_at, i.created_at) DESC, i.id DESC",
     "mine": "COALESCE(i.last_update_at, i.created_at), i.id",
 }
-# The lane's size, beside each of its rows: one statement for the page and its count.
-TOTAL = ", COUNT(*) OVER () AS total"
-COUNT = "SELECT COUNT(*) AS n FROM idea i WHERE i.approval = 'approved' AND NOT i.hidden AND "
 
 
 def _lane_where(lane: str, department_ids: list[int]) -> str:
@@ -175,17 +188,17 @@ def _lane_where(lane: str, department_ids: list[int]) -> str:
     if lane == "routed":
         return departments + " AND i.owner IS NOT NULL AND " + OPEN
     return (
-        departments + " AND i.status IN ({}, {}, {})"
+        f"{departments} AND {VISIBLE} AND i.status IN ({CLOSED_LIST})"
         " AND COALESCE(i.last_update_at, i.created_at) >= {}"
     )
 
 
 def _lane_args(lane: str, department_ids: list[int], actor: Actor, moment: datetime) -> list[Any]:
     if lane == "mine":
-        return [actor.id, *CLOSED]
+        return [actor.id]
     if lane == "closed":
-        return [*department_ids, *CLOSED, moment - RECENTLY_CLOSED]
-    return [*department_ids, *CLOSED]
+        return [*department_ids, moment - RECENTLY_CLOSED]
+    return [*department_ids]
 
 
 @dataclass(frozen=True)
@@ -210,6 +223,18 @@ LANE_TITLES = {
 }
 
 
+def lane_sql(
+    lane: str, department_ids: list[int], actor: Actor, moment: datetime
+) -> tuple[str, str, list[Any]]:
+    """A lane's page (its arguments, then LIMIT and OFFSET) and count, and their arguments."""
+    where = _lane_where(lane, department_ids)
+    order = ORDERS[lane]
+    page_sql = LANE_ROWS.format(page=LANE_PAGE.format(where=where, order=order), order=order)
+    index = f"INDEXED BY {LANE_INDEXES[lane]}" if is_sqlite() else ""
+    count_sql = LANE_COUNT.format(index=index, where=where)
+    return page_sql, count_sql, _lane_args(lane, department_ids, actor, moment)
+
+
 async def list_lane(
     lane: str,
     actor: Actor,
@@ -222,21 +247,16 @@ async def list_lane(
     moment = moment or now()
     if lane != "mine" and not department_ids:
         return Lane(key=lane, title=LANE_TITLES[lane], ideas=[], total=0)
-    where = _lane_where(lane, department_ids)
-    args = _lane_args(lane, department_ids, actor, moment)
+    page_sql, count_sql, args = lane_sql(lane, department_ids, actor, moment)
     offset = (page - 1) * LANE_SIZE
-    sql = SELECT.format(where=where, order=ORDERS[lane], total=TOTAL)
-    rows = await Idea.raw(sql, *args, LANE_SIZE, offset)
-    # A page past the end has no row to carry the count.
-    total = rows[0]["total"] if rows else (await Idea.raw(COUNT + where, *args))[0]["n"]
+    rows = await Idea.raw(page_sql, *args, LANE_SIZE, offset)
+    total = (await Idea.raw(count_sql, *args))[0]["n"]
     ideas = [_triage_idea(row, moment) for row in rows]
     return Lane(key=lane, title=LANE_TITLES[lane], ideas=ideas, total=int(total), page=page)
 
 
 def _triage_idea(row: dict[str, Any], moment: datetime) -> TriageIdea:
-    fields = {**row, "status": Status(row["status"]), "moment": moment}
-    fields.pop("total", None)
-    return TriageIdea(**fields)
+    return TriageIdea(**{**row, "status": Status(row["status"]), "moment": moment})
 
 
 def list_status_choices(
@@ -335,8 +355,7 @@ async def get_triage(actor: Actor, query: TriageQuery) -> TriageBoard:
 
 async def get_triage_idea(actor: Actor, idea_id: int) -> TriageIdea:
     """One row of the triage, for those who route or answer the idea (its owner)."""
-    sql = SELECT.format(where="i.id = {}", order="i.id", total="")
-    rows = await Idea.raw(sql, idea_id, 1, 0)
+    rows = await Idea.raw(ROW.format(ideas="idea i") + "WHERE i.id = {}", idea_id)
     if not rows:
         raise NotFound("This idea")
     idea = _triage_idea(rows[0], now())
