@@ -314,3 +314,28 @@ async def test_another_processs_change_shows_within_a_second(
         assert waited < 1.5, "another process's change did not show within a second"
         await asyncio.sleep(0.1)
         waited += 0.1
+
+
+async def test_a_search_ranks_its_newest_matches_at_most(
+    client: Client, board: Personas, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue #18's decision: a search ranks a bounded set of candidates (on SQLite the
+    newest RANKED_AT_MOST matches); the best match among them comes first. PostgreSQL
+    ranks every match."""
+    from ideaboard.db import is_sqlite
+    from ideaboard.services import search
+
+    best = await make_idea(board.mia, board.it, title="Vegan vegan vegan lunch")
+    for n in range(4):
+        await make_idea(board.mia, board.it, title=f"Lunch {n}", body="Something vegan")
+    monkeypatch.setattr(search, "RANKED_AT_MOST", 3)
+    await client.login("otto@example.com")
+    for url in ("/?q=vegan", f"/?q=vegan&department={board.it}"):  # both ranking paths
+        shown = titles((await client.get(url)).text)
+        if is_sqlite():
+            assert sorted(shown) == ["Lunch 1", "Lunch 2", "Lunch 3"], shown
+        else:
+            assert shown[0] == "Vegan vegan vegan lunch" and len(shown) == 5, shown
+    monkeypatch.setattr(search, "RANKED_AT_MOST", 1000)
+    first = (await client.get("/?q=vegan")).text
+    assert titles(first)[0] == "Vegan vegan vegan lunch" and f'id="idea-{best}"' in first

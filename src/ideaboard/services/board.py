@@ -293,9 +293,10 @@ async def _searched(
     sql = SELECT.format(
         sort_key=found.relevance, highlights=f", {found.highlights}", search_join=found.join
     )
-    sql += f"WHERE i.id IN ({', '.join('{}' for _ in ids)}) AND {found.condition}"
+    condition, condition_args = found.rows_condition
+    sql += f"WHERE i.id IN ({', '.join('{}' for _ in ids)}) AND {condition}"
     rows = await Idea.raw(
-        sql, reader.id, *found.relevance_args, *found.highlight_args, *ids, *found.condition_args
+        sql, reader.id, *found.relevance_args, *found.highlight_args, *ids, *condition_args
     )
     by_id = {row["id"]: row for row in rows}
     return [by_id[r["id"]] | {"sort_key": r["sort_key"]} for r in ranked if r["id"] in by_id]
