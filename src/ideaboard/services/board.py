@@ -9,7 +9,7 @@ from typing import Any
 
 from ideaboard.domain import CLOSED_STATUSES, Actor, Sort, Status
 from ideaboard.services import search
-from ideaboard.services.ideas import IdeaView, idea_view
+from ideaboard.services.ideas import VIEW_COLUMNS, VIEW_JOINS, IdeaView, idea_view
 from ideaboard.services.validation import has_control_characters, in_integer_range, parse_id
 from ideaboard.tables import Idea
 
@@ -86,21 +86,13 @@ class BoardPage:
     next_cursor: str | None
 
 
-SELECT = """
-SELECT i.id, i.title, i.body, i.body_html, i.status, i.vote_count, i.comment_count,
-       i.created_at, i.updated_at,
-       a.id AS author_id, a.name AS author_name,
-       fd.id AS from_department_id, fd.name AS from_department,
-       td.id AS department_id, td.name AS department,
-       i.anonymous, i.approval, i.hidden, i.merged_into,
-       EXISTS (SELECT 1 FROM vote v WHERE v.idea = i.id AND v.voter = {{}}) AS voted,
-       {sort_key} AS sort_key{highlights}
-FROM idea i
-JOIN account a ON a.id = i.author
-JOIN department fd ON fd.id = i.author_department
-JOIN department td ON td.id = i.department
-{search_join}
-"""
+# ({{}}: formatted once more with the sort key and the search's parts.)
+SELECT = (
+    "SELECT "
+    + VIEW_COLUMNS.replace("{}", "{{}}")
+    + ",\n       {sort_key} AS sort_key{highlights}\n"
+    "FROM idea i\n" + VIEW_JOINS + "\n{search_join}\n"
+)
 
 # Each key is served in order by an index on (key, id): see the board sort migrations.
 SORT_KEYS = {

@@ -22,7 +22,7 @@ from ideaboard.domain import (
 from ideaboard.services import comments, edits, merges, notifications, votes
 from ideaboard.services.comments import CommentView
 from ideaboard.services.edits import WaitingEdit
-from ideaboard.services.ideas import IdeaView, idea_view
+from ideaboard.services.ideas import VIEW_COLUMNS, VIEW_JOINS, IdeaView, idea_view
 from ideaboard.services.merges import MergedInto
 from ideaboard.services.status_updates import StatusChangeView, list_status_changes
 from ideaboard.services.visibility import require_visible
@@ -76,31 +76,23 @@ class IdeaPage:
 # the reader is one), whether the reader manages its department, and whether anything
 # waits to be done on opening it (notifications to mark read, the reader's edits waiting
 # for a moderator), so that those statements run only when there is something to do.
-IDEA_PAGE = """
-SELECT i.id, i.title, i.body, i.body_html, i.status, i.vote_count, i.comment_count,
-       i.created_at, i.updated_at,
-       a.id AS author_id, a.name AS author_name,
-       fd.id AS from_department_id, fd.name AS from_department,
-       td.id AS department_id, td.name AS department,
-       i.anonymous, i.approval, i.hidden, i.merged_into,
-       EXISTS (SELECT 1 FROM vote v WHERE v.idea = i.id AND v.voter = {}) AS voted,
+IDEA_PAGE = f"""
+SELECT {VIEW_COLUMNS},
        o.name AS owner_name, i.owner AS owner_id, i.moderation_reason,
        (SELECT COUNT(*) FROM subscription s WHERE s.idea = i.id) AS followers,
-       EXISTS (SELECT 1 FROM subscription s WHERE s.idea = i.id AND s.account = {})
+       EXISTS (SELECT 1 FROM subscription s WHERE s.idea = i.id AND s.account = {{}})
          AS following,
        EXISTS (SELECT 1 FROM department_manager m
-               WHERE m.department = i.department AND m.manager = {}) AS manages,
+               WHERE m.department = i.department AND m.manager = {{}}) AS manages,
        EXISTS (SELECT 1 FROM notification n
-               WHERE n.account = {} AND n.idea = i.id AND n.read_at IS NULL) AS unread,
+               WHERE n.account = {{}} AND n.idea = i.id AND n.read_at IS NULL) AS unread,
        EXISTS (SELECT 1 FROM pending_edit e LEFT JOIN comment c ON c.id = e.comment
-               WHERE e.author = {} AND (e.idea = i.id OR c.idea = i.id)) AS edits_wait
+               WHERE e.author = {{}} AND (e.idea = i.id OR c.idea = i.id)) AS edits_wait
 FROM idea i
-JOIN account a ON a.id = i.author
-JOIN department fd ON fd.id = i.author_department
-JOIN department td ON td.id = i.department
+{VIEW_JOINS}
 LEFT JOIN account o ON o.id = i.owner
-WHERE i.id = {}
-"""  # Piccolo's placeholders: the reader five times, then the idea
+WHERE i.id = {{}}
+"""  # noqa: S608 (constants only) Piccolo's placeholders: the reader five times, then the idea
 AROUND = ("owner_name", "owner_id", "moderation_reason", "followers", "following", "manages",
           "unread", "edits_wait")  # fmt: skip
 

@@ -126,6 +126,19 @@ IDEA_COLUMNS = (
     Idea.merged_into,
 )
 
+# The same columns in hand-written SQL (the board, the idea page), with whether the
+# reader voted for it (`{}`: the reader's id), and the joins they need after `FROM idea i`.
+VIEW_COLUMNS = """i.id, i.title, i.body, i.body_html, i.status, i.vote_count, i.comment_count,
+       i.created_at, i.updated_at,
+       a.id AS author_id, a.name AS author_name,
+       fd.id AS from_department_id, fd.name AS from_department,
+       td.id AS department_id, td.name AS department,
+       i.anonymous, i.approval, i.hidden, i.merged_into,
+       EXISTS (SELECT 1 FROM vote v WHERE v.idea = i.id AND v.voter = {}) AS voted"""
+VIEW_JOINS = """JOIN account a ON a.id = i.author
+JOIN department fd ON fd.id = i.author_department
+JOIN department td ON td.id = i.department"""
+
 ANONYMOUS = "Anonymous"
 
 
