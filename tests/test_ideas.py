@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from conftest import Client, Personas, make_idea
+from conftest import Client, Personas, make_idea, page_text
 from ideaboard.services import board as board_service
 from ideaboard.tables import Department, Idea
 
@@ -98,6 +98,26 @@ async def test_invalid_utf8_in_a_form_never_becomes_a_500(client: Client, board:
         follow_redirects=False,
     )
     assert response.status_code in {303, 400, 422}
+
+
+async def test_a_form_no_page_sends_is_refused_with_a_sentence(
+    client: Client, board: Personas
+) -> None:
+    """The typed forms take one value a field; a field sent twice (no page of ours does
+    that) is a 400 that says what to do, not a 500, and nothing is written."""
+    await client.login("mia@example.com")
+    body = (
+        f"_csrf_token={client.csrf_token}&title=One&title=Two&body=Text&department_id={board.it}"
+    ).encode()
+    response = await client.http.post(
+        "/ideas",
+        content=body,
+        headers={"content-type": "application/x-www-form-urlencoded"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 400
+    assert "This form could not be read: send it from the page." in page_text(response.text)
+    assert await Idea.count() == 0
 
 
 async def test_missing_idea_is_404(client: Client, board: Personas) -> None:
