@@ -51,7 +51,7 @@ class Settings:
     metrics: bool = False
     session_days: int = 30
     db_pool_size: int = 10
-    trending_refresh_seconds: int = 600
+    trending_refresh_seconds: int = 60
     # Email: where it goes (see mail.transports), who it is from, and how hard to try.
     smtp_url: str = ""
     mail_from: str = ""
@@ -153,7 +153,7 @@ class Settings:
             metrics=get_bool("METRICS", False),
             session_days=get_int("SESSION_DAYS", 30),
             db_pool_size=get_int("DB_POOL_SIZE", 10),
-            trending_refresh_seconds=get_int("TRENDING_REFRESH_SECONDS", 600),
+            trending_refresh_seconds=get_int("TRENDING_REFRESH_SECONDS", 60),
             smtp_url=get("SMTP_URL", ""),
             mail_from=get("MAIL_FROM", ""),
             mail_max_attempts=get_int("MAIL_MAX_ATTEMPTS", 8),

@@ -10,22 +10,25 @@ from ideaboard.domain import hot_score, trending_since
 from ideaboard.services.clock import now
 from ideaboard.tables import Idea
 
-# Only ideas that trend now, or received a vote within the window, can change;
-# the vote (idea, created_at) index finds the latter without reading old votes.
-REFRESH_TRENDING = """
-UPDATE idea SET trending_votes = (
-    SELECT COUNT(*) FROM vote WHERE vote.idea = idea.id AND vote.created_at >= {}
-)
-WHERE trending_votes <> 0
-   OR id IN (SELECT DISTINCT vote.idea FROM vote WHERE vote.created_at >= {})
-"""
+# The Trending sort's count: votes within the window, counted here from the rows (a vote
+# does not touch it), at least once a minute. Only ideas that trend now, or received a
+# vote within the window, can change; the vote (idea, created_at) index finds the latter
+# without reading old votes, and only rows whose count differs are written.
+RECENT_VOTES = "(SELECT COUNT(*) FROM vote WHERE vote.idea = idea.id AND vote.created_at >= {})"
+REFRESH_TRENDING = f"""
+UPDATE idea SET trending_votes = {RECENT_VOTES}
+WHERE (trending_votes <> 0
+       OR id IN (SELECT DISTINCT vote.idea FROM vote WHERE vote.created_at >= {{}}))
+  AND trending_votes <> {RECENT_VOTES}
+"""  # noqa: S608 (constants only)
 
 
 async def refresh_trending(at: datetime | None = None) -> None:
-    """Let votes older than the window stop counting. Cheap; safe to run anywhere, often."""
+    """Count each idea's votes within the Trending window: new votes start counting, votes
+    older than the window stop. Cheap; safe to run anywhere, often."""
     since = trending_since(at or now())
     async with write_transaction():
-        await Idea.raw(REFRESH_TRENDING, since, since)
+        await Idea.raw(REFRESH_TRENDING, since, since, since)
 
 
 @dataclass(frozen=True)
@@ -37,25 +40,27 @@ class Drift:
 
 
 COUNTED = """
-SELECT i.id, i.vote_count, i.comment_count, i.trending_votes, i.hot_score, i.created_at,
+SELECT i.id, i.vote_count, i.comment_count, i.hot_score, i.created_at,
        (SELECT COUNT(*) FROM vote v WHERE v.idea = i.id) AS votes,
        (SELECT COUNT(*) FROM comment c
-        WHERE c.idea = i.id AND c.approval = 'approved' AND NOT c.hidden) AS comments,
-       (SELECT COUNT(*) FROM vote v WHERE v.idea = i.id AND v.created_at >= {}) AS recent
+        WHERE c.idea = i.id AND c.approval = 'approved' AND NOT c.hidden) AS comments
 FROM idea i ORDER BY i.id
 """
 
 
 async def recount(*, repair: bool, at: datetime | None = None) -> list[Drift]:
-    """Compare every idea's counters with its rows; with `repair`, write the truth back."""
+    """Compare every idea's counters with its rows; with `repair`, write the truth back.
+    The trending count is not compared: it trails the votes by design, and is counted
+    afresh from the rows (here too, with `repair`)."""
     since = trending_since(at or now())
     drift: list[Drift] = []
     async with write_transaction():
-        for row in await Idea.raw(COUNTED, since):
+        if repair:
+            await Idea.raw(REFRESH_TRENDING, since, since, since)
+        for row in await Idea.raw(COUNTED):
             truth = {
                 "vote_count": row["votes"],
                 "comment_count": row["comments"],
-                "trending_votes": row["recent"],
                 "hot_score": hot_score(row["votes"], row["created_at"]),
             }
             wrong = {
