@@ -35,7 +35,7 @@ from ideaboard.services.errors import NotFound, require
 from ideaboard.services.validation import parse_id
 from ideaboard.tables import Department, DepartmentManager, Idea
 
-LANE_SIZE = 50
+LANE_SIZE = 20
 CLOSED = sorted(status.value for status in CLOSED_STATUSES)
 
 
