@@ -7,6 +7,7 @@ machine, so the verdicts hold on a laptop as on a server.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import subprocess
@@ -132,7 +133,6 @@ def measure_board(
     token: str,
     rows: dataset.Rows,
     *,
-    full: bool,
     digests: dict[str, digest.DigestRun],
     baseline: str,
 ) -> list[wrk.Result]:
@@ -162,8 +162,6 @@ def measure_board(
         seconds = min(WARM_UP_SECONDS, plan.seconds)
         wrk.run("warm-up", base, warming, seconds=seconds, connections=plan.connections)
         get("board hot", ["/"])
-        if not full:
-            return results
         for sort in ("top", "new", "trending"):
             get(f"board {sort}", [f"/?sort={sort}"])
         get("idea page", [f"/ideas/{n}" for n in ids])
@@ -184,7 +182,7 @@ def measure_board(
             )
         )
         digests[backend] = digest.send_digest(env, lambda: get("board hot during digest", ["/"]))
-    if backend == "postgres" and full:
+    if backend == "postgres":
         # Scale-out, measured: the same board from two app processes (uvicorn workers
         # sharing the port, as two servers behind a proxy share the load).
         with servers.serving(servers.board_server(workers=2), env, "/healthz") as base:
@@ -243,7 +241,8 @@ def measure_backends(
     figures: dict[str, float],
 ) -> list[wrk.Result]:
     """Every backend: the demo company's page costs, then the bench company at the small
-    size and at the full one, each on a fresh database."""
+    size and at the full one, each on a fresh database, the small one kept beside the
+    full one for the growth figure."""
     results: list[wrk.Result] = []
     for backend in plan.backends:
         print(f"{backend}: the demo company…", flush=True)
@@ -256,23 +255,55 @@ def measure_backends(
             results += measure_pages(plan, url, visit, baseline, figures)
         if plan.pages_only:
             continue
-        for ideas in (plan.small_ideas, plan.size.ideas):
-            size = dataset.scaled(plan.size, ideas)
+        small_size = dataset.scaled(plan.size, plan.small_ideas)
+        print(f"{backend}: {small_size.ideas:,} ideas, {small_size.votes:,} votes…", flush=True)
+        small_rows = dataset.build_rows(small_size)
+        small_label = f"{backend}-{plan.small_ideas}"
+        with dataset.database(backend, small_label, plan.output.parent) as small_url:
+            small = Loaded(small_url, dataset.load(backend, small_url, small_rows), small_rows)
+            if backend == "sqlite":
+                print("sqlite: sign-in, sign-up and reset, known vs unknown…", flush=True)
+                timings.extend(measure_enumeration(plan, small_url))
+            size = dataset.scaled(plan.size, plan.size.ideas)
             print(f"{backend}: {size.ideas:,} ideas, {size.votes:,} votes…", flush=True)
             rows = dataset.build_rows(size)
-            with dataset.database(backend, f"{backend}-{ideas}", plan.output.parent) as url:
-                token = dataset.load(backend, url, rows)
-                full = ideas == plan.size.ideas
-                if full:
-                    visit = dataset_visit(backend, url, rows)
-                    results += measure_pages(plan, url, visit, baseline, figures)
+            label = f"{backend}-{plan.size.ideas}"
+            with dataset.database(backend, label, plan.output.parent) as url:
+                large = Loaded(url, dataset.load(backend, url, rows), rows)
+                results += measure_growth(plan, backend, small, large)
+                visit = dataset_visit(backend, url, rows)
+                results += measure_pages(plan, url, visit, baseline, figures)
                 results += measure_board(
-                    plan, backend, url, token, rows, full=full, digests=digests, baseline=baseline
+                    plan, backend, url, large.token, rows, digests=digests, baseline=baseline
                 )
-                if backend == "sqlite" and not full:
-                    print("sqlite: sign-in, sign-up and reset, known vs unknown…", flush=True)
-                    timings.extend(measure_enumeration(plan, url))
     return results
+
+
+@dataclass(frozen=True)
+class Loaded:
+    url: str
+    token: str  # the admin's session
+    rows: dataset.Rows
+
+
+def measure_growth(plan: Plan, backend: str, small: Loaded, large: Loaded) -> list[wrk.Result]:
+    """The hot board of the small and the full company, served side by side and measured
+    in alternate turns: their ratio holds while the machine's speed drifts."""
+    loads = []
+    with contextlib.ExitStack() as servers_up:
+        for loaded in (small, large):
+            base = servers_up.enter_context(servers.serving(
+                servers.board_server(workers=1), board_env(plan, loaded.url), "/healthz"
+            ))  # fmt: skip
+            mine = session_csrf_token(SECRET, loaded.token)
+            script = wrk.request_script(paths=["/"], headers=headers(loaded.token, mine))
+            seconds = min(WARM_UP_SECONDS, plan.seconds)
+            wrk.run("warm-up", base, script, seconds=seconds, connections=plan.connections)
+            name = f"board hot, growth ({backend} {len(loaded.rows.ideas):,})"
+            loads.append(wrk.Load(name, base, script))
+        return list(wrk.run_alternately(
+            loads[0], loads[1], seconds=plan.seconds * 2, connections=plan.connections
+        ))  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
