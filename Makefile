@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test demo bench soak migrate lint lock clean
+.PHONY: messages run test demo bench soak migrate lint lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,19 @@ bench: $(TEST_STAMP)
 soak: $(TEST_STAMP)
 	@command -v wrk >/dev/null || { echo "make soak needs wrk: apt-get install wrk (or brew install wrk)" >&2; exit 2; }
 	$(BIN)/python -m ideaboard.bench --soak $(BENCH_ARGS)
+
+# The catalogs (src/ideaboard/locale): every translatable string of the code and the
+# templates into messages.pot, then each language's messages.po brought up to date
+# (new strings empty, gone ones marked obsolete). Translate, then `make test`.
+LOCALE := src/ideaboard/locale
+KEYWORDS := -k _ -k gettext -k ngettext:1,2 -k pgettext:1c,2 -k npgettext:1c,2,3 \
+	-k lazy_gettext -k lazy_pgettext:1c,2
+messages: $(TEST_STAMP)
+	$(BIN)/pybabel -q extract --no-default-keywords $(KEYWORDS) -F $(LOCALE)/babel.cfg \
+		--sort-by-file --no-wrap --project ideaboard --copyright-holder "ideaboard" \
+		--msgid-bugs-address "" -o $(LOCALE)/messages.pot .
+	$(BIN)/pybabel -q update --no-wrap --no-fuzzy-matching -i $(LOCALE)/messages.pot \
+		-d $(LOCALE) --ignore-obsolete
 
 # deploy/requirements.lock: every dependency of pyproject.toml at an exact version and
 # hash, for the container image and the systemd install (tests check it stays in step).

@@ -6,6 +6,7 @@ import sys
 
 from ideaboard import db
 from ideaboard.domain import Role
+from ideaboard.i18n import gettext
 from ideaboard.passwords import Passwords, password_problem
 from ideaboard.services import departments, organisation
 from ideaboard.services.errors import ValidationFailed
@@ -21,7 +22,7 @@ async def create_admin(
     errors: dict[str, str] = {}
     email = normalise_email(email)
     check_email(errors, "email", email)
-    check_text(errors, "name", name.strip(), label="Name", max_length=80)
+    check_text(errors, "name", name.strip(), label=gettext("Name"), max_length=80)
     problem = password_problem(password)
     if problem:
         errors["password"] = problem

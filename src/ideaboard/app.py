@@ -16,6 +16,7 @@ from litestar.static_files import create_static_files_router
 from litestar.types import Message, Receive, Scope, Send
 
 from ideaboard import db
+from ideaboard.error_pages import EXCEPTION_HANDLERS
 from ideaboard.jobs import background_loops
 from ideaboard.mail.mailer import Mailer
 from ideaboard.observe import Metrics, RequestObserver, metrics_endpoint
@@ -29,7 +30,7 @@ from ideaboard.security import (
 )
 from ideaboard.settings import Settings, resolve_secret_key
 from ideaboard.templating import bind_app, build_templates
-from ideaboard.web import DEPENDENCIES, EXCEPTION_HANDLERS, SessionMiddleware
+from ideaboard.web import DEPENDENCIES, SessionMiddleware
 
 # The stylesheet, icons and vendored scripts for an hour, as the proxies in deploy/ do.
 STATIC_CACHE = CacheControlHeader(public=True, max_age=3600)

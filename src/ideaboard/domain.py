@@ -7,6 +7,9 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
+
+from ideaboard.i18n import gettext, lazy_pgettext
 
 
 class Status(StrEnum):
@@ -20,21 +23,22 @@ class Status(StrEnum):
 
     @property
     def label(self) -> str:
-        return STATUS_LABELS[self]
+        return str(STATUS_LABELS[self])
 
     @property
     def is_closed(self) -> bool:
         return self in CLOSED_STATUSES
 
 
-STATUS_LABELS: dict[Status, str] = {
-    Status.NEW: "New",
-    Status.UNDER_REVIEW: "Under review",
-    Status.PLANNED: "Planned",
-    Status.IN_PROGRESS: "In progress",
-    Status.DONE: "Done",
-    Status.DECLINED: "Declined",
-    Status.DUPLICATE: "Duplicate",
+# Worded in the reader's language when shown (ideaboard.i18n).
+STATUS_LABELS: dict[Status, Any] = {
+    Status.NEW: lazy_pgettext("status", "New"),
+    Status.UNDER_REVIEW: lazy_pgettext("status", "Under review"),
+    Status.PLANNED: lazy_pgettext("status", "Planned"),
+    Status.IN_PROGRESS: lazy_pgettext("status", "In progress"),
+    Status.DONE: lazy_pgettext("status", "Done"),
+    Status.DECLINED: lazy_pgettext("status", "Declined"),
+    Status.DUPLICATE: lazy_pgettext("status", "Duplicate"),
 }
 
 CLOSED_STATUSES = frozenset({Status.DONE, Status.DECLINED, Status.DUPLICATE})
@@ -47,7 +51,14 @@ class Role(StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return str(ROLE_LABELS[self])
+
+
+ROLE_LABELS: dict[Role, Any] = {
+    Role.MEMBER: lazy_pgettext("role", "Member"),
+    Role.MODERATOR: lazy_pgettext("role", "Moderator"),
+    Role.ADMIN: lazy_pgettext("role", "Admin"),
+}
 
 
 @dataclass(frozen=True)
@@ -104,8 +115,11 @@ def can_spend_vote(budget: int, used: int) -> Verdict:
     if budget > 0 and used >= budget:
         return Verdict(
             False,
-            f"You have used all {budget} of your votes. "
-            "Take one back from another idea to vote for this one.",
+            gettext(
+                "You have used all %(budget)s of your votes."
+                " Take one back from another idea to vote for this one.",
+                budget=budget,
+            ),
         )
     return ALLOWED
 
@@ -114,38 +128,44 @@ def can_edit_idea(actor: Actor, *, author_id: int, status: Status) -> Verdict:
     if actor.is_moderator:
         return ALLOWED
     if actor.id != author_id:
-        return Verdict(False, "Only the author, moderators and admins can edit this idea.")
+        return Verdict(False, gettext("Only the author, moderators and admins can edit this idea."))
     if status is not Status.NEW:
-        return Verdict(False, "Ideas can be edited by their author only while they are new.")
+        return Verdict(
+            False, gettext("Ideas can be edited by their author only while they are new.")
+        )
     return ALLOWED
 
 
 def can_edit_comment(actor: Actor, *, author_id: int) -> Verdict:
     if actor.id == author_id:
         return ALLOWED
-    return Verdict(False, "Only the author can edit this comment.")
+    return Verdict(False, gettext("Only the author can edit this comment."))
 
 
 def can_delete_comment(actor: Actor, *, author_id: int) -> Verdict:
     if actor.id == author_id or actor.is_moderator:
         return ALLOWED
-    return Verdict(False, "Only the author, moderators and admins can delete this comment.")
+    return Verdict(
+        False, gettext("Only the author, moderators and admins can delete this comment.")
+    )
 
 
 def can_administer(actor: Actor) -> Verdict:
     if actor.is_admin:
         return ALLOWED
-    return Verdict(False, "Only admins can do this.")
+    return Verdict(False, gettext("Only admins can do this."))
 
 
 def can_change_person(actor: Actor, person_id: int) -> Verdict:
     """Admins change others' roles and switch others off; never their own (Fider's rule):
     a slip would lock them out, and another admin must agree to it."""
     if not actor.is_admin:
-        return Verdict(False, "Only admins can do this.")
+        return Verdict(False, gettext("Only admins can do this."))
     if actor.id == person_id:
-        return Verdict(False, "You cannot change your own role or switch yourself off:"
-                              " ask another admin.")  # fmt: skip
+        return Verdict(
+            False,
+            gettext("You cannot change your own role or switch yourself off: ask another admin."),
+        )
     return ALLOWED
 
 
@@ -180,7 +200,15 @@ class Sort(StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return str(SORT_LABELS[self])
+
+
+SORT_LABELS: dict[Sort, Any] = {
+    Sort.HOT: lazy_pgettext("sort", "Hot"),
+    Sort.TOP: lazy_pgettext("sort", "Top"),
+    Sort.NEW: lazy_pgettext("sort", "New"),
+    Sort.TRENDING: lazy_pgettext("sort", "Trending"),
+}
 
 
 # --- Status updates ------------------------------------------------------------------
@@ -265,13 +293,17 @@ def can_triage(actor: Actor, role: TriageRole) -> Verdict:
     """Managers triage their departments' ideas; moderators and admins any department."""
     if actor.is_moderator or role.manages_department:
         return ALLOWED
-    return Verdict(False, "Only this department's managers, moderators and admins can route it.")
+    return Verdict(
+        False, gettext("Only this department's managers, moderators and admins can route it.")
+    )
 
 
 def can_set_threshold(actor: Actor, role: TriageRole) -> Verdict:
     if actor.is_admin or role.manages_department:
         return ALLOWED
-    return Verdict(False, "Only admins and this department's managers can change its threshold.")
+    return Verdict(
+        False, gettext("Only admins and this department's managers can change its threshold.")
+    )
 
 
 def needs_owner(*, status: Status, owner_id: int | None, votes: int, threshold: int) -> bool:
@@ -302,7 +334,7 @@ class Approval(StrEnum):
 def can_moderate(actor: Actor) -> Verdict:
     if actor.is_moderator:
         return ALLOWED
-    return Verdict(False, "Only moderators and admins can do this.")
+    return Verdict(False, gettext("Only moderators and admins can do this."))
 
 
 def needs_approval(actor: Actor, *, pre_moderation: bool) -> bool:
@@ -323,15 +355,17 @@ def can_take_part(*, approval: Approval, hidden: bool, merged: bool = False) -> 
     read (by its author and moderators) until a moderator decides. A duplicate merged
     into another idea is discussed there."""
     if hidden:
-        return Verdict(False, "This idea is hidden by a moderator: it takes no votes or comments.")
+        return Verdict(
+            False, gettext("This idea is hidden by a moderator: it takes no votes or comments.")
+        )
     if approval is Approval.PENDING:
         return Verdict(
             False, "This idea waits for a moderator: votes and comments open once it is approved."
         )
     if approval is Approval.REJECTED:
-        return Verdict(False, "This idea was not approved: it takes no votes or comments.")
+        return Verdict(False, gettext("This idea was not approved: it takes no votes or comments."))
     if merged:
-        return Verdict(False, "This idea was merged into another: it goes on there.")
+        return Verdict(False, gettext("This idea was merged into another: it goes on there."))
     return ALLOWED
 
 
@@ -346,7 +380,9 @@ def can_merge(actor: Actor, role: TriageRole) -> Verdict:
     """Moderators, admins and managers of the duplicate's department merge duplicates."""
     if actor.is_moderator or role.manages_department:
         return ALLOWED
-    return Verdict(False, "Only moderators, admins and this department's managers can merge.")
+    return Verdict(
+        False, gettext("Only moderators, admins and this department's managers can merge.")
+    )
 
 
 def merge_problem(*, duplicate_id: int, target_id: int, target_merged: bool) -> str | None:

@@ -17,55 +17,70 @@ from typing import Any
 
 from litestar.datastructures import Cookie
 
+from ideaboard.i18n import lazy_gettext
 from ideaboard.security import local_path
 
 FLASH_COOKIE = "ideaboard_flash"
 LIFETIME_SECONDS = 60
 
-MESSAGES: dict[str, str] = {
-    "welcome": "Welcome, {name}! Vote for the ideas you like, or propose your own.",
-    "board_ready": "Your board is ready. Four steps make it useful: see the list below.",
-    "signed_out": "You are signed out.",
-    "profile_saved": "Your account is saved.",
-    "password_changed": "Your password is changed. Your other sessions have ended.",
-    "password_reset": "Your new password is set, and you are signed in.",
-    "idea_created": "Your idea is on the board. Colleagues can vote for it now.",
-    "idea_waiting": "Thanks! A moderator looks at new ideas before everyone sees them.",
-    "idea_updated": "Your changes are saved.",
-    "edit_waiting": "Thanks! A moderator looks at your edit; until then everyone sees the"
-    " version before it.",
-    "comment_waiting": "Thanks! A moderator looks at new comments before everyone sees them.",
-    "comment_updated": "Your comment is saved.",
-    "comment_deleted": "The comment is deleted.",
-    "flagged": "Thank you: a moderator will look at it.",
-    "following": "You follow this idea: you will hear of its updates.",
-    "unfollowed": "You no longer follow this idea.",
-    "status_posted": "Update posted: {followers} will hear of it.",
-    "merged": "“{title}” is merged into this idea: its votes and followers are here now.",
-    "unmerged": "The merge is undone: the idea stands on its own again.",
-    "approved": "Approved: everyone can see it now.",
-    "rejected": "Rejected: its author can read your reason.",
-    "hidden": "Hidden: only moderators and its author can see it now.",
-    "restored": "Restored: everyone can see it again.",
-    "flags_dismissed": "The flags are dismissed.",
-    "edit_approved": "The edit is approved and shown.",
-    "edit_rejected": "The edit is rejected: its author can read your reason.",
-    "role_changed": "{name} is now {role}.",
-    "deactivated": "{name} is deactivated and signed out everywhere.",
-    "reactivated": "{name} can sign in again.",
-    "department_added": "{name} is added. Give it a manager, who will triage its ideas.",
-    "department_renamed": "The department is now called {name}.",
-    "department_archived": "{name} is archived: it takes no new ideas.",
-    "department_restored": "{name} takes ideas again.",
-    "manager_added": "{name} now triages the ideas for {department}.",
-    "manager_removed": "{name} no longer triages the ideas for {department}.",
-    "settings_saved": "The board's settings are saved.",
-    "email_retried": "The email will be sent again in a moment.",
-    "all_read": "All notifications are marked read.",
-    "triage_saved": "Saved: “{title}”.",
-    "bulk_saved": "{count} saved.",
-    "threshold_saved": "The routing threshold of {name} is {votes}.",
-    "checklist_hidden": "The checklist is put away. Everything in it stays under Admin.",
+# Worded in the reader's language when shown; the parameters are named placeholders.
+MESSAGES: dict[str, Any] = {
+    "welcome": lazy_gettext("Welcome, %(name)s! Vote for the ideas you like, or propose your own."),
+    "board_ready": lazy_gettext(
+        "Your board is ready. Four steps make it useful: see the list below."
+    ),
+    "signed_out": lazy_gettext("You are signed out."),
+    "profile_saved": lazy_gettext("Your account is saved."),
+    "password_changed": lazy_gettext("Your password is changed. Your other sessions have ended."),
+    "password_reset": lazy_gettext("Your new password is set, and you are signed in."),
+    "idea_created": lazy_gettext("Your idea is on the board. Colleagues can vote for it now."),
+    "idea_waiting": lazy_gettext(
+        "Thanks! A moderator looks at new ideas before everyone sees them."
+    ),
+    "idea_updated": lazy_gettext("Your changes are saved."),
+    "edit_waiting": lazy_gettext(
+        "Thanks! A moderator looks at your edit; until then everyone sees the version before it."
+    ),
+    "comment_waiting": lazy_gettext(
+        "Thanks! A moderator looks at new comments before everyone sees them."
+    ),
+    "comment_updated": lazy_gettext("Your comment is saved."),
+    "comment_deleted": lazy_gettext("The comment is deleted."),
+    "flagged": lazy_gettext("Thank you: a moderator will look at it."),
+    "following": lazy_gettext("You follow this idea: you will hear of its updates."),
+    "unfollowed": lazy_gettext("You no longer follow this idea."),
+    "status_posted": lazy_gettext("Update posted: %(followers)s will hear of it."),
+    "merged": lazy_gettext(
+        "“%(title)s” is merged into this idea: its votes and followers are here now."
+    ),
+    "unmerged": lazy_gettext("The merge is undone: the idea stands on its own again."),
+    "approved": lazy_gettext("Approved: everyone can see it now."),
+    "rejected": lazy_gettext("Rejected: its author can read your reason."),
+    "hidden": lazy_gettext("Hidden: only moderators and its author can see it now."),
+    "restored": lazy_gettext("Restored: everyone can see it again."),
+    "flags_dismissed": lazy_gettext("The flags are dismissed."),
+    "edit_approved": lazy_gettext("The edit is approved and shown."),
+    "edit_rejected": lazy_gettext("The edit is rejected: its author can read your reason."),
+    "role_changed": lazy_gettext("%(name)s is now %(role)s."),
+    "deactivated": lazy_gettext("%(name)s is deactivated and signed out everywhere."),
+    "reactivated": lazy_gettext("%(name)s can sign in again."),
+    "department_added": lazy_gettext(
+        "%(name)s is added. Give it a manager, who will triage its ideas."
+    ),
+    "department_renamed": lazy_gettext("The department is now called %(name)s."),
+    "department_archived": lazy_gettext("%(name)s is archived: it takes no new ideas."),
+    "department_restored": lazy_gettext("%(name)s takes ideas again."),
+    "manager_added": lazy_gettext("%(name)s now triages the ideas for %(department)s."),
+    "manager_removed": lazy_gettext("%(name)s no longer triages the ideas for %(department)s."),
+    "settings_saved": lazy_gettext("The board's settings are saved."),
+    "email_retried": lazy_gettext("The email will be sent again in a moment."),
+    "all_read": lazy_gettext("All notifications are marked read."),
+    "triage_saved": lazy_gettext("Saved: “%(title)s”."),
+    "bulk_saved": lazy_gettext("%(count)s saved."),
+    "threshold_saved": lazy_gettext("The routing threshold of %(name)s is %(votes)s."),
+    "checklist_hidden": lazy_gettext(
+        "The checklist is put away. Everything in it stays under Admin."
+    ),
 }
 
 
@@ -106,7 +121,7 @@ def read_flash(secret: str, value: str) -> Flash | None:
         if not hmac.compare_digest(_sign(secret, payload), signature):
             return None
         data = json.loads(payload)
-        text = MESSAGES[data["k"]].format(**data["p"])
+        text = str(MESSAGES[data["k"]]) % dict(data["p"])
     except (ValueError, KeyError, TypeError, IndexError):
         return None
     undo = local_path(data.get("u"), default="")

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
+
+from ideaboard.i18n import gettext, lazy_gettext
 
 
 class Delivery(StrEnum):
@@ -12,7 +15,11 @@ class Delivery(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"email": "App and email", "app": "App only", "off": "Off"}[self.value]
+        return {
+            "email": gettext("App and email"),
+            "app": gettext("App only"),
+            "off": gettext("Off"),
+        }[self.value]
 
 
 class NotificationKind(StrEnum):
@@ -27,7 +34,7 @@ class NotificationKind(StrEnum):
 
     @property
     def label(self) -> str:
-        return NOTIFICATION_LABELS[self]
+        return str(NOTIFICATION_LABELS[self])
 
     @property
     def default_delivery(self) -> Delivery:
@@ -35,15 +42,17 @@ class NotificationKind(StrEnum):
         return Delivery.APP if self is NotificationKind.NEW_COMMENT else Delivery.EMAIL
 
 
-NOTIFICATION_LABELS: dict[NotificationKind, str] = {
-    NotificationKind.STATUS_CHANGED: "Status updates on ideas I follow",
-    NotificationKind.NEW_COMMENT: "New comments on ideas I follow",
-    NotificationKind.ROUTED_TO_YOU: "An idea is routed to me",
-    NotificationKind.NEEDS_OWNER: "An idea for my department needs an owner (managers)",
-    NotificationKind.REROUTED: "An idea was re-routed to my department (managers)",
-    NotificationKind.IDEA_APPROVED: "My idea was approved",
-    NotificationKind.IDEA_REJECTED: "My idea was rejected",
-    NotificationKind.IDEA_MERGED: "My idea was merged into another",
+NOTIFICATION_LABELS: dict[NotificationKind, Any] = {
+    NotificationKind.STATUS_CHANGED: lazy_gettext("Status updates on ideas I follow"),
+    NotificationKind.NEW_COMMENT: lazy_gettext("New comments on ideas I follow"),
+    NotificationKind.ROUTED_TO_YOU: lazy_gettext("An idea is routed to me"),
+    NotificationKind.NEEDS_OWNER: lazy_gettext(
+        "An idea for my department needs an owner (managers)"
+    ),
+    NotificationKind.REROUTED: lazy_gettext("An idea was re-routed to my department (managers)"),
+    NotificationKind.IDEA_APPROVED: lazy_gettext("My idea was approved"),
+    NotificationKind.IDEA_REJECTED: lazy_gettext("My idea was rejected"),
+    NotificationKind.IDEA_MERGED: lazy_gettext("My idea was merged into another"),
 }
 
 

@@ -10,6 +10,8 @@ import anyio.to_thread
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from ideaboard.i18n import gettext
+
 MIN_LENGTH = 8
 MAX_LENGTH = 128
 # Django's list of 20,000 common passwords (BSD licence), the ones of 8+ characters.
@@ -25,11 +27,11 @@ def _common_passwords() -> frozenset[str]:
 def password_problem(password: str) -> str | None:
     """Why this password is refused, or None when it is acceptable."""
     if len(password) < MIN_LENGTH:
-        return f"Use at least {MIN_LENGTH} characters."
+        return gettext("Use at least %(count)s characters.", count=MIN_LENGTH)
     if len(password) > MAX_LENGTH:
-        return f"Use at most {MAX_LENGTH} characters."
+        return gettext("Use at most %(count)s characters.", count=MAX_LENGTH)
     if password.lower().strip() in _common_passwords():
-        return "This password is too common. Choose one that is harder to guess."
+        return gettext("This password is too common. Choose one that is harder to guess.")
     return None
 
 

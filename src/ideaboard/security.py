@@ -18,6 +18,7 @@ from litestar.middleware.csrf import generate_csrf_hash
 from litestar.plugins.htmx import HTMXRequest
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from ideaboard.i18n import gettext
 from ideaboard.services.validation import INTEGER_MAX, without_bidi_controls
 from ideaboard.settings import Settings
 
@@ -94,7 +95,7 @@ class BoardRequest(HTMXRequest):
         if files:
             for upload in files:
                 await upload.close()
-            raise ClientException("This form takes text only, not files.")
+            raise ClientException(gettext("This form takes text only, not files."))
         return FormMultiDict(
             [(key, without_bidi_controls(value)) for key, value in form.multi_items()]
         )
@@ -109,7 +110,7 @@ async def refuse_impossible_input(request: Request[Any, Any, Any]) -> None:
         if isinstance(value, int) and not 0 < value <= INTEGER_MAX:
             raise NotFoundException()
     if b"%00" in request.scope["query_string"]:
-        raise ClientException("This address contains a character that cannot be used.")
+        raise ClientException(gettext("This address contains a character that cannot be used."))
 
 
 class SecurityHeadersMiddleware(ASGIMiddleware):

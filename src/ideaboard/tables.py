@@ -33,6 +33,9 @@ class Organisation(Table):
     pre_moderation = Boolean(default=False)
     # An admin put away the first-run checklist before every step was done.
     checklist_dismissed = Boolean(default=False)
+    # The board's language for people who chose none, emails to them and signed-out
+    # pages no browser language matches (i18n.LANGUAGES).
+    language = Varchar(length=8, default="en")
     created_at = Timestamptz()
 
 
@@ -60,6 +63,7 @@ class User(Table, tablename="account"):  # "user" is reserved in PostgreSQL
     # JSON object: notification kind -> "email" | "app" | "off" (domain.NOTIFICATION_KINDS
     # holds the defaults for kinds not in it).
     notification_prefs = Text(default="{}")
+    language = Varchar(length=8, default="")  # "" follows the organisation's
     created_at = Timestamptz()
 
 

@@ -7,22 +7,27 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
-from babel import Locale
-from babel.dates import format_timedelta
+from babel.dates import format_skeleton, format_timedelta
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 from litestar import Litestar
 from litestar.template.base import csrf_token
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
+from ideaboard.i18n import (
+    LANGUAGES,
+    TEMPLATE_CALLABLES,
+    babel_locale,
+    current_language,
+    current_zone,
+    gettext,
+    number,
+)
 from ideaboard.security import CSRF_SCOPE_KEY
 from ideaboard.settings import Settings
 from ideaboard.vote_box import VoteBox
 from ideaboard.wording import plural
-
-# Parsed once: Babel otherwise parses the locale on every call, 20+ times per board page.
-LOCALE = Locale.parse("en")
-MONTHS = LOCALE.months["format"]["abbreviated"]  # 1: "Jan", ...
 
 # Babel's units for "3 days ago", largest first, and the share of a unit that counts as
 # one (0.9: 27 days is "1 month ago").
@@ -34,19 +39,19 @@ THRESHOLD = 0.9
 
 
 def relative_time(moment: datetime, *, now: datetime | None = None) -> str:
-    """'3 days ago' (the exact time goes in the element's title)."""
+    """'3 days ago', 'for 3 dage siden' (the exact time goes in the element's title)."""
     seconds = (moment - (now or datetime.now(UTC))).total_seconds()
     if abs(seconds) < 45:
-        return "just now"
+        return gettext("just now")
     for unit, length in UNITS:
         value = abs(seconds) / length
         if value >= THRESHOLD:
-            return _phrase(unit, max(1, round(value)), seconds > 0)
-    return "just now"  # not reached: 45 seconds are past the last unit's threshold
+            return _phrase(current_language(), unit, max(1, round(value)), seconds > 0)
+    return gettext("just now")  # not reached: 45 seconds are past the last unit's threshold
 
 
-@lru_cache(maxsize=1024)
-def _phrase(unit: str, count: int, future: bool) -> str:
+@lru_cache(maxsize=4096)
+def _phrase(language: str, unit: str, count: int, future: bool) -> str:
     """Babel's wording for a whole number of one unit: a board page has thirty dates,
     most of them alike ("2 days ago"), and Babel takes longer to word one than the
     rest of a card takes to render."""
@@ -54,29 +59,38 @@ def _phrase(unit: str, count: int, future: bool) -> str:
     delta = timedelta(seconds=count * length * (1 if future else -1))
     # With `count` as the threshold, Babel words it in this unit: every larger unit
     # comes to less than `count` of itself.
-    return format_timedelta(delta, add_direction=True, locale=LOCALE, threshold=count)
+    return format_timedelta(
+        delta, add_direction=True, locale=babel_locale(language), threshold=count
+    )
 
 
 def exact_time(moment: datetime) -> str:
-    """ "2 Dec 2026, 14:05 UTC": Babel's "d MMM y, HH:mm" in English, without parsing
-    the pattern for every date of a page."""
-    moment = moment.astimezone(UTC)
-    return f"{moment.day} {MONTHS[moment.month]} {moment.year}, {moment:%H:%M} UTC"
+    """ "2 Dec 2026, 14:05" in English, "2. dec. 2026 14.05" in Danish: Babel's wording
+    of the date and time, in the organisation's time zone."""
+    return _exact(moment, current_language(), current_zone())
+
+
+@lru_cache(maxsize=8192)
+def _exact(moment: datetime, language: str, zone: str) -> str:
+    zone_info, locale = ZoneInfo(zone), babel_locale(language)
+    day = format_skeleton("yMMMd", moment, tzinfo=zone_info, locale=locale)
+    return f"{day}, {format_skeleton('Hm', moment, tzinfo=zone_info, locale=locale)}"
 
 
 def time_tag(moment: datetime) -> Markup:
     """A relative date with the exact time on hover. Every part is made here from
     numbers and Babel's wording, none from what a person typed."""
-    opening, closing = _time_element(moment)
+    opening, closing = _time_element(moment, current_language(), current_zone())
     return Markup(opening + relative_time(moment) + closing)  # noqa: S704 (see _time_element)
 
 
 @lru_cache(maxsize=8192)
-def _time_element(moment: datetime) -> tuple[str, str]:
+def _time_element(moment: datetime, language: str, zone: str) -> tuple[str, str]:
     """The parts of a moment's <time> element that stay as they are: worked out once per
     moment (an idea's date is on every board page that shows it), not on every page."""
     iso = moment.isoformat(timespec="seconds")
-    return f'<time datetime="{iso}" title="{exact_time(moment)}">', "</time>"
+    title = escape(_exact(moment, language, zone))
+    return f'<time datetime="{iso}" title="{title}">', "</time>"
 
 
 @pass_context
@@ -120,13 +134,17 @@ def bind_app(templates: Environment, app: Litestar) -> Litestar:
 
 def build_templates(settings: Settings) -> Environment:
     env = Environment(
+        extensions=["jinja2.ext.i18n"],
         loader=FileSystemLoader(settings.templates_dir),
         autoescape=select_autoescape(default=True, default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
         auto_reload=settings.debug,
     )
+    env.install_gettext_callables(newstyle=True, **TEMPLATE_CALLABLES)  # type: ignore[attr-defined]
     env.globals.update(
+        language=current_language,
+        languages=LANGUAGES,
         csrf_token=_csrf_token,
         csrf_input=_csrf_input,
         time=time_tag,
@@ -135,6 +153,7 @@ def build_templates(settings: Settings) -> Environment:
         relative_time=relative_time,
         exact_time=exact_time,
         plural=plural,
+        number=lambda value: number(int(value)),
         urlquote=lambda value: quote(str(value), safe=""),
     )
     return env

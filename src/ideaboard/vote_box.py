@@ -18,6 +18,7 @@ from typing import Protocol
 from markupsafe import Markup, escape
 
 from ideaboard.domain import Status, can_vote
+from ideaboard.i18n import ngettext, number, pgettext
 
 CARET = (
     '<svg class="caret" aria-hidden="true" width="14" height="10" viewBox="0 0 14 10">'
@@ -59,9 +60,10 @@ class VoteBox:
 
     def __call__(self, idea: Votable, refusal: str = "") -> Markup:
         count = int(idea.vote_count)
-        word = "vote" if count == 1 else "votes"
+        word = escape(ngettext("vote", "votes", count))
+        shown = number(count)
         if not can_vote(idea.status):
-            return Markup(CLOSED.format(id=int(idea.id), count=count, word=word))  # noqa: S704
+            return Markup(CLOSED.format(id=int(idea.id), count=shown, word=word))  # noqa: S704
         voted = bool(idea.voted)
         html = OPEN.format(
             id=int(idea.id),
@@ -69,9 +71,9 @@ class VoteBox:
             value="0" if voted else "1",
             pressed="true" if voted else "false",
             voted_class=" voted" if voted else "",
-            label="Voted" if voted else "Vote",
-            count=count,
+            label=escape(pgettext("button", "Voted") if voted else pgettext("button", "Vote")),
+            count=shown,
             word=word,
             refusal=REFUSAL.format(escape(refusal)) if refusal else "",
         )
-        return Markup(html)  # noqa: S704 (numbers and the board's words; the refusal escaped)
+        return Markup(html)  # noqa: S704 (numbers and the board's words, all escaped)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 from typing import Any
-from urllib.parse import quote
 
 from jinja2 import Environment
 from jinja2_fragments import render_block
@@ -16,11 +15,8 @@ from litestar.datastructures import Cookie
 from litestar.di import NamedDependency, Provide
 from litestar.enums import MediaType, RequestEncodingType, ScopeType
 from litestar.exceptions import (
-    HTTPException,
     NotAuthorizedException,
-    NotFoundException,
     PermissionDeniedException,
-    ValidationException,
 )
 from litestar.handlers import BaseRouteHandler
 from litestar.middleware import ASGIMiddleware
@@ -30,7 +26,9 @@ from litestar.response import Redirect, Response
 from litestar.response.redirect import ASGIRedirectResponse
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from ideaboard import i18n
 from ideaboard.flash import FLASH_COOKIE, flash_cookie, read_flash
+from ideaboard.i18n import gettext
 from ideaboard.security import (
     CSRF_EXEMPT,
     CSRF_SCOPE_KEY,
@@ -40,7 +38,6 @@ from ideaboard.security import (
     session_csrf_token,
 )
 from ideaboard.services import organisation
-from ideaboard.services.errors import Forbidden, NotFound, ServiceError, ValidationFailed
 from ideaboard.services.limits import RateLimited
 from ideaboard.services.organisation import OrganisationRow
 from ideaboard.services.sessions import CurrentUser, find_visit
@@ -206,10 +203,32 @@ class SessionMiddleware(ASGIMiddleware):
                 header = csrf_cookie(config, bound).to_encoded_header()
                 send = _with_cookie(send, config.cookie_name, header, replace=True)
         request_organisation = organisation.set_for_request(org)
+        if org is not None:
+            i18n.saw_board_language(org.language)
+        language = i18n.set_language(
+            reading_language(connection, scope["user"], org), org.digest.time_zone if org else None
+        )
         try:
             await next_app(scope, receive, send)
         finally:
+            i18n.reset_language(language)
             organisation.end_of_request(request_organisation)
+
+
+def reading_language(
+    connection: ASGIConnection[Any, Any, Any, Any],
+    user: CurrentUser | None,
+    org: OrganisationRow | None,
+) -> str | None:
+    """The page's language: the person's choice, else the organisation's; for a visitor,
+    their browser's (Accept-Language) where the board speaks it, else the organisation's."""
+    if user is not None and user.language:
+        return user.language
+    if user is None:
+        browser = i18n.from_accept_language(connection.headers.get("accept-language", ""))
+        if browser:
+            return browser
+    return org.language if org else None
 
 
 def _with_cookie(
@@ -255,7 +274,7 @@ async def requires_admin(
     if user is None:
         raise NotAuthorizedException()
     if not user.is_admin:
-        raise PermissionDeniedException("Only admins can open this page.")
+        raise PermissionDeniedException(gettext("Only admins can open this page."))
 
 
 async def requires_moderator(
@@ -265,40 +284,7 @@ async def requires_moderator(
     if user is None:
         raise NotAuthorizedException()
     if not user.is_moderator:
-        raise PermissionDeniedException("Only moderators and admins can open this page.")
-
-
-# Responses for errors --------------------------------------------------------
-
-
-def _error_page(
-    request: Request[Any, Any, Any], status_code: int, title: str, message: str
-) -> Response[str]:
-    return render(
-        request, "errors/error.html", status_code=status_code, title=title, message=message
-    )
-
-
-def on_not_signed_in(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
-    login = request.app.route_reverse("accounts:login")
-    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    if request.method == "GET" and target != "/":
-        login += f"?next={quote(target, safe='')}"
-    if isinstance(request, HTMXRequest) and request.htmx:
-        return Response("", status_code=401, headers={"HX-Redirect": login})
-    return see_other(login)
-
-
-def on_service_error(request: Request[Any, Any, Any], error: Exception) -> Response[str]:
-    if isinstance(error, NotFound):
-        return _error_page(request, 404, "Not found", str(error))
-    if isinstance(error, Forbidden):
-        return _error_page(request, 403, "Not allowed", str(error))
-    if isinstance(error, ValidationFailed):
-        return _error_page(request, 422, "Check your input", " ".join(error.errors.values()))
-    if isinstance(error, RateLimited):
-        return too_many(_error_page(request, 429, "Slow down", str(error)), error)
-    return _error_page(request, 400, "Something is wrong", str(error))
+        raise PermissionDeniedException(gettext("Only moderators and admins can open this page."))
 
 
 def too_many(response: Response[str], error: RateLimited) -> Response[str]:
@@ -312,47 +298,3 @@ def client_ip(request: Request[Any, Any, Any]) -> str:
     """The visitor's address as the server sees it (behind a proxy, run uvicorn with
     --proxy-headers and --forwarded-allow-ips so this is the client, not the proxy)."""
     return request.client.host if request.client else "unknown"
-
-
-HTTP_TITLES = {
-    400: "Bad request",
-    403: "Not allowed",
-    404: "Not found",
-    405: "Not allowed here",
-    413: "Too large",
-    429: "Slow down",
-}
-
-
-def on_http_error(request: Request[Any, Any, Any], error: Exception) -> Response[str]:
-    assert isinstance(error, HTTPException)
-    status = error.status_code
-    if isinstance(error, NotFoundException):
-        message = "There is no page at this address."
-    elif isinstance(error, PermissionDeniedException) and "CSRF" in str(error.detail):
-        message = "This form expired. Go back, reload the page and try again."
-    elif isinstance(error, ValidationException):  # a posted form that is not one of ours
-        message = "This form could not be read: send it from the page."
-    else:
-        message = str(error.detail) if status < 500 else "Something went wrong on our side."
-    page = _error_page(request, status, HTTP_TITLES.get(status, "Error"), message)
-    page.headers.update(error.headers or {})  # e.g. a 405's Allow
-    return page
-
-
-def on_unexpected_error(request: Request[Any, Any, Any], error: Exception) -> Response[str]:
-    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
-    return _error_page(
-        request,
-        500,
-        "Something went wrong",
-        "Something went wrong on our side. Please try again in a moment.",
-    )
-
-
-EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
-    NotAuthorizedException: on_not_signed_in,
-    ServiceError: on_service_error,
-    HTTPException: on_http_error,
-    Exception: on_unexpected_error,
-}

@@ -10,6 +10,7 @@ from litestar.background_tasks import BackgroundTask
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
+from ideaboard.i18n import gettext
 from ideaboard.mail.transports import SmtpTransport
 from ideaboard.notification_kinds import Delivery, NotificationKind
 from ideaboard.passwords import Passwords
@@ -149,7 +150,7 @@ async def confirm_signup_form(request: BoardRequest, token: FromPath[str]) -> Re
         status_code=200 if pending else 410,
         token=token,
         pending=pending,
-        error=None if pending else signups.EXPIRED,
+        error=None if pending else str(signups.EXPIRED),
     )
 
 
@@ -231,6 +232,7 @@ async def _profile_page(
             department_id=str(row.department_id),
             digest_enabled=row.digest_enabled,
             notification_prefs={kind.value: row.delivery(kind).value for kind in NotificationKind},
+            language=row.language,
         )
     return render(
         request,
@@ -241,6 +243,7 @@ async def _profile_page(
         departments=await departments.list_departments(),
         notification_kinds=list(NotificationKind),
         deliveries=[(d.value, d.label) for d in Delivery],
+        organisation_language=request.state.organisation.language,
     )
 
 
@@ -278,7 +281,7 @@ async def unsubscribe_form(
     """What the link in an email opens: a button, since mail scanners open links too."""
     what = request.query_params.get("from", unsubscribe.DIGEST)
     if not unsubscribe.token_is_valid(request.app.state.mailer.secret, user_id, token, what):
-        raise NotFound("This unsubscribe link")
+        raise NotFound(gettext("This unsubscribe link does not exist."))
     return _unsubscribe_page(request, what, done=None)
 
 
@@ -335,7 +338,7 @@ async def reset_form(request: BoardRequest, token: FromPath[str]) -> Response[st
         status_code=200 if link else 410,
         token=token,
         link=link,
-        errors={} if link else {"token": password_resets.EXPIRED},
+        errors={} if link else {"token": str(password_resets.EXPIRED)},
     )
 
 

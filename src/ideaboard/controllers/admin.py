@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import calendar
 from typing import Annotated, Any
 
 from litestar import Response
 from litestar.params import FromPath
 
 from ideaboard.domain import Role
+from ideaboard.i18n import gettext, week_days
 from ideaboard.mail import outbox
 from ideaboard.security import BoardRequest
 from ideaboard.services import audit, departments, digest, organisation, setup, users
@@ -33,7 +33,7 @@ async def settings_page(
         status_code=status_code,
         section="settings",
         form=form or organisation.SettingsForm.of(org),
-        weekdays=list(enumerate(calendar.day_name)),
+        weekdays=list(enumerate(week_days())),
         hours=[(hour, f"{hour:02d}:00") for hour in range(24)],
         errors=errors or {},
     )
@@ -231,13 +231,13 @@ async def _digest_choice(
     errors: dict[str, str] = {}
     week = await _week_asked(params.get("week", ""))
     if week is None:
-        errors["week"] = "Write an ISO week like 2026-W47."
+        errors["week"] = gettext("Write an ISO week like 2026-W47.")
     user_id = None
     email = params.get("email", "").strip()
     if email:
         found = await users.find_user_by_email(email)
         if found is None:
-            errors["email"] = "No one on the board has this address."
+            errors["email"] = gettext("No one on the board has this address.")
         else:
             user_id = found.id
     else:

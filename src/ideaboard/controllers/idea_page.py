@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from litestar import Response
 
+from ideaboard.i18n import gettext
 from ideaboard.security import BoardRequest
 from ideaboard.services import comments, status_updates
 from ideaboard.services import idea_page as idea_pages
@@ -40,7 +41,10 @@ async def idea_page(
         comment_form=comment_form,
         errors=errors or {},
         status_choices=[
-            (s.value, f"{s.label} (no change)" if s is idea.status else s.label)
+            (
+                s.value,
+                gettext("%(status)s (no change)", status=s.label) if s is idea.status else s.label,
+            )
             for s in page.status_options
         ],
         status_form=status_form

@@ -217,7 +217,7 @@ async def reject_edit(
             actor,
             edit_id,
             approve=False,
-            reason=moderation.checked_reason(reason, required=True, why=moderation.REJECT_WHY),
+            reason=moderation.checked_reason(reason, required=True, why=str(moderation.REJECT_WHY)),
         ),
         f"edit-{edit_id}",
         "edit_rejected",

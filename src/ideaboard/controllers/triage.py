@@ -8,6 +8,7 @@ from litestar import Response
 from litestar.params import FromPath
 
 from ideaboard.domain import SETTABLE_STATUSES, Actor
+from ideaboard.i18n import gettext
 from ideaboard.security import BoardRequest, local_path
 from ideaboard.services import routing, triage
 from ideaboard.services.errors import ValidationFailed
@@ -23,7 +24,12 @@ def _status_options(
     by_id = {idea.id: idea for idea in ideas}
     return {
         idea_id: [
-            (s.value, f"{s.label} (no change)" if s is by_id[idea_id].status else s.label)
+            (
+                s.value,
+                gettext("%(status)s (no change)", status=s.label)
+                if s is by_id[idea_id].status
+                else s.label,
+            )
             for s in statuses
         ]
         for idea_id, statuses in choices.items()
@@ -53,7 +59,8 @@ async def triage_page(
         selectable=board.can_triage and query.view == "lanes",
         back=query.link(),
         status_options=_status_options(user.actor, shown, board.managed),
-        bulk_statuses=[("", "Keep each status")] + [(s.value, s.label) for s in SETTABLE_STATUSES],
+        bulk_statuses=[("", gettext("Keep each status"))]
+        + [(s.value, s.label) for s in SETTABLE_STATUSES],
         row_errors=row_errors or {},
         row_forms=row_forms or {},
         bulk_errors=bulk_errors or {},

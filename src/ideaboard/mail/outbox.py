@@ -18,6 +18,7 @@ from typing import Any
 
 from ideaboard.db import is_sqlite, write_transaction
 from ideaboard.domain import Actor, can_administer
+from ideaboard.i18n import gettext
 from ideaboard.mail.message import Email, StoredEmail, new_message_id
 from ideaboard.mail.transports import Transport
 from ideaboard.services.audit import add_audit
@@ -252,4 +253,4 @@ async def retry_email(actor: Actor, email_id: int) -> None:
                 summary=f"“{changed[0]['subject']}” to {changed[0]['to_address']}",
             )  # fmt: skip
     if not changed:
-        raise NotFound("This unsent email")
+        raise NotFound(gettext("This unsent email does not exist."))

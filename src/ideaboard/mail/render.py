@@ -9,6 +9,8 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from ideaboard.i18n import LANGUAGES, TEMPLATE_CALLABLES, current_language, number
+from ideaboard.templating import exact_time
 from ideaboard.wording import plural
 
 
@@ -20,6 +22,7 @@ class EmailTemplates:
     @cached_property
     def env(self) -> Environment:
         env = Environment(
+            extensions=["jinja2.ext.i18n"],
             loader=FileSystemLoader(self.templates_dir),
             # HTML parts are escaped; plain-text parts must not be (no &amp; in a subject).
             autoescape=select_autoescape(enabled_extensions=("html",), default=False),
@@ -28,8 +31,12 @@ class EmailTemplates:
             undefined=StrictUndefined,
             keep_trailing_newline=True,
         )
-        env.globals["url"] = self.url
+        # In the language of `i18n.in_language`, around each email (its reader's).
+        env.install_gettext_callables(newstyle=True, **TEMPLATE_CALLABLES)  # type: ignore[attr-defined]
+        env.globals.update(url=self.url, language=current_language, languages=LANGUAGES)
         env.filters["plural"] = plural
+        env.filters["number"] = lambda value: number(int(value))
+        env.filters["exact_time"] = exact_time
         return env
 
     def url(self, path: str) -> str:
@@ -37,7 +44,8 @@ class EmailTemplates:
         return f"{self.base_url.rstrip('/')}{path}"
 
     def render(self, name: str, **context: Any) -> tuple[str, str]:
-        """(text, html) of `email/<name>.txt` and `email/<name>.html`."""
+        """(text, html) of `email/<name>.txt` and `email/<name>.html`, in the language the
+        caller set for its reader (`i18n.in_language`)."""
         text = self.env.get_template(f"email/{name}.txt").render(context)
         html = self.env.get_template(f"email/{name}.html").render(context)
         return text, html

@@ -18,6 +18,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import aiosmtplib
 
 from ideaboard.files import private_directory, write_private
+from ideaboard.i18n import gettext
 from ideaboard.mail.message import StoredEmail
 
 
@@ -47,7 +48,7 @@ class FileTransport:
 
     @property
     def description(self) -> str:
-        return f"files in {self.directory}"
+        return gettext("files in %(directory)s", directory=str(self.directory))
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[Sender]:
@@ -65,7 +66,10 @@ class ConsoleTransport:
     """Prints each email to standard output, for development."""
 
     sender: str
-    description: str = "the console"
+
+    @property
+    def description(self) -> str:
+        return gettext("the console")
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[Sender]:
@@ -92,7 +96,8 @@ class SmtpTransport:
 
     @property
     def description(self) -> str:
-        return f"SMTP server {self.hostname}:{self.port}"
+        address = f"{self.hostname}:{self.port}"
+        return gettext("SMTP server %(host)s", host=address)
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[Sender]:

@@ -8,37 +8,39 @@ from datetime import datetime
 from typing import Any
 
 from ideaboard.domain import Actor
+from ideaboard.i18n import lazy_gettext
 from ideaboard.services.clock import now
 from ideaboard.tables import AuditEntry, User
 
 PAGE_SIZE = 50
 
-ACTIONS: dict[str, str] = {
-    "idea.route": "Routed an idea",
-    "idea.reroute": "Moved an idea to another department",
-    "idea.status": "Changed an idea's status",
-    "idea.merge": "Merged a duplicate",
-    "idea.unmerge": "Undid a merge",
-    "idea.approve": "Approved an idea",
-    "idea.reject": "Rejected an idea",
-    "idea.hide": "Hid an idea",
-    "idea.restore": "Restored an idea",
-    "edit.approve": "Approved an edit",
-    "edit.reject": "Rejected an edit",
-    "comment.approve": "Approved a comment",
-    "comment.reject": "Rejected a comment",
-    "comment.hide": "Hid a comment",
-    "comment.restore": "Restored a comment",
-    "flag.dismiss": "Dismissed a flag",
-    "department.create": "Added a department",
-    "department.rename": "Renamed a department",
-    "department.archive": "Archived or restored a department",
-    "department.threshold": "Changed a routing threshold",
-    "department.managers": "Changed a department's managers",
-    "user.role": "Changed a person's role",
-    "user.active": "Deactivated or reactivated a person",
-    "settings.update": "Changed the board's settings",
-    "email.retry": "Retried a failed email",
+# Worded in the reader's language when shown.
+ACTIONS: dict[str, Any] = {
+    "idea.route": lazy_gettext("Routed an idea"),
+    "idea.reroute": lazy_gettext("Moved an idea to another department"),
+    "idea.status": lazy_gettext("Changed an idea's status"),
+    "idea.merge": lazy_gettext("Merged a duplicate"),
+    "idea.unmerge": lazy_gettext("Undid a merge"),
+    "idea.approve": lazy_gettext("Approved an idea"),
+    "idea.reject": lazy_gettext("Rejected an idea"),
+    "idea.hide": lazy_gettext("Hid an idea"),
+    "idea.restore": lazy_gettext("Restored an idea"),
+    "edit.approve": lazy_gettext("Approved an edit"),
+    "edit.reject": lazy_gettext("Rejected an edit"),
+    "comment.approve": lazy_gettext("Approved a comment"),
+    "comment.reject": lazy_gettext("Rejected a comment"),
+    "comment.hide": lazy_gettext("Hid a comment"),
+    "comment.restore": lazy_gettext("Restored a comment"),
+    "flag.dismiss": lazy_gettext("Dismissed a flag"),
+    "department.create": lazy_gettext("Added a department"),
+    "department.rename": lazy_gettext("Renamed a department"),
+    "department.archive": lazy_gettext("Archived or restored a department"),
+    "department.threshold": lazy_gettext("Changed a routing threshold"),
+    "department.managers": lazy_gettext("Changed a department's managers"),
+    "user.role": lazy_gettext("Changed a person's role"),
+    "user.active": lazy_gettext("Deactivated or reactivated a person"),
+    "settings.update": lazy_gettext("Changed the board's settings"),
+    "email.retry": lazy_gettext("Retried a failed email"),
 }
 
 
@@ -81,7 +83,7 @@ class AuditView:
 
     @property
     def action_label(self) -> str:
-        return ACTIONS.get(self.action, self.action)
+        return str(ACTIONS.get(self.action, self.action))
 
 
 @dataclass(frozen=True)

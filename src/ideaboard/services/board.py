@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ideaboard.domain import CLOSED_STATUSES, Actor, Sort, Status
+from ideaboard.domain import CLOSED_STATUSES, STATUS_LABELS, Actor, Sort, Status
+from ideaboard.i18n import lazy_gettext
 from ideaboard.services import search
 from ideaboard.services.ideas import VIEW_COLUMNS, VIEW_JOINS, IdeaView, idea_view
 from ideaboard.services.validation import has_control_characters, in_integer_range, parse_id
@@ -16,11 +17,15 @@ from ideaboard.tables import Idea
 PAGE_SIZE = 30
 SEARCH_MAX = 200
 
-STATUS_FILTERS = {"open": "Open ideas", "all": "All statuses"} | {s.value: s.label for s in Status}
-SCOPES = {
-    "all": "Everyone's ideas",
-    "for_mine": "Ideas for my department",
-    "from_outside": "Ideas from outside my department",
+# The filters' choices, worded in the reader's language when shown.
+STATUS_FILTERS: dict[str, Any] = {
+    "open": lazy_gettext("Open ideas"),
+    "all": lazy_gettext("All statuses"),
+} | {s.value: STATUS_LABELS[s] for s in Status}
+SCOPES: dict[str, Any] = {
+    "all": lazy_gettext("Everyone's ideas"),
+    "for_mine": lazy_gettext("Ideas for my department"),
+    "from_outside": lazy_gettext("Ideas from outside my department"),
 }
 
 

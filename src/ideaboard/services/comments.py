@@ -15,6 +15,7 @@ from ideaboard.domain import (
     can_edit_comment,
     can_see_content,
 )
+from ideaboard.i18n import gettext
 from ideaboard.markup import render_markdown
 from ideaboard.notification_kinds import NotificationKind
 from ideaboard.services.clock import now
@@ -41,7 +42,9 @@ class CommentInput(Form):
 
     def errors(self) -> dict[str, str]:
         errors: dict[str, str] = {}
-        check_text(errors, "body", self.body, label="Comment", max_length=BODY_MAX, multiline=True)
+        check_text(
+            errors, "body", self.body, label=gettext("Comment"), max_length=BODY_MAX, multiline=True
+        )
         return errors
 
 
@@ -121,7 +124,7 @@ async def get_comment(comment_id: int, reader: Actor) -> CommentView:
     await require_visible_comment(comment_id, reader)
     record = await Comment.select(*COMMENT_COLUMNS).where(Comment.id == comment_id).first()
     if record is None:
-        raise NotFound("This comment")
+        raise NotFound(gettext("This comment does not exist."))
     return comment_view(record)
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from ideaboard.db import is_unique_violation, write_transaction
 from ideaboard.domain import Actor, can_administer
+from ideaboard.i18n import gettext
 from ideaboard.services.audit import add_audit
 from ideaboard.services.clock import now
 from ideaboard.services.errors import NotFound, ValidationFailed, require
@@ -39,7 +40,7 @@ def slugify(name: str) -> str:
 
 def check_name(name: str) -> dict[str, str]:
     errors: dict[str, str] = {}
-    check_text(errors, "name", name, label="Department name", max_length=NAME_MAX)
+    check_text(errors, "name", name, label=gettext("Department name"), max_length=NAME_MAX)
     return errors
 
 
@@ -83,7 +84,7 @@ async def find_department(department_id: int) -> DepartmentRow | None:
 async def get_department(department_id: int) -> DepartmentRow:
     department = await find_department(department_id)
     if department is None:
-        raise NotFound("This department")
+        raise NotFound(gettext("This department does not exist."))
     return department
 
 
@@ -198,7 +199,9 @@ async def add_manager(actor: Actor, department_id: int, email: str) -> tuple[str
         raise ValidationFailed({"manager_email": "Write the email of the person to add."})
     person = await User.select(User.id, User.name, User.active).where(User.email == email).first()
     if person is None:
-        raise ValidationFailed({"manager_email": f"No one on the board has the email {email}."})
+        raise ValidationFailed(
+            {"manager_email": gettext("No one on the board has the email %(email)s.", email=email)}
+        )
     if not person["active"]:
         raise ValidationFailed({"manager_email": f"{email} is deactivated."})
     async with write_transaction():

@@ -15,6 +15,7 @@ from typing import Any
 
 from ideaboard.db import write_transaction
 from ideaboard.domain import CLOSED_STATUSES, Status
+from ideaboard.i18n import ENGLISH, Reading, gettext, in_language, reading
 from ideaboard.mail.mailer import Mailer
 from ideaboard.mail.message import Email
 from ideaboard.mail.outbox import Queued, find_queued_keys, queue_emails
@@ -76,6 +77,7 @@ class Reader:
     name: str
     email: str
     department_id: int
+    language: str = ""  # "" reads the board's
 
 
 @dataclass(frozen=True)
@@ -93,8 +95,13 @@ class Digest:
     @property
     def subject(self) -> str:
         if self.top_ideas:
-            return f"This week at {self.organisation}: {self.top_ideas[0].title}"
-        return f"Your week on the {self.organisation} idea board"
+            return gettext(
+                "This week at %(organisation)s: %(title)s",
+                organisation=self.organisation, title=self.top_ideas[0].title,
+            )  # fmt: skip
+        return gettext(
+            "Your week on the %(organisation)s idea board", organisation=self.organisation
+        )
 
 
 # --- What the week held: read once per run, shared by every reader -----------------
@@ -253,12 +260,15 @@ async def compose(week: Week, organisation: OrganisationRow, reader: Reader, sec
     )
 
 
-def render_digest(digest: Digest, templates: EmailTemplates) -> Email:
-    text, html = templates.render("digest", digest=digest)
+def render_digest(digest: Digest, templates: EmailTemplates, board: Reading = ENGLISH) -> Email:
+    """The digest in its reader's language (else the board's), times in the board's zone."""
+    with in_language(digest.reader.language or board.language, board.zone):
+        text, html = templates.render("digest", digest=digest)
+        subject = digest.subject
     unsubscribe = templates.url(digest.unsubscribe_path)
     return Email(
         to=digest.reader.email,
-        subject=digest.subject,
+        subject=subject,
         text=text,
         html=html,
         headers={
@@ -293,7 +303,7 @@ async def count_readers(only_email: str | None = None) -> int:
 
 
 async def list_readers(after_id: int, *, only_email: str | None, limit: int) -> list[Reader]:
-    query = User.select(User.id, User.name, User.email, User.department).where(
+    query = User.select(User.id, User.name, User.email, User.department, User.language).where(
         User.active == True,  # noqa: E712
         User.digest_enabled == True,  # noqa: E712
         User.id > after_id,
@@ -301,7 +311,7 @@ async def list_readers(after_id: int, *, only_email: str | None, limit: int) -> 
     if only_email:
         query = query.where(User.email == only_email.strip().lower())
     rows = await query.order_by(User.id).limit(limit)
-    return [Reader(r["id"], r["name"], r["email"], r["department"]) for r in rows]
+    return [Reader(r["id"], r["name"], r["email"], r["department"], r["language"]) for r in rows]
 
 
 async def queue_digests(
@@ -329,6 +339,7 @@ async def queue_digests(
                 email=render_digest(
                     await compose(week_data, organisation, reader, mailer.secret),
                     mailer.templates,
+                    reading(organisation),
                 ),
                 dedupe_key=dedupe_key(week, reader.id),
                 kind="digest",
@@ -353,14 +364,16 @@ async def queue_digests(
 async def preview_digest(user_id: int, week: str, mailer: Mailer) -> Email:
     """The digest this person would get for the week, whether or not they get digests."""
     record = (
-        await User.select(User.id, User.name, User.email, User.department)
+        await User.select(User.id, User.name, User.email, User.department, User.language)
         .where(User.id == user_id)
         .first()
     )
     if record is None:
-        raise NotFound("This person")
+        raise NotFound(gettext("This person does not exist."))
     organisation = await get_organisation()
-    reader = Reader(record["id"], record["name"], record["email"], record["department"])
+    reader = Reader(
+        record["id"], record["name"], record["email"], record["department"], record["language"]
+    )
     week_data = await read_week(week, organisation)
     digest = await compose(week_data, organisation, reader, mailer.secret)
-    return render_digest(digest, mailer.templates)
+    return render_digest(digest, mailer.templates, reading(organisation))

@@ -14,6 +14,7 @@ from typing import Any
 
 from ideaboard.db import write_transaction
 from ideaboard.domain import Actor, Approval, can_moderate
+from ideaboard.i18n import gettext
 from ideaboard.markup import render_markdown
 from ideaboard.notification_kinds import NotificationKind
 from ideaboard.services.audit import add_audit
@@ -104,7 +105,7 @@ async def find_waiting_comment_edits(idea_id: int, author_id: int) -> dict[int, 
 async def _get(edit_id: int) -> dict[str, Any]:
     rows = await PendingEdit.raw(WAITING + "WHERE e.id = {}", edit_id)
     if not rows:
-        raise NotFound("This edit")
+        raise NotFound(gettext("This edit does not exist."))
     return rows[0]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ideaboard.domain import Verdict
+from ideaboard.i18n import gettext
 
 
 class ServiceError(Exception):
@@ -10,8 +11,11 @@ class ServiceError(Exception):
 
 
 class NotFound(ServiceError):
-    def __init__(self, what: str = "This page") -> None:
-        super().__init__(f"{what} does not exist.")
+    """What was asked for is not there (or not for this reader): the message says what,
+    as a whole sentence (`gettext("This idea does not exist.")`)."""
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or gettext("This page does not exist."))
 
 
 class Forbidden(ServiceError):

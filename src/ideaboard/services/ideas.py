@@ -18,6 +18,7 @@ from ideaboard.domain import (
     can_vote,
     hot_score,
 )
+from ideaboard.i18n import gettext
 from ideaboard.markup import plain_text, render_markdown
 from ideaboard.services.clock import now
 from ideaboard.services.departments import find_department
@@ -47,9 +48,14 @@ class IdeaInput(Form):
 
     def errors(self) -> dict[str, str]:
         errors: dict[str, str] = {}
-        check_text(errors, "title", self.title, label="Title", max_length=TITLE_MAX)
+        check_text(errors, "title", self.title, label=gettext("Title"), max_length=TITLE_MAX)
         check_text(
-            errors, "body", self.body, label="Description", max_length=BODY_MAX, multiline=True
+            errors,
+            "body",
+            self.body,
+            label=gettext("Description"),
+            max_length=BODY_MAX,
+            multiline=True,
         )
         return errors
 
@@ -161,7 +167,7 @@ async def _target_department(errors: dict[str, str], raw_id: str) -> int | None:
     department_id = parse_id(raw_id)
     department = await find_department(department_id) if department_id else None
     if department is None or department.archived:
-        errors["department_id"] = "Choose the department this idea is for."
+        errors["department_id"] = gettext("Choose the department this idea is for.")
         return None
     return department.id
 

@@ -23,6 +23,7 @@ from ideaboard.domain import (
     merge_problem,
     trending_since,
 )
+from ideaboard.i18n import gettext
 from ideaboard.notification_kinds import NotificationKind
 from ideaboard.services.audit import add_audit
 from ideaboard.services.board import list_similar
@@ -112,7 +113,8 @@ async def merge_ideas(actor: Actor, duplicate_id: int, target_text: str) -> Merg
         require(can_merge(actor, await find_triage_role(actor, duplicate["department"])))
         target = ideas.get(target_id)
         if target is None or not sees(actor, target):
-            raise ValidationFailed({"target": f"There is no idea number {target_id}."})
+            message = gettext("There is no idea number %(number)s.", number=target_id)
+            raise ValidationFailed({"target": message})
         if not can_take_part(approval=Approval(target["approval"]), hidden=target["hidden"]):
             # Its voters and followers would move to an idea they cannot see.
             raise ValidationFailed(

@@ -12,6 +12,7 @@ from typing import Any
 
 from ideaboard.db import write_transaction
 from ideaboard.domain import Actor, Approval, can_moderate, can_take_part
+from ideaboard.i18n import gettext, lazy_gettext
 from ideaboard.markup import plain_text
 from ideaboard.notification_kinds import NotificationKind
 from ideaboard.services.audit import add_audit
@@ -29,7 +30,7 @@ from ideaboard.services.visibility import (
 from ideaboard.tables import Comment, Flag, Idea, PendingEdit
 
 REASON_MAX = 1000
-REJECT_WHY = "Say why it is rejected: the author will read it."
+REJECT_WHY = lazy_gettext("Say why it is rejected: the author will read it.")
 QUEUE_SIZE = 100
 
 
@@ -42,7 +43,9 @@ async def add_flag(
     """Ask moderators to look at an idea or one of its comments; a reason is required."""
     reason = reason.strip()
     errors: dict[str, str] = {}
-    check_text(errors, "reason", reason, label="Reason", max_length=REASON_MAX, multiline=True)
+    check_text(
+        errors, "reason", reason, label=gettext("Reason"), max_length=REASON_MAX, multiline=True
+    )
     async with write_transaction():
         require_open(
             await Idea.select(*VISIBILITY_COLUMNS).where(Idea.id == idea_id).first(), actor
@@ -57,7 +60,9 @@ async def add_flag(
                 Flag.comment == comment_id if comment_id else Flag.comment.is_null()
             )
             if await already:
-                errors["reason"] = "You have already flagged this; a moderator will look at it."
+                errors["reason"] = gettext(
+                    "You have already flagged this; a moderator will look at it."
+                )
         if errors:
             raise ValidationFailed(errors)
         await Flag.insert(
@@ -77,7 +82,7 @@ async def require_flaggable_comment(actor: Actor, idea_id: int, comment_id: int)
     comment = await require_visible_comment(comment_id, actor)
     public = can_take_part(approval=Approval(comment["approval"]), hidden=comment["hidden"])
     if comment["idea"] != idea_id or not public:
-        raise NotFound("This comment")
+        raise NotFound(gettext("This comment does not exist."))
 
 
 async def _resolve_flags(
@@ -97,7 +102,7 @@ async def dismiss_flags(actor: Actor, *, idea_id: int = 0, comment_id: int | Non
         if comment_id is not None:
             comment = await Comment.select(Comment.idea).where(Comment.id == comment_id).first()
             if comment is None:
-                raise NotFound("This comment")
+                raise NotFound(gettext("This comment does not exist."))
             idea_id = comment["idea"]
         closed = await _resolve_flags(actor, idea_id, comment_id, "dismissed")
         if closed:
@@ -115,7 +120,7 @@ def checked_reason(reason: str, *, required: bool, why: str = "") -> str:
     """A moderator's reason, as the author may read it: the same text rules as a comment."""
     reason = reason.strip()
     errors: dict[str, str] = {}
-    check_text(errors, "reason", reason, label="Reason", max_length=REASON_MAX,
+    check_text(errors, "reason", reason, label=gettext("Reason"), max_length=REASON_MAX,
                multiline=True, required=False)  # fmt: skip
     if required and not reason:
         errors["reason"] = why
@@ -130,7 +135,7 @@ async def set_idea_hidden(actor: Actor, idea_id: int, *, hidden: bool, reason: s
     async with write_transaction():
         idea = await Idea.select(Idea.title, Idea.hidden).where(Idea.id == idea_id).first()
         if idea is None:
-            raise NotFound("This idea")
+            raise NotFound(gettext("This idea does not exist."))
         await Idea.update(
             {Idea.hidden: hidden, Idea.moderation_reason: reason if hidden else ""}
         ).where(Idea.id == idea_id)
@@ -153,7 +158,7 @@ async def set_comment_hidden(actor: Actor, comment_id: int, *, hidden: bool) -> 
             .first()
         )
         if comment is None:
-            raise NotFound("This comment")
+            raise NotFound(gettext("This comment does not exist."))
         if comment["hidden"] != hidden:
             await Comment.update({Comment.hidden: hidden}).where(Comment.id == comment_id)
             if comment["approval"] == Approval.APPROVED:
@@ -176,7 +181,7 @@ async def set_comment_hidden(actor: Actor, comment_id: int, *, hidden: bool) -> 
 
 async def decide_idea(actor: Actor, idea_id: int, *, approve: bool, reason: str = "") -> None:
     require(can_moderate(actor))
-    reason = checked_reason(reason, required=not approve, why=REJECT_WHY)
+    reason = checked_reason(reason, required=not approve, why=str(REJECT_WHY))
     async with write_transaction():
         idea = (
             await Idea.select(Idea.title, Idea.author, Idea.approval)
@@ -184,7 +189,7 @@ async def decide_idea(actor: Actor, idea_id: int, *, approve: bool, reason: str 
             .first()
         )
         if idea is None:
-            raise NotFound("This idea")
+            raise NotFound(gettext("This idea does not exist."))
         decision = Approval.APPROVED if approve else Approval.REJECTED
         await Idea.update({Idea.approval: decision.value, Idea.moderation_reason: reason}).where(
             Idea.id == idea_id
@@ -203,14 +208,14 @@ async def decide_idea(actor: Actor, idea_id: int, *, approve: bool, reason: str 
 
 async def decide_comment(actor: Actor, comment_id: int, *, approve: bool, reason: str = "") -> int:
     require(can_moderate(actor))
-    reason = checked_reason(reason, required=not approve, why=REJECT_WHY)
+    reason = checked_reason(reason, required=not approve, why=str(REJECT_WHY))
     async with write_transaction():
         comment = await Comment.select(
             Comment.idea, Comment.author, Comment.approval, Comment.body, Comment.hidden,
             Comment.idea.title.as_alias("title"),
         ).where(Comment.id == comment_id).first()  # fmt: skip
         if comment is None:
-            raise NotFound("This comment")
+            raise NotFound(gettext("This comment does not exist."))
         decision = Approval.APPROVED if approve else Approval.REJECTED
         await Comment.update({Comment.approval: decision.value}).where(Comment.id == comment_id)
         if approve and comment["approval"] != Approval.APPROVED and not comment["hidden"]:

@@ -15,12 +15,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ideaboard.db import write_transaction
+from ideaboard.i18n import ENGLISH, Reading, in_language, reading
 from ideaboard.mail.mailer import Mailer
 from ideaboard.mail.message import Email
 from ideaboard.mail.outbox import Queued, queue_emails
 from ideaboard.markup import plain_text
 from ideaboard.services.clock import now
 from ideaboard.services.notifications import COMPOSED, SEEN, notification_view
+from ideaboard.services.organisation import current_organisation
 from ideaboard.services.unsubscribe import one_click_headers, unsubscribe_path
 from ideaboard.tables import Notification
 
@@ -29,14 +31,25 @@ DEFAULT_DELAY = timedelta(minutes=3)
 
 # Every notification waiting for its email, with what its sentence needs, whether its
 # reader may still see what it names, and whom to write to.
-RECIPIENT = f"n.account, a.email, a.name AS reader_name, a.active, {SEEN} AS visible,"
+RECIPIENT = (
+    f"n.account, a.email, a.name AS reader_name, a.active, a.language AS reader_language,"
+    f" {SEEN} AS visible,"
+)
 PENDING = COMPOSED.replace("SELECT n.id,", f"SELECT n.id, {RECIPIENT}", 1) + (
     " WHERE n.emailed = 'pending' AND n.id > {} ORDER BY n.id LIMIT {}"
 )
 
 
-def render_notification_email(row: dict[str, Any], mailer: Mailer, *, earlier: int = 0) -> Email:
-    """One notification's email; `earlier` counts the ones it stands in for."""
+def render_notification_email(
+    row: dict[str, Any], mailer: Mailer, *, earlier: int = 0, board: Reading = ENGLISH
+) -> Email:
+    """One notification's email, in its reader's language (else the board's); `earlier`
+    counts the ones it stands in for."""
+    with in_language(row.get("reader_language") or board.language, board.zone):
+        return _notification_email(row, mailer, earlier=earlier)
+
+
+def _notification_email(row: dict[str, Any], mailer: Mailer, *, earlier: int) -> Email:
     view = notification_view(row)
     unsubscribe = mailer.templates.url(
         unsubscribe_path(mailer.secret, row["account"], view.kind.value)
@@ -66,6 +79,7 @@ async def email_notifications(
     idea for what happened within `delay` of each other, once the latest is `delay` old.
     Exactly once: the email's key is its latest notification's. Returns how many."""
     moment = moment or now()
+    board = reading(await current_organisation())
     queued = 0
     after = 0
     while True:
@@ -80,7 +94,9 @@ async def email_notifications(
             ready = [g for g in groups.values() if g[-1]["created_at"] <= moment - delay]
             items = [
                 Queued(
-                    email=render_notification_email(group[-1], mailer, earlier=len(group) - 1),
+                    email=render_notification_email(
+                        group[-1], mailer, earlier=len(group) - 1, board=board
+                    ),
                     dedupe_key=f"notification:{group[-1]['id']}",
                     kind=f"notification:{group[-1]['kind']}",
                 )

@@ -17,11 +17,13 @@ from datetime import datetime
 from typing import Any
 
 from ideaboard.domain import Status
+from ideaboard.i18n import gettext
 from ideaboard.notification_kinds import Delivery, NotificationKind, delivery_for
 from ideaboard.services.clock import now
 from ideaboard.services.errors import NotFound
 from ideaboard.services.visibility import seen_by_sql, visible_recipients
 from ideaboard.tables import DepartmentManager, Notification, User
+from ideaboard.wording import plural
 
 PAGE_SIZE = 30
 
@@ -127,45 +129,70 @@ class NotificationView:
 
 
 def sentence(row: Mapping[str, Any]) -> str:
-    """What happened, from the notification's row joined with what it points at."""
+    """What happened, from the notification's row joined with what it points at, in the
+    reader's language (composed when read, so it follows their choice)."""
     if row.get("text"):
         return str(row["text"])  # written before notifications were composed when read
     kind = NotificationKind(row["kind"])
     detail = json.loads(row.get("detail") or "{}")
     event = detail.get("event", "")
-    actor = row.get("actor_name") or "Someone"
-    title = f"“{row.get('idea_title') or 'an idea'}”"
-    other = f"“{row.get('other_title') or 'an idea'}”"
+    actor = row.get("actor_name") or gettext("Someone")
+    title = row.get("idea_title") or gettext("an idea")
+    other = row.get("other_title") or gettext("an idea")
     reason = detail.get("reason", "")
+    names = {"actor": actor, "title": title, "other": other}
     if kind is NotificationKind.NEW_COMMENT:
-        return f"{actor} commented on {title}."
+        return gettext("%(actor)s commented on “%(title)s”.", **names)
     if kind is NotificationKind.STATUS_CHANGED:
         if event == "merged":
-            return f"{actor} merged {other} into {title}."
+            return gettext("%(actor)s merged “%(other)s” into “%(title)s”.", **names)
         if event == "unmerged":
-            return f"{actor} undid the merge of {title}: it stands on its own again."
+            return gettext(
+                "%(actor)s undid the merge of “%(title)s”: it stands on its own again.", **names
+            )
         to = Status(row["to_status"]) if row.get("to_status") else None
         if to is None or row.get("from_status") == row.get("to_status"):
-            return f"{actor} posted an update on {title}."
-        return f"{actor} moved {title} to {to.label}."
+            return gettext("%(actor)s posted an update on “%(title)s”.", **names)
+        return gettext("%(actor)s moved “%(title)s” to %(status)s.", status=to.label, **names)
     if kind is NotificationKind.ROUTED_TO_YOU:
-        return f"{row.get('actor_name') or 'A manager'} routed {title} to you."
+        manager = row.get("actor_name") or gettext("A manager")
+        return gettext("%(manager)s routed “%(title)s” to you.", manager=manager, title=title)
     if kind is NotificationKind.REROUTED:
-        return (
-            f"{actor} sent {title} to {detail.get('department', 'your department')}:"
-            " it needs an owner there."
-        )
+        department = detail.get("department") or gettext("your department")
+        return gettext(
+            "%(actor)s sent “%(title)s” to %(department)s: it needs an owner there.",
+            department=department, **names,
+        )  # fmt: skip
     if kind is NotificationKind.NEEDS_OWNER:
-        return f"{title} reached {detail.get('votes', 'enough')} votes: route it to an owner."
+        votes = detail.get("votes")
+        if isinstance(votes, int):
+            return gettext(
+                "“%(title)s” reached %(votes)s: route it to an owner.",
+                title=title, votes=plural(votes, "vote"),
+            )  # fmt: skip
+        return gettext("“%(title)s” reached enough votes: route it to an owner.", title=title)
     if kind is NotificationKind.IDEA_MERGED:
-        return f"Your idea {title} was merged into {other}: its votes count there now."
-    what = {
-        "edit": f"Your edit of the idea {title}",
-        "comment_edit": f"Your edit of a comment on {title}",
-    }.get(event, f"Your idea {title}")
-    if kind is NotificationKind.IDEA_APPROVED:
-        return f"{what} was approved" + ("." if event else ": everyone can see it now.")
-    return f"{what} was not approved: {reason}"
+        return gettext(
+            "Your idea “%(title)s” was merged into “%(other)s”: its votes count there now.", **names
+        )
+    approved = kind is NotificationKind.IDEA_APPROVED
+    if event == "edit":
+        if approved:
+            return gettext("Your edit of the idea “%(title)s” was approved.", title=title)
+        return gettext(
+            "Your edit of the idea “%(title)s” was not approved: %(reason)s",
+            title=title, reason=reason,
+        )  # fmt: skip
+    if event == "comment_edit":
+        if approved:
+            return gettext("Your edit of a comment on “%(title)s” was approved.", title=title)
+        return gettext(
+            "Your edit of a comment on “%(title)s” was not approved: %(reason)s",
+            title=title, reason=reason,
+        )  # fmt: skip
+    if approved:
+        return gettext("Your idea “%(title)s” was approved: everyone can see it now.", title=title)
+    return gettext("Your idea “%(title)s” was not approved: %(reason)s", title=title, reason=reason)
 
 
 def notification_view(row: Mapping[str, Any]) -> NotificationView:
@@ -246,7 +273,7 @@ async def open_notification(user_id: int, notification_id: int) -> int | None:
     Someone else's, or one about an idea I may no longer see, is not found."""
     rows = await Notification.raw(COMPOSED + MINE + " AND n.id = {}", user_id, notification_id)
     if not rows:
-        raise NotFound("This notification")
+        raise NotFound(gettext("This notification does not exist."))
     await Notification.update({Notification.read_at: now()}).where(
         Notification.id == notification_id, Notification.read_at.is_null()
     )

@@ -11,6 +11,7 @@ from zoneinfo import available_timezones
 
 from ideaboard.db import write_transaction
 from ideaboard.domain import Actor, can_administer, needs_approval
+from ideaboard.i18n import LANGUAGES, gettext, number
 from ideaboard.services.audit import add_audit
 from ideaboard.services.errors import NotFound, ValidationFailed, require
 from ideaboard.services.forms import Form
@@ -32,6 +33,7 @@ class OrganisationRow:
     vote_budget: int = 0  # votes per person on open ideas; 0 means no limit
     digest: DigestSchedule = field(default_factory=DigestSchedule)
     pre_moderation: bool = False  # members' new ideas and comments wait for approval
+    language: str = "en"  # for people who chose none (i18n.LANGUAGES)
     created_at: datetime | None = None
 
 
@@ -52,6 +54,7 @@ def organisation_row(record: dict[str, Any]) -> OrganisationRow:
             time_zone=record["time_zone"],
         ),
         pre_moderation=bool(record["pre_moderation"]),
+        language=record["language"],
         created_at=record["created_at"],
     )
 
@@ -91,7 +94,7 @@ async def writing_waits(actor: Actor) -> bool:
 async def get_organisation() -> OrganisationRow:
     organisation = await find_organisation()
     if organisation is None:
-        raise NotFound("The organisation")
+        raise NotFound(gettext("This board is not set up yet."))
     return organisation
 
 
@@ -108,6 +111,7 @@ class SettingsForm(Form):
     digest_hour: str = "8"
     time_zone: str = "UTC"
     pre_moderation: bool | str = False
+    language: str = "en"
 
     CHECKBOXES = frozenset({"pre_moderation"})
 
@@ -121,6 +125,7 @@ class SettingsForm(Form):
             digest_hour=str(organisation.digest.hour),
             time_zone=organisation.digest.time_zone,
             pre_moderation=organisation.pre_moderation,
+            language=organisation.language,
         )
 
     @property
@@ -134,10 +139,12 @@ class SettingsForm(Form):
 
     def errors(self) -> dict[str, str]:
         errors: dict[str, str] = {}
-        check_text(errors, "name", self.name, label="Organisation name", max_length=NAME_MAX)
+        check_text(
+            errors, "name", self.name, label=gettext("Organisation name"), max_length=NAME_MAX
+        )
         check_text(
             errors, "allowed_email_domains", self.allowed_email_domains,
-            label="Allowed email domains", max_length=2000, required=False, multiline=True,
+            label=gettext("Allowed email domains"), max_length=2000, required=False, multiline=True,
         )  # fmt: skip
         bad = [
             domain
@@ -145,21 +152,26 @@ class SettingsForm(Form):
             if "." not in domain or " " in domain or "@" in domain
         ]
         if bad and "allowed_email_domains" not in errors:
-            errors["allowed_email_domains"] = (
-                f"These are not domains: {', '.join(bad)}. Write them like example.com."
+            errors["allowed_email_domains"] = gettext(
+                "These are not domains: %(domains)s. Write them like example.com.",
+                domains=", ".join(bad),
             )
         budget = self.budget
         if budget is None or budget > VOTE_BUDGET_MAX:
-            errors["vote_budget"] = (
-                f"Write a whole number from 1 to {VOTE_BUDGET_MAX:,},"
-                " or leave it empty for no limit."
+            errors["vote_budget"] = gettext(
+                "Write a whole number from 1 to %(max)s, or leave it empty for no limit.",
+                max=number(VOTE_BUDGET_MAX),
             )
         if self.digest_weekday not in {str(day) for day in range(7)}:
-            errors["digest_weekday"] = "Pick a day of the week."
+            errors["digest_weekday"] = gettext("Pick a day of the week.")
         if self.digest_hour not in {str(hour) for hour in range(24)}:
-            errors["digest_hour"] = "Pick an hour from 0 to 23."
+            errors["digest_hour"] = gettext("Pick an hour from 0 to 23.")
+        if self.language not in LANGUAGES:
+            errors["language"] = gettext("Choose one of the languages in the list.")
         if self.time_zone not in time_zones():
-            errors["time_zone"] = "Write a time zone like Europe/Berlin or America/New_York."
+            errors["time_zone"] = gettext(
+                "Write a time zone like Europe/Copenhagen or America/New_York."
+            )
         return errors
 
 
@@ -181,6 +193,7 @@ async def update_settings(actor: Actor, form: SettingsForm) -> OrganisationRow:
                 Organisation.digest_hour: int(form.digest_hour),
                 Organisation.time_zone: form.time_zone,
                 Organisation.pre_moderation: form.pre_moderation,
+                Organisation.language: form.language,
             }
         ).where(Organisation.id == organisation.id)
         await add_audit(
@@ -207,4 +220,4 @@ async def email_domain_problem(email: str) -> str | None:
     domain = email.rpartition("@")[2]
     if domain in allowed:
         return None
-    return f"Sign-up is open to addresses at {', '.join(allowed)}."
+    return gettext("Sign-up is open to addresses at %(domains)s.", domains=", ".join(allowed))

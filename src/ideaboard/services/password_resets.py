@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from ideaboard.db import write_transaction
+from ideaboard.i18n import current_language, current_zone, gettext, in_language, lazy_gettext
 from ideaboard.mail.mailer import Mailer
 from ideaboard.mail.message import Email
 from ideaboard.mail.outbox import Queued, queue_emails
@@ -48,7 +49,7 @@ async def request_reset(email: str, mailer: Mailer, *, organisation_name: str) -
         return  # no account has such an address
     async with write_transaction():
         person = (
-            await User.select(User.id, User.name, User.email)
+            await User.select(User.id, User.name, User.email, User.language)
             .where(User.email == address, User.active == True)  # noqa: E712
             .first()
         )
@@ -63,16 +64,22 @@ async def request_reset(email: str, mailer: Mailer, *, organisation_name: str) -
             expires_at=moment + LIFETIME,
         )
         await reset.save()
-        text, html = mailer.templates.render(
-            "password_reset",
-            reader_name=person["name"],
-            link=mailer.templates.url(reset_path(token)),
-            organisation=organisation_name,
-            minutes=int(LIFETIME.total_seconds() // 60),
-        )
+        # In the account's language (the page asking may be in another).
+        with in_language(person["language"] or current_language(), current_zone()):
+            text, html = mailer.templates.render(
+                "password_reset",
+                reader_name=person["name"],
+                link=mailer.templates.url(reset_path(token)),
+                organisation=organisation_name,
+                minutes=int(LIFETIME.total_seconds() // 60),
+            )
+            subject = gettext(
+                "Reset your password for the %(organisation)s idea board",
+                organisation=organisation_name,
+            )
         email_out = Email(
             to=person["email"],
-            subject=f"Reset your password for the {organisation_name} idea board",
+            subject=subject,
             text=text,
             html=html,
             headers={"Auto-Submitted": "auto-generated"},
@@ -138,7 +145,7 @@ async def reset_password(token: str, new_password: str, passwords: Passwords) ->
     every other link of theirs stop working, and all their sessions end."""
     link = await find_reset(token)
     if link is None:
-        raise ValidationFailed({"token": EXPIRED})
+        raise ValidationFailed({"token": str(EXPIRED)})
     problem = password_problem(new_password)
     if problem:
         raise ValidationFailed({"new_password": problem})
@@ -150,7 +157,7 @@ async def reset_password(token: str, new_password: str, passwords: Passwords) ->
             .returning(PasswordReset.id)
         )
         if not used:  # the same link, used a moment ago in another tab
-            raise ValidationFailed({"token": EXPIRED})
+            raise ValidationFailed({"token": str(EXPIRED)})
         await end_reset_links(link.user_id)
         await User.update({User.password_hash: new_hash}).where(User.id == link.user_id)
         await remove_user_sessions(link.user_id)
@@ -176,4 +183,4 @@ async def forget_expired() -> int:
     return len(rows)
 
 
-EXPIRED = "This link has expired or was already used. Ask for a new one below."
+EXPIRED = lazy_gettext("This link has expired or was already used. Ask for a new one below.")

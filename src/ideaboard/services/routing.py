@@ -23,6 +23,7 @@ from ideaboard.domain import (
     status_update_problems,
     update_choices,
 )
+from ideaboard.i18n import gettext, number
 from ideaboard.notification_kinds import NotificationKind
 from ideaboard.services.audit import add_audit
 from ideaboard.services.clock import now
@@ -99,7 +100,7 @@ async def resolve_owner(text: str) -> tuple[int | None, str | None]:
     if email:
         row = await User.select(User.id, User.active).where(User.email == email).first()
         if row is None:
-            return None, f"No one on the board has the email {email}."
+            return None, gettext("No one on the board has the email %(email)s.", email=email)
         if not row["active"]:
             return None, f"{email} is deactivated: choose someone else."
         return row["id"], None
@@ -109,10 +110,16 @@ async def resolve_owner(text: str) -> tuple[int | None, str | None]:
     if not rows:
         return (
             None,
-            f"No one on the board is called {text}: pick from the suggestions or type an email.",
+            gettext(
+                "No one on the board is called %(name)s:"
+                " pick from the suggestions or type an email.",
+                name=text,
+            ),
         )
     if len(rows) > 1:
-        return None, f"Several people are called {text}: type their email instead."
+        return None, gettext(
+            "Several people are called %(name)s: type their email instead.", name=text
+        )
     return rows[0]["id"], None
 
 
@@ -153,7 +160,7 @@ async def save_triage(actor: Actor, idea_id: int, form: TriageInput) -> TriageRe
     managers saving at once are applied one after the other, and both update messages
     are kept on the timeline."""
     errors: dict[str, str] = {}
-    check_text(errors, "message", form.message, label="Update message",
+    check_text(errors, "message", form.message, label=gettext("Update message"),
                max_length=MESSAGE_MAX, multiline=True, required=False)  # fmt: skip
     owner_id, owner_problem = (None, None)
     if form.owner is not None:
@@ -177,7 +184,7 @@ async def save_triage(actor: Actor, idea_id: int, form: TriageInput) -> TriageRe
                     .first()
                 )
                 if target is None or target["archived"]:
-                    errors["department_id"] = "Choose one of the departments offered."
+                    errors["department_id"] = gettext("Choose one of the departments offered.")
         if (new_owner != idea["owner"] and "owner" not in errors) or (
             new_department != idea["department"] and "department_id" not in errors
         ):
@@ -185,7 +192,7 @@ async def save_triage(actor: Actor, idea_id: int, form: TriageInput) -> TriageRe
         chosen = form.status or ""
         new_status = Status(chosen) if chosen in Status.__members__.values() else None
         if form.status and new_status is None:
-            errors["status"] = "Choose one of the statuses offered."
+            errors["status"] = gettext("Choose one of the statuses offered.")
         wants_update = (new_status is not None and new_status is not current) or bool(form.message)
         if wants_update:
             status_role = StatusRole(
@@ -329,7 +336,11 @@ async def set_threshold(actor: Actor, department_id: int, raw: str) -> Threshold
     raw = raw.strip()
     if not raw.isascii() or not raw.isdigit() or len(raw) > 7 or not 1 <= int(raw) <= THRESHOLD_MAX:
         raise ValidationFailed(
-            {"threshold": f"Write a whole number of votes from 1 to {THRESHOLD_MAX:,}."}
+            {
+                "threshold": gettext(
+                    "Write a whole number of votes from 1 to %(max)s.", max=number(THRESHOLD_MAX)
+                )
+            }
         )
     threshold = int(raw)
     require(can_set_threshold(actor, await find_triage_role(actor, department_id)))
@@ -340,7 +351,7 @@ async def set_threshold(actor: Actor, department_id: int, raw: str) -> Threshold
             .first()
         )
         if department is None:
-            raise NotFound("This department")
+            raise NotFound(gettext("This department does not exist."))
         await Department.update({Department.routing_threshold: threshold}).where(
             Department.id == department_id
         )

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from ideaboard.db import write_transaction
 from ideaboard.domain import Actor, Role, can_administer
+from ideaboard.i18n import current_language, gettext
 from ideaboard.passwords import Passwords, password_problem
 from ideaboard.services import departments
 from ideaboard.services.clock import now
@@ -35,16 +36,16 @@ class SetupForm(Form):
         errors: dict[str, str] = {}
         check_text(
             errors, "organisation_name", self.organisation_name,
-            label="Organisation name", max_length=NAME_MAX,
+            label=gettext("Organisation name"), max_length=NAME_MAX,
         )  # fmt: skip
-        check_text(errors, "name", self.name, label="Your name", max_length=80)
+        check_text(errors, "name", self.name, label=gettext("Your name"), max_length=80)
         check_email(errors, "email", self.email)
         problem = password_problem(self.password)
         if problem:
             errors["password"] = problem
         check_text(
             errors, "department_name", self.department_name,
-            label="Your department", max_length=departments.NAME_MAX,
+            label=gettext("Your department"), max_length=departments.NAME_MAX,
         )  # fmt: skip
         return errors
 
@@ -58,8 +59,14 @@ async def create_board(form: SetupForm, passwords: Passwords) -> int:
     async with write_transaction():
         # Checked inside the write lock so two people racing through /setup get one board.
         if await Organisation.exists():
-            raise NotFound("Setup")
-        await Organisation.insert(Organisation(name=form.organisation_name, created_at=now()))
+            raise NotFound(gettext("This board is set up already."))
+        # The board speaks the language its set-up page was read in (the browser's, where
+        # the board speaks it); the admin changes it under Admin.
+        await Organisation.insert(
+            Organisation(
+                name=form.organisation_name, language=current_language(), created_at=now()
+            )
+        )
         department = await departments.create_department(form.department_name)
         return await insert_user(
             name=form.name,

@@ -23,6 +23,7 @@ from datetime import timedelta
 
 from ideaboard.db import write_transaction
 from ideaboard.domain import Role
+from ideaboard.i18n import current_language, current_zone, gettext, in_language, lazy_gettext
 from ideaboard.mail.mailer import Mailer
 from ideaboard.mail.message import Email
 from ideaboard.mail.outbox import Queued, queue_emails
@@ -37,9 +38,13 @@ log = logging.getLogger("ideaboard.signups")
 
 LIFETIME = timedelta(hours=24)
 TOKEN_MAX = 100
-EXPIRED = "This link has expired or was already used. Sign up again to get a new one."
-TAKEN = "An account with this address exists already. Sign in, or reset your password."
-ARCHIVED = "Your department was archived after you signed up. Sign up again and choose another."
+EXPIRED = lazy_gettext("This link has expired or was already used. Sign up again to get a new one.")
+TAKEN = lazy_gettext(
+    "An account with this address exists already. Sign in, or reset your password."
+)
+ARCHIVED = lazy_gettext(
+    "Your department was archived after you signed up. Sign up again and choose another."
+)
 
 
 def _hash(token: str) -> str:
@@ -59,7 +64,9 @@ async def request_sign_up(
     token = secrets.token_urlsafe(32)
     moment = now()
     async with write_transaction():
-        account = await User.select(User.name).where(User.email == form.email).first()
+        account = (
+            await User.select(User.name, User.language).where(User.email == form.email).first()
+        )
         if account is None:
             await SignupRequest(
                 token_hash=_hash(token),
@@ -70,27 +77,35 @@ async def request_sign_up(
                 created_at=moment,
                 expires_at=moment + LIFETIME,
             ).save()
+            # In the language of the page they signed up on.
+            language = current_language()
             template, subject = (
                 "signup_confirm",
-                f"Confirm your address for the {organisation} idea board",
-            )
+                gettext("Confirm your address for the %(organisation)s idea board",
+                        organisation=organisation),
+            )  # fmt: skip
             context = {"link": mailer.templates.url(confirm_path(token)), "reader_name": form.name}
         else:
-            template, subject = (
-                "signup_taken",
-                f"You already have an account on the {organisation} idea board",
-            )
+            # In the account's language, which may not be this page's.
+            language = account["language"] or current_language()
+            with in_language(language, current_zone()):
+                subject = gettext(
+                    "You already have an account on the %(organisation)s idea board",
+                    organisation=organisation,
+                )
+            template = "signup_taken"
             context = {
                 "reader_name": account["name"],
                 "login_link": mailer.templates.url("/login"),
                 "reset_link": mailer.templates.url("/password/forgot"),
             }
-        text, html = mailer.templates.render(
-            template,
-            organisation=organisation,
-            hours=int(LIFETIME.total_seconds() // 3600),
-            **context,
-        )
+        with in_language(language, current_zone()):
+            text, html = mailer.templates.render(
+                template,
+                organisation=organisation,
+                hours=int(LIFETIME.total_seconds() // 3600),
+                **context,
+            )
         email = Email(
             to=form.email,
             subject=subject,
@@ -154,19 +169,19 @@ async def confirm_sign_up(token: str) -> int:
     async with write_transaction():
         pending = await find_sign_up(token)
         if pending is None:
-            raise ValidationFailed({"token": EXPIRED})
+            raise ValidationFailed({"token": str(EXPIRED)})
         department = await find_department(pending.department_id)
         if department is None or department.archived:
-            raise ValidationFailed({"token": ARCHIVED})
+            raise ValidationFailed({"token": str(ARCHIVED)})
         if await User.exists().where(User.email == pending.email):
-            raise ValidationFailed({"token": TAKEN})
+            raise ValidationFailed({"token": str(TAKEN)})
         used = (
             await SignupRequest.update({SignupRequest.used_at: now()})
             .where(SignupRequest.email == pending.email, SignupRequest.used_at.is_null())
             .returning(SignupRequest.id)
         )
         if pending.id not in {row["id"] for row in used}:  # used a moment ago in another tab
-            raise ValidationFailed({"token": EXPIRED})
+            raise ValidationFailed({"token": str(EXPIRED)})
         try:
             return await insert_user(
                 name=pending.name,
@@ -176,7 +191,7 @@ async def confirm_sign_up(token: str) -> int:
                 role=Role.MEMBER,
             )
         except ValidationFailed:  # the address was taken in the meantime
-            raise ValidationFailed({"token": TAKEN}) from None
+            raise ValidationFailed({"token": str(TAKEN)}) from None
 
 
 async def forget_expired() -> int:

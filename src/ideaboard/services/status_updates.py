@@ -18,6 +18,7 @@ from ideaboard.domain import (
     status_update_problems,
     update_choices,
 )
+from ideaboard.i18n import gettext
 from ideaboard.markup import render_markdown
 from ideaboard.notification_kinds import NotificationKind
 from ideaboard.services.audit import add_audit
@@ -150,7 +151,7 @@ async def update_status(actor: Actor, idea_id: int, form: StatusUpdateInput) -> 
     transaction with the idea's row locked, so two updates at once cannot both start from
     the same status and neither message is lost. Returns how many followers were told."""
     errors: dict[str, str] = {}
-    check_text(errors, "message", form.message, label="Update message",
+    check_text(errors, "message", form.message, label=gettext("Update message"),
                max_length=MESSAGE_MAX, multiline=True, required=False)  # fmt: skip
     async with write_transaction():
         idea = await lock_idea(idea_id, actor)

@@ -30,6 +30,7 @@ from ideaboard.domain import (
     needs_owner,
     update_choices,
 )
+from ideaboard.i18n import gettext, lazy_gettext
 from ideaboard.services.clock import now
 from ideaboard.services.errors import NotFound, require
 from ideaboard.services.validation import parse_id
@@ -214,12 +215,26 @@ class Lane:
         """The page after this one, when the lane holds more ideas than shown so far."""
         return self.page + 1 if self.page * LANE_SIZE < self.total else None
 
+    @property
+    def first(self) -> int:
+        """The number of this page's first idea in the lane (1 on the first page)."""
+        return (self.page - 1) * LANE_SIZE + 1
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.ideas) - 1
+
+    @property
+    def next_count(self) -> int:
+        """How many ideas the next page shows."""
+        return min(self.total - self.page * LANE_SIZE, LANE_SIZE)
+
 
 LANE_TITLES = {
-    "needs_owner": "Needs owner",
-    "routed": "Routed to owners",
-    "closed": "Recently closed",
-    "mine": "My ideas to handle",
+    "needs_owner": lazy_gettext("Needs owner"),
+    "routed": lazy_gettext("Routed to owners"),
+    "closed": lazy_gettext("Recently closed"),
+    "mine": lazy_gettext("My ideas to handle"),
 }
 
 
@@ -246,13 +261,13 @@ async def list_lane(
     """One page of a lane (LANE_SIZE ideas)."""
     moment = moment or now()
     if lane != "mine" and not department_ids:
-        return Lane(key=lane, title=LANE_TITLES[lane], ideas=[], total=0)
+        return Lane(key=lane, title=str(LANE_TITLES[lane]), ideas=[], total=0)
     page_sql, count_sql, args = lane_sql(lane, department_ids, actor, moment)
     offset = (page - 1) * LANE_SIZE
     rows = await Idea.raw(page_sql, *args, LANE_SIZE, offset)
     total = (await Idea.raw(count_sql, *args))[0]["n"]
     ideas = [_triage_idea(row, moment) for row in rows]
-    return Lane(key=lane, title=LANE_TITLES[lane], ideas=ideas, total=int(total), page=page)
+    return Lane(key=lane, title=str(LANE_TITLES[lane]), ideas=ideas, total=int(total), page=page)
 
 
 def _triage_idea(row: dict[str, Any], moment: datetime) -> TriageIdea:
@@ -357,7 +372,7 @@ async def get_triage_idea(actor: Actor, idea_id: int) -> TriageIdea:
     """One row of the triage, for those who route or answer the idea (its owner)."""
     rows = await Idea.raw(ROW.format(ideas="idea i") + "WHERE i.id = {}", idea_id)
     if not rows:
-        raise NotFound("This idea")
+        raise NotFound(gettext("This idea does not exist."))
     idea = _triage_idea(rows[0], now())
     role = await find_triage_role(actor, idea.department_id)
     require_triage_or_answer(actor, role, is_owner=idea.owner_id == actor.id)

@@ -10,6 +10,7 @@ import hmac
 import json
 
 from ideaboard.db import write_transaction
+from ideaboard.i18n import gettext
 from ideaboard.notification_kinds import Delivery, NotificationKind, delivery_for
 from ideaboard.services.errors import NotFound
 from ideaboard.services.notifications import parse_prefs
@@ -51,14 +52,14 @@ async def unsubscribe(secret: str, user_id: int, token: str, what: str = DIGEST)
     True when this changed anything; False when it was already off. NotFound for a link
     that is not genuine."""
     if not token_is_valid(secret, user_id, token, what):
-        raise NotFound("This unsubscribe link")
+        raise NotFound(gettext("This unsubscribe link does not exist."))
     kind = stops(what)
     async with write_transaction():
         row = await User.select(User.digest_enabled, User.notification_prefs).where(
             User.id == user_id
         ).first()  # fmt: skip
         if row is None:
-            raise NotFound("This unsubscribe link")
+            raise NotFound(gettext("This unsubscribe link does not exist."))
         if kind is None:
             if not row["digest_enabled"]:
                 return False

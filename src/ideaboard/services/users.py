@@ -11,6 +11,7 @@ from piccolo.columns.combination import WhereRaw
 
 from ideaboard.db import contains_pattern, is_unique_violation, write_transaction
 from ideaboard.domain import Actor, Role, can_administer, can_change_person
+from ideaboard.i18n import LANGUAGES, gettext, lazy_gettext
 from ideaboard.notification_kinds import Delivery, NotificationKind, delivery_for
 from ideaboard.passwords import Passwords, password_problem
 from ideaboard.services import organisation
@@ -32,7 +33,7 @@ from ideaboard.services.validation import (
 from ideaboard.tables import User
 
 NAME_MAX = 80
-EMAIL_TAKEN = "An account with this email already exists. Sign in instead."
+EMAIL_TAKEN = lazy_gettext("An account with this email already exists. Sign in instead.")
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ class SignUp(Form):
 
     def errors(self) -> dict[str, str]:
         errors: dict[str, str] = {}
-        check_text(errors, "name", self.name, label="Name", max_length=NAME_MAX)
+        check_text(errors, "name", self.name, label=gettext("Name"), max_length=NAME_MAX)
         check_email(errors, "email", self.email)
         problem = password_problem(self.password)
         if problem:
@@ -70,6 +71,7 @@ class UserRow:
     created_at: datetime
     digest_enabled: bool = True
     notification_prefs: dict[str, str] = field(default_factory=dict)
+    language: str = ""  # "" follows the organisation's
 
     def delivery(self, kind: NotificationKind) -> Delivery:
         return delivery_for(kind, self.notification_prefs)
@@ -86,6 +88,7 @@ USER_COLUMNS = (
     User.created_at,
     User.digest_enabled,
     User.notification_prefs,
+    User.language,
 )
 
 
@@ -114,7 +117,7 @@ async def insert_user(
         await user.save()
     except Exception as error:
         if is_unique_violation(error):
-            raise ValidationFailed({"email": EMAIL_TAKEN}) from None
+            raise ValidationFailed({"email": str(EMAIL_TAKEN)}) from None
         raise
     return int(user.id)
 
@@ -127,7 +130,7 @@ async def check_sign_up(form: SignUp) -> int:
     department_id = parse_id(form.department_id)
     department = await find_department(department_id) if department_id else None
     if department is None or department.archived:
-        errors["department_id"] = "Choose your department from the list."
+        errors["department_id"] = gettext("Choose your department from the list.")
     if "email" not in errors:
         problem = await organisation.email_domain_problem(form.email)
         if problem:
@@ -163,7 +166,7 @@ async def authenticate(email: str, password: str, passwords: Passwords) -> int |
 async def get_user(user_id: int) -> UserRow:
     record = await User.select(*USER_COLUMNS).where(User.id == user_id).first()
     if record is None:
-        raise NotFound("This person")
+        raise NotFound(gettext("This person does not exist."))
     return _row(record)
 
 
@@ -255,6 +258,7 @@ class ProfileForm:
     digest_enabled: bool = True
     # Only the kinds the form sent; the others keep their current choice.
     notification_prefs: dict[str, str] = field(default_factory=dict)
+    language: str | None = None  # None: not sent, keep it
 
     @classmethod
     def from_form(cls, form: Any) -> ProfileForm:
@@ -267,20 +271,23 @@ class ProfileForm:
                 for kind in NotificationKind
                 if f"notify_{kind.value}" in form
             },
+            language=form.get("language"),
         )
 
 
 async def update_profile(actor: Actor, form: ProfileForm) -> UserRow:
     """People keep their own name and department up to date (they move, too)."""
     errors: dict[str, str] = {}
-    check_text(errors, "name", form.name, label="Name", max_length=NAME_MAX)
+    check_text(errors, "name", form.name, label=gettext("Name"), max_length=NAME_MAX)
     department_id = parse_id(form.department_id)
     department = await find_department(department_id) if department_id else None
     if department is None or department.archived:
-        errors["department_id"] = "Choose your department from the list."
+        errors["department_id"] = gettext("Choose your department from the list.")
     for kind, choice in form.notification_prefs.items():
         if choice not in Delivery.__members__.values():
-            errors[f"notify_{kind}"] = "Choose one of the options."
+            errors[f"notify_{kind}"] = gettext("Choose one of the options.")
+    if form.language and form.language not in LANGUAGES:
+        errors["language"] = gettext("Choose one of the languages in the list.")
     if errors:
         raise ValidationFailed(errors)
     assert department is not None
@@ -296,6 +303,7 @@ async def update_profile(actor: Actor, form: ProfileForm) -> UserRow:
                 User.department: department.id,
                 User.digest_enabled: form.digest_enabled,
                 User.notification_prefs: json.dumps(prefs),
+                User.language: current.language if form.language is None else form.language,
             }
         ).where(User.id == actor.id)
     return await get_user(actor.id)
@@ -308,10 +316,10 @@ async def change_password(
     every password reset link they were sent."""
     record = await User.select(User.password_hash).where(User.id == actor.id).first()
     if record is None:
-        raise NotFound("This person")
+        raise NotFound(gettext("This person does not exist."))
     errors: dict[str, str] = {}
     if not await passwords.verify(record["password_hash"], current):
-        errors["current_password"] = "That is not your current password."  # noqa: S105
+        errors["current_password"] = gettext("That is not your current password.")
     problem = password_problem(new)
     if problem:
         errors["new_password"] = problem

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from ideaboard.i18n import gettext, number
+
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # Tab, newline and carriage return are text; every other control character is not.
 _ALLOWED_CONTROLS = {"\t", "\n", "\r"}
@@ -39,11 +41,14 @@ def check_text(
 ) -> None:
     """Record in `errors` what is wrong with one text field, if anything."""
     if required and not value.strip():
-        errors[field] = f"{label} is required."
+        errors[field] = gettext("%(label)s is required.", label=label)
     elif len(value) > max_length:
-        errors[field] = f"{label} is too long: {len(value):,} characters, at most {max_length:,}."
+        errors[field] = gettext(
+            "%(label)s is too long: %(length)s characters, at most %(max)s.",
+            label=label, length=number(len(value)), max=number(max_length),
+        )  # fmt: skip
     elif has_control_characters(value) or (not multiline and ("\n" in value or "\r" in value)):
-        errors[field] = f"{label} contains characters that are not allowed."
+        errors[field] = gettext("%(label)s contains characters that are not allowed.", label=label)
 
 
 def normalise_email(value: str) -> str:
@@ -52,9 +57,9 @@ def normalise_email(value: str) -> str:
 
 def check_email(errors: dict[str, str], field: str, email: str) -> None:
     if not email:
-        errors[field] = "Email is required."
+        errors[field] = gettext("Email is required.")
     elif len(email) > 254 or not EMAIL_PATTERN.match(email) or has_control_characters(email):
-        errors[field] = "Enter an email address like name@example.com."
+        errors[field] = gettext("Enter an email address like name@example.com.")
 
 
 # The largest value of an INTEGER column on PostgreSQL (SQLite's are 64-bit): ids, counts,

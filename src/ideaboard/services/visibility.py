@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ideaboard.domain import Actor, Approval, Role, can_see_content, can_take_part
+from ideaboard.i18n import gettext
 from ideaboard.services.errors import NotFound, require
 from ideaboard.tables import Comment, Idea, User
 
@@ -51,7 +52,7 @@ def require_visible(
     they did not exist, for anyone but their author and moderators, so a page, a vote or
     a comment does not even confirm them."""
     if record is None or not sees(reader, record, author=author):
-        raise NotFound("This idea")
+        raise NotFound(gettext("This idea does not exist."))
     return record
 
 
@@ -98,11 +99,11 @@ async def require_visible_comment(comment_id: int, reader: Actor) -> dict[str, A
         .first()
     )  # fmt: skip
     if row is None or not sees(reader, row):
-        raise NotFound("This comment")
+        raise NotFound(gettext("This comment does not exist."))
     idea = {"author": row["idea_author"], "approval": row["idea_approval"],
             "hidden": row["idea_hidden"]}  # fmt: skip
     if not sees(reader, idea):
-        raise NotFound("This comment")
+        raise NotFound(gettext("This comment does not exist."))
     return row
 
 
