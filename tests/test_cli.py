@@ -53,6 +53,29 @@ def test_demo_fills_an_empty_board_and_prints_the_sign_ins(database_url: str) ->
     assert "only fills an empty one" in again.stdout
 
 
+def test_demo_in_danish_is_a_danish_company_on_a_danish_board(database_url: str) -> None:
+    result = run(database_url, "demo", "--language", "da")
+    assert result.returncode == 0, result.stderr
+    assert "Nordvind Logistik" in result.stdout and "Mette Leder, Drift" in result.stdout
+    import asyncio
+
+    async def board() -> tuple[str, list[str], str]:
+        from ideaboard import db
+        from ideaboard.tables import Department, Idea, Organisation
+
+        async with db.connected(database_url):
+            organisation = await Organisation.select(Organisation.language).first()
+            departments = await Department.select(Department.name)
+            idea = await Idea.select(Idea.body).first()
+        assert organisation is not None and idea is not None
+        return organisation["language"], [d["name"] for d in departments], idea["body"]
+
+    language, departments, body = asyncio.run(board())
+    assert language == "da"
+    assert "Kundeservice" in departments and "Økonomi" in departments
+    assert body.startswith("**Sådan er det i dag:**")
+
+
 def test_create_admin_needs_a_board_and_good_input(database_url: str) -> None:
     args = ["create-admin", "--email", "root@example.com", "--name", "Root", "--department", "IT"]
     not_set_up = run(database_url, *args, IDEABOARD_ADMIN_PASSWORD=PASSWORD)
@@ -96,6 +119,7 @@ def test_wheel_carries_templates_static_files_and_migrations(tmp_path: Path) -> 
         "ideaboard/static/app.css",
         "ideaboard/static/vendor/htmx-2.0.11.min.js",
         "ideaboard/common-passwords.txt.gz",
+        "ideaboard/locale/da/LC_MESSAGES/messages.po",
     ]:
         assert expected in names
     assert any(name.startswith("ideaboard/piccolo_migrations/ideaboard_") for name in names)

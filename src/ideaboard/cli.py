@@ -89,7 +89,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     from ideaboard.demo import load_demo
 
-    return asyncio.run(load_demo(settings))
+    return asyncio.run(load_demo(settings, args.language))
 
 
 def cmd_create_admin(settings: Settings, args: argparse.Namespace) -> int:
@@ -216,6 +216,10 @@ def build_parser() -> argparse.ArgumentParser:
     migrate.set_defaults(handler=cmd_migrate)
 
     demo = commands.add_parser("demo", help="fill an empty board with a sample company")
+    demo.add_argument(
+        "--language", choices=("en", "da"), default="en",
+        help="the company's language: its ideas, comments and departments, and the board's",
+    )  # fmt: skip
     demo.set_defaults(handler=cmd_demo)
 
     recount = commands.add_parser(

@@ -1,4 +1,5 @@
-"""`ideaboard demo`: fill an empty board with a believable company (fixed sign-ins)."""
+"""`ideaboard demo`: fill an empty board with a believable company (fixed sign-ins), in
+English (demo_data) or Danish (demo_data_da, `--language da`)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,10 @@ import random
 import sys
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from types import ModuleType
 from typing import Any
 
-from ideaboard import db
-from ideaboard.demo_data import COMMENTS, DEPARTMENTS, FIRST_NAMES, IDEAS, LAST_NAMES
+from ideaboard import db, demo_data, demo_data_da
 from ideaboard.domain import Role, Status, hot_score
 from ideaboard.jobs.runs import claim_run, finish_run
 from ideaboard.markup import render_markdown
@@ -35,17 +36,16 @@ from ideaboard.tables import (
 from ideaboard.weeks import latest_digest_week
 
 DEMO_PASSWORD = "ideaboard-demo"  # demo data only: a real install never has a fixed password
-ORGANISATION = "Northwind Logistics"
 PEOPLE = 60
-# The documented sign-ins, one per role: email, name, department, role.
-FIXED_ACCOUNTS = (
-    ("admin@example.com", "Alex Admin", "IT", Role.ADMIN),
-    ("manager@example.com", "Morgan Manager", "Operations", Role.MEMBER),
-    ("member@example.com", "Maria Member", "Customer Service", Role.MEMBER),
-    ("moderator@example.com", "Robin Moderator", "People & Culture", Role.MODERATOR),
-)
-# What each sign-in is for, as the README's table says it.
-PERSONA_LABELS = {"manager@example.com": "Manager (Operations)"}
+# The documented sign-ins, one per role (the same addresses in every language).
+ROLES = {
+    "admin@example.com": Role.ADMIN,
+    "manager@example.com": Role.MEMBER,
+    "member@example.com": Role.MEMBER,
+    "moderator@example.com": Role.MODERATOR,
+}
+# The companies, by the board's language: a module of demo data each.
+COMPANIES: dict[str, ModuleType] = {"en": demo_data, "da": demo_data_da}
 # Older ideas are more likely to have moved on from "new".
 LATER_STATUSES = (
     Status.UNDER_REVIEW,
@@ -56,24 +56,21 @@ LATER_STATUSES = (
 )
 
 
-def _body(problem: str, rng: random.Random) -> str:
-    closing = rng.choice(
-        (
-            "Happy to help with a pilot.",
-            "I'd be glad to share more details with whoever picks this up.",
-            "It would make a real difference to our daily work.",
-            "Curious what others think.",
-        )
-    )
-    return f"**What happens today:** {problem}\n\n{closing}"
+def fixed_accounts(company: ModuleType) -> list[tuple[str, str, str, Role]]:
+    """The sign-ins: email, name, department, role."""
+    return [
+        (email, company.FIXED_NAMES[email], company.ACCOUNT_DEPARTMENTS[email], role)
+        for email, role in ROLES.items()
+    ]
 
 
-async def load_demo(settings: Settings) -> int:
+async def load_demo(settings: Settings, language: str = "en") -> int:
     async with db.connected(settings.database_url):
-        return await _load(settings)
+        return await _load(settings, language)
 
 
-async def _load(settings: Settings) -> int:
+async def _load(settings: Settings, language: str) -> int:
+    company = COMPANIES[language]
     if await organisation.is_set_up():
         print("This board already has data; `ideaboard demo` only fills an empty one.")
         print("Point IDEABOARD_DATABASE_URL at a new database, or delete var/ to start over.")
@@ -87,21 +84,26 @@ async def _load(settings: Settings) -> int:
 
     async with db.write_transaction():
         await Organisation.insert(
-            Organisation(name=ORGANISATION, created_at=started - timedelta(days=200))
-        )
+            Organisation(
+                name=company.ORGANISATION, language=language,
+                created_at=started - timedelta(days=200),
+            )
+        )  # fmt: skip
         department_ids: dict[str, int] = {}
-        for name in DEPARTMENTS:
+        for name in company.DEPARTMENTS:
             department = Department(name=name, slug=slugify(name), created_at=started)
             await department.save()
             department_ids[name] = department.id
 
         people: list[tuple[int, int]] = []  # (user id, department id)
-        accounts = list(FIXED_ACCOUNTS)
-        names = iter(rng.sample([(f, ln) for f in FIRST_NAMES for ln in LAST_NAMES], PEOPLE))
+        accounts = fixed_accounts(company)
+        everyone = [(f, ln) for f in company.FIRST_NAMES for ln in company.LAST_NAMES]
+        names = iter(rng.sample(everyone, PEOPLE))
         while len(accounts) < PEOPLE:
             first, last = next(names)
-            email = f"{first}.{last}@example.com".lower()
-            accounts.append((email, f"{first} {last}", rng.choice(DEPARTMENTS), Role.MEMBER))
+            email = f"{_ascii(first)}.{_ascii(last)}@example.com"
+            department = rng.choice(company.DEPARTMENTS)
+            accounts.append((email, f"{first} {last}", department, Role.MEMBER))
         for email, name, department_name, role in accounts:
             user = User(
                 email=email,
@@ -115,20 +117,19 @@ async def _load(settings: Settings) -> int:
             people.append((user.id, department_ids[department_name]))
         manager_id = people[1][0]  # manager@example.com triages Operations
         member_id = people[2][0]
-        await DepartmentManager.insert(
-            DepartmentManager(department=department_ids["Operations"], manager=manager_id)
-        )
+        operations = department_ids[company.OPERATIONS]
+        await DepartmentManager.insert(DepartmentManager(department=operations, manager=manager_id))
         # A low threshold, so the demo's Needs owner lane has ideas waiting at its top.
         await Department.update({Department.routing_threshold: OPERATIONS_THRESHOLD}).where(
-            Department.id == department_ids["Operations"]
+            Department.id == operations
         )
         answerers = [manager_id, people[0][0]]  # and the admin answers anywhere
 
         # Planned first, written in the order they were proposed: ids then follow the dates,
         # as on a real board (New lists the latest first by id).
         plans = [
-            _plan(line, rng, people, department_ids, answerers, member_id, started)
-            for line in IDEAS.splitlines()
+            _plan(company, line, rng, people, department_ids, answerers, member_id, started)
+            for line in company.IDEAS.splitlines()
         ]
         plans.sort(key=lambda plan: plan.idea.created_at)
         news: list[Notification] = []  # the bells' notifications, in order once all is made
@@ -141,12 +142,12 @@ async def _load(settings: Settings) -> int:
         # Something for the moderators: a flagged idea and a flagged comment.
         flagged_idea = (await Idea.select(Idea.id).order_by(Idea.id).limit(8))[-1]
         flagged_comment = (await Comment.select(Comment.id, Comment.idea).limit(1))[0]
+        about_idea, about_comment = company.FLAG_REASONS
         await Flag.insert(
             Flag(idea=flagged_idea["id"], flagged_by=people[5][0], created_at=started,
-                 reason="This is really about one team lead, not about the process."),
+                 reason=about_idea),
             Flag(idea=flagged_comment["idea"], comment=flagged_comment["id"],
-                 flagged_by=people[6][0], created_at=started,
-                 reason="Off-topic, and a bit rude to the night shift."),
+                 flagged_by=people[6][0], created_at=started, reason=about_comment),
         )  # fmt: skip
         news.sort(key=lambda notification: notification.created_at)
         if news:
@@ -159,13 +160,18 @@ async def _load(settings: Settings) -> int:
     claim = await claim_run("digest", latest_digest_week(started, org.digest))
     if claim:
         await finish_run(claim, "counted as sent when the demo was loaded")
-    print(f"Demo company “{ORGANISATION}” loaded: {len(DEPARTMENTS)} departments, ", end="")
+    print(f"Demo company “{company.ORGANISATION}” loaded: ", end="")
+    print(f"{len(company.DEPARTMENTS)} departments, ", end="")
     print(
         f"{len(people)} people, {idea_count} ideas, {vote_count} votes, {comment_count} comments."
     )
     print(f"Sign in with any of these (password: {DEMO_PASSWORD}):")
-    for email, name, department_name, role in FIXED_ACCOUNTS:
-        label = PERSONA_LABELS.get(email, role.label)
+    for email, name, department_name, role in fixed_accounts(company):
+        label = (
+            f"Manager ({company.OPERATIONS})"
+            if role is Role.MEMBER and email.startswith("manager@")
+            else str(ROLE_NAMES[role])
+        )
         print(f"  {email:<24} {label:<22} {name}, {department_name}")
     sys.stdout.flush()
     return 0
@@ -186,6 +192,7 @@ class IdeaPlan:
 
 
 def _plan(
+    company: ModuleType,
     line: str,
     rng: random.Random,
     people: list[tuple[int, int]],
@@ -203,11 +210,11 @@ def _plan(
         status = rng.choice(LATER_STATUSES)
     popularity = min(int(rng.paretovariate(1.3) * 2), len(people) - 1)
     voters = rng.sample(people, popularity)
-    if department_name == "Operations" and rng.random() < 0.4:
+    if department_name == company.OPERATIONS and rng.random() < 0.4:
         # Maria follows what happens in Operations: she hears of its updates.
         voters = [p for p in voters if p[0] != member_id] + [people[2]]
     commenters = [rng.choice(people) for _ in range(min(rng.randint(0, 6), popularity + 2))]
-    body = _body(problem, rng)
+    body = company.BODY.format(problem=problem, closing=rng.choice(company.CLOSINGS))
     idea = Idea(
         title=title,
         body=body,
@@ -226,13 +233,13 @@ def _plan(
     votes = [(voter_id, _after(created, started, rng)) for voter_id, _ in voters]
     comments = []
     for commenter_id, _ in commenters:
-        text = rng.choice(COMMENTS)
+        text = rng.choice(company.COMMENTS)
         comments.append((commenter_id, text, _after(created, started, rng)))
     followers = {author_id} | {v for v, _ in voters} | {c for c, _ in commenters}
     plan = IdeaPlan(idea=idea, votes=votes, comments=comments, followers=followers)
     if status is not Status.NEW:
         moment = _after(created, started, rng)
-        message = STATUS_MESSAGES[status]
+        message = company.STATUS_MESSAGES[status.value]
         plan.answer = {
             "from_status": Status.NEW.value,
             "to_status": status.value,
@@ -243,7 +250,7 @@ def _plan(
         }
         idea.owner = rng.choice(answerers)
         idea.last_update_at = moment
-    elif department_name == "Operations" and len(voters) >= OPERATIONS_THRESHOLD:
+    elif department_name == company.OPERATIONS and len(voters) >= OPERATIONS_THRESHOLD:
         idea.needs_owner_since = created
     return plan
 
@@ -283,14 +290,15 @@ async def _write(plan: IdeaPlan, started: datetime) -> list[Notification]:
     ]
 
 
-STATUS_MESSAGES = {
-    Status.UNDER_REVIEW: "Thanks! We are looking into what this would take.",
-    Status.PLANNED: "Planned for next quarter; we will post here when work starts.",
-    Status.IN_PROGRESS: "Work has started. First results in a few weeks.",
-    Status.DONE: "Done and rolled out. Thank you all for the votes and the ideas!",
-    Status.DECLINED: "Not now: the cost is higher than the gain this year. We keep it on file.",
-}
-
-
 def _after(start: datetime, end: datetime, rng: random.Random) -> datetime:
     return start + (end - start) * rng.random()
+
+
+# The terminal's words for the sign-ins' roles (the CLI speaks English).
+ROLE_NAMES = {Role.ADMIN: "Admin", Role.MODERATOR: "Moderator", Role.MEMBER: "Member"}
+
+
+def _ascii(name: str) -> str:
+    """A name as the local part of a demo address: "Søren" → "soeren"."""
+    folded = name.lower().translate(str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "ö": "oe"}))
+    return "".join(c for c in folded if c.isascii() and c.isalnum())

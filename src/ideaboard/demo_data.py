@@ -1,4 +1,20 @@
-"""The sample company behind `ideaboard demo`: departments, people, ideas, comments."""
+"""The sample company behind `ideaboard demo`: departments, people, ideas, comments.
+(The Danish one, `--language da`, is in demo_data_da.)"""
+
+ORGANISATION = "Northwind Logistics"
+OPERATIONS = "Operations"  # the department the demo's manager triages
+ACCOUNT_DEPARTMENTS = {
+    "admin@example.com": "IT",
+    "manager@example.com": "Operations",
+    "member@example.com": "Customer Service",
+    "moderator@example.com": "People & Culture",
+}
+FIXED_NAMES = {
+    "admin@example.com": "Alex Admin",
+    "manager@example.com": "Morgan Manager",
+    "member@example.com": "Maria Member",
+    "moderator@example.com": "Robin Moderator",
+}
 
 DEPARTMENTS = (
     "Operations",
@@ -347,4 +363,26 @@ COMMENTS = (
     "Let's not forget the colleagues at the second site.",
     "Simple and effective. Why haven't we done this already?",
     "I'm not sure this is the biggest problem, but it is an easy win.",
+)
+
+# How an idea's description goes on after its problem.
+CLOSINGS = (
+    "Happy to help with a pilot.",
+    "I'd be glad to share more details with whoever picks this up.",
+    "It would make a real difference to our daily work.",
+    "Curious what others think.",
+)
+BODY = "**What happens today:** {problem}\n\n{closing}"
+
+STATUS_MESSAGES = {
+    "under_review": "Thanks! We are looking into what this would take.",
+    "planned": "Planned for next quarter; we will post here when work starts.",
+    "in_progress": "Work has started. First results in a few weeks.",
+    "done": "Done and rolled out. Thank you all for the votes and the ideas!",
+    "declined": "Not now: the cost is higher than the gain this year. We keep it on file.",
+}
+
+FLAG_REASONS = (
+    "This is really about one team lead, not about the process.",
+    "Off-topic, and a bit rude to the night shift.",
 )
