@@ -298,7 +298,10 @@ def _after(start: datetime, end: datetime, rng: random.Random) -> datetime:
 ROLE_NAMES = {Role.ADMIN: "Admin", Role.MODERATOR: "Moderator", Role.MEMBER: "Member"}
 
 
+FOLDED = {ord("æ"): "ae", ord("ø"): "oe", ord("å"): "aa", ord("ö"): "oe"}
+
+
 def _ascii(name: str) -> str:
     """A name as the local part of a demo address: "Søren" → "soeren"."""
-    folded = name.lower().translate(str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "ö": "oe"}))
+    folded = name.lower().translate(FOLDED)
     return "".join(c for c in folded if c.isascii() and c.isalnum())

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from ideaboard.i18n import gettext, lazy_pgettext
+from ideaboard.i18n import gettext, lazy_gettext, lazy_pgettext
 
 
 class Status(StrEnum):
@@ -91,17 +91,17 @@ class Verdict:
 
 ALLOWED = Verdict(True)
 
-VOTING_CLOSED_REASONS: dict[Status, str] = {
-    Status.DONE: "Voting is closed: this idea is done.",
-    Status.DECLINED: "Voting is closed: this idea was declined.",
-    Status.DUPLICATE: "Voting is closed: this idea is a duplicate.",
+VOTING_CLOSED_REASONS: dict[Status, Any] = {
+    Status.DONE: lazy_gettext("Voting is closed: this idea is done."),
+    Status.DECLINED: lazy_gettext("Voting is closed: this idea was declined."),
+    Status.DUPLICATE: lazy_gettext("Voting is closed: this idea is a duplicate."),
 }
 
 
 def can_vote(status: Status) -> Verdict:
     """The one rule for the Vote button and the vote endpoint alike."""
     if status in VOTING_CLOSED_REASONS:
-        return Verdict(False, VOTING_CLOSED_REASONS[status])
+        return Verdict(False, str(VOTING_CLOSED_REASONS[status]))
     return ALLOWED
 
 
@@ -231,7 +231,8 @@ def can_update_status(actor: Actor, role: StatusRole) -> Verdict:
     if actor.is_moderator or role.is_owner or role.manages_department:
         return ALLOWED
     return Verdict(
-        False, "Only the idea's owner, its department's managers, moderators and admins can."
+        False,
+        gettext("Only the idea's owner, its department's managers, moderators and admins can."),
     )
 
 
@@ -263,15 +264,15 @@ def status_update_problems(
     errors: dict[str, str] = {}
     if new is None or new not in allowed:
         errors["status"] = (
-            "Choose one of the statuses offered."
+            gettext("Choose one of the statuses offered.")
             if allowed
-            else "This idea's status can no longer be changed here."
+            else gettext("This idea's status can no longer be changed here.")
         )
     if not message.strip():
         errors["message"] = (
-            "Say why it is declined: the people who voted deserve a reason."
+            gettext("Say why it is declined: the people who voted deserve a reason.")
             if new is Status.DECLINED
-            else "Write an update message: it is what followers read."
+            else gettext("Write an update message: it is what followers read.")
         )
     return errors
 
@@ -360,7 +361,10 @@ def can_take_part(*, approval: Approval, hidden: bool, merged: bool = False) -> 
         )
     if approval is Approval.PENDING:
         return Verdict(
-            False, "This idea waits for a moderator: votes and comments open once it is approved."
+            False,
+            gettext(
+                "This idea waits for a moderator: votes and comments open once it is approved."
+            ),
         )
     if approval is Approval.REJECTED:
         return Verdict(False, gettext("This idea was not approved: it takes no votes or comments."))
@@ -387,9 +391,9 @@ def can_merge(actor: Actor, role: TriageRole) -> Verdict:
 
 def merge_problem(*, duplicate_id: int, target_id: int, target_merged: bool) -> str | None:
     if duplicate_id == target_id:
-        return "An idea cannot be a duplicate of itself."
+        return gettext("An idea cannot be a duplicate of itself.")
     if target_merged:
-        return "That idea is itself merged into another: merge into that one instead."
+        return gettext("That idea is itself merged into another: merge into that one instead.")
     return None
 
 

@@ -30,6 +30,9 @@ from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import LazyProxy, Translations
+from jinja2 import pass_eval_context
+from jinja2.nodes import EvalContext
+from markupsafe import Markup
 
 # The languages a person can choose, in their own words.
 LANGUAGES = {"en": "English", "da": "Dansk"}
@@ -206,37 +209,57 @@ _ = gettext
 
 def number(value: int) -> str:
     """1234 → "1,234" in English, "1.234" in Danish."""
-    symbols = babel_locale(_language.get()).number_symbols["latn"]
-    return f"{value:,}".replace(",", symbols["group"])
+    grouped = f"{value:,}"
+    if value < 1000 and value > -1000:
+        return grouped
+    return grouped.replace(",", _group_sign(_language.get()))
 
 
-# The templates' callables (jinja2.ext.i18n, newstyle): Jinja fills the placeholders
-# itself, escaping the values.
+@cache
+def _group_sign(language: str) -> str:
+    return str(babel_locale(language).number_symbols["latn"]["group"])
 
 
-def _template_gettext(message: str) -> str:
-    return translations(_language.get()).gettext(message)
+# The templates' callables: Jinja's new-style gettext (named placeholders filled by the
+# call, the values escaped in HTML), but passed the evaluation context only. Jinja's own
+# take the whole context, which Jinja copies with the loop's variables at every call in a
+# loop: 30 cards of a board page, 100 rows of a triage page.
 
 
-def _template_ngettext(singular: str, plural: str, n: int) -> str:
-    # The count written the language's way here: Jinja would put in the bare number.
+def _filled(eval_ctx: EvalContext, text: str, variables: dict[str, Any]) -> str:
+    """The translated text with its placeholders filled (our messages hold no "%%")."""
+    if not variables:
+        return Markup(text) if eval_ctx.autoescape else text  # noqa: S704 (our catalog)
+    if eval_ctx.autoescape:
+        return Markup(text) % variables  # noqa: S704 (our catalog; the values escaped)
+    return text % variables
+
+
+@pass_eval_context
+def _template_gettext(eval_ctx: EvalContext, message: str, **variables: Any) -> str:
+    return _filled(eval_ctx, translations(_language.get()).gettext(message), variables)
+
+
+@pass_eval_context
+def _template_ngettext(
+    eval_ctx: EvalContext, singular: str, plural: str, n: int, **variables: Any
+) -> str:
+    variables.setdefault("num", number(n))  # the count written the language's way
     text = translations(_language.get()).ngettext(singular, plural, n)
-    return text.replace("%(num)s", number(n))
+    return _filled(eval_ctx, text, variables)
 
 
-def _template_pgettext(context: str, message: str) -> str:
-    return translations(_language.get()).pgettext(context, message)
+@pass_eval_context
+def _template_pgettext(eval_ctx: EvalContext, context: str, message: str, **variables: Any) -> str:
+    text = translations(_language.get()).pgettext(context, message)
+    return _filled(eval_ctx, text, variables)
 
 
-def _template_npgettext(context: str, singular: str, plural: str, n: int) -> str:
-    return translations(_language.get()).npgettext(context, singular, plural, n)
-
-
-TEMPLATE_CALLABLES = {
+TEMPLATE_GLOBALS = {
+    "_": _template_gettext,
     "gettext": _template_gettext,
     "ngettext": _template_ngettext,
     "pgettext": _template_pgettext,
-    "npgettext": _template_npgettext,
 }
 
 

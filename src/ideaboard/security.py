@@ -89,7 +89,7 @@ class BoardRequest(HTMXRequest):
             form = await super().form()
         except (UnicodeDecodeError, LookupError):  # LookupError: "unknown encoding: x"
             raise ClientException(
-                "This form could not be read: send it as UTF-8 text from the page."
+                gettext("This form could not be read: send it as UTF-8 text from the page.")
             ) from None
         files = [value for _, value in form.multi_items() if isinstance(value, UploadFile)]
         if files:

@@ -17,7 +17,7 @@ from markupsafe import Markup, escape
 
 from ideaboard.i18n import (
     LANGUAGES,
-    TEMPLATE_CALLABLES,
+    TEMPLATE_GLOBALS,
     babel_locale,
     current_language,
     current_zone,
@@ -93,6 +93,22 @@ def _time_element(moment: datetime, language: str, zone: str) -> tuple[str, str]
     return f'<time datetime="{iso}" title="{title}">', "</time>"
 
 
+def department_path(from_department: str | None, department: str) -> Markup:
+    """ "from Sales → for **IT**" of a card: worded once per language and pair of
+    departments (a board page draws thirty), the names escaped."""
+    return _department_path(current_language(), from_department or "", department)
+
+
+@lru_cache(maxsize=2048)
+def _department_path(language: str, source: str, target: str) -> Markup:
+    to = Markup(gettext("for <strong>%(department)s</strong>")) % {"department": target}  # noqa: S704
+    if not source:
+        return to
+    origin = Markup(gettext("from %(department)s")) % {"department": source}  # noqa: S704
+    arrow = Markup('<span aria-hidden="true">→</span><span class="visually-hidden">,</span>')
+    return Markup(" ").join((origin, arrow, to))
+
+
 @pass_context
 def _csrf_token(context: Any) -> str:
     """The token forms carry: the signed-in session's own (see `session_csrf_token`), else
@@ -134,20 +150,20 @@ def bind_app(templates: Environment, app: Litestar) -> Litestar:
 
 def build_templates(settings: Settings) -> Environment:
     env = Environment(
-        extensions=["jinja2.ext.i18n"],
         loader=FileSystemLoader(settings.templates_dir),
         autoescape=select_autoescape(default=True, default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
         auto_reload=settings.debug,
     )
-    env.install_gettext_callables(newstyle=True, **TEMPLATE_CALLABLES)  # type: ignore[attr-defined]
+    env.globals.update(TEMPLATE_GLOBALS)  # the reader's language (ideaboard.i18n)
     env.globals.update(
         language=current_language,
         languages=LANGUAGES,
         csrf_token=_csrf_token,
         csrf_input=_csrf_input,
         time=time_tag,
+        department_path=department_path,
     )
     env.filters.update(
         relative_time=relative_time,

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
-from ideaboard.i18n import gettext, ngettext
+from ideaboard.i18n import current_language, gettext, ngettext
 
 # Each counted word, written out for the catalogs (a language has its own plural rule,
 # so the forms are whole phrases, not a word and an "s").
@@ -32,7 +33,13 @@ def plural(count: int, singular: str, plural: str | None = None) -> str:
     """`plural(1, "vote")` → "1 vote"; `plural(1200, "vote")` → "1,200 votes" (in the
     reader's language). `singular` names one of COUNTED; `plural` is only a reminder
     for the reader of the call."""
-    return COUNTED[singular](int(count))
+    return _counted(current_language(), singular, int(count))
+
+
+@lru_cache(maxsize=4096)
+def _counted(language: str, singular: str, count: int) -> str:
+    """Worded once per language, word and count: a board page counts thirty of each."""
+    return COUNTED[singular](count)
 
 
 def status_choice(status: Any, current: Any) -> tuple[str, str]:

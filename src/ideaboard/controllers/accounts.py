@@ -203,7 +203,7 @@ async def login_submit(request: BoardRequest) -> Response[Any]:
             status_code=422,
             email=email,
             next=target,
-            error="That email and password do not match an active account.",
+            error=gettext("That email and password do not match an active account."),
         )
     return await _sign_in(request, user_id, target)
 

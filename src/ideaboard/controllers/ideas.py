@@ -10,6 +10,7 @@ from litestar.params import FromPath
 
 from ideaboard.controllers.idea_page import idea_page
 from ideaboard.domain import Sort, can_edit_idea, posting_is_limited
+from ideaboard.i18n import gettext
 from ideaboard.security import BoardRequest, local_path
 from ideaboard.services import (
     board,
@@ -155,7 +156,7 @@ async def vote(request: BoardRequest, user: SignedIn, idea_id: FromPath[int]) ->
         if not is_htmx(request):
             raise
         # Said next to the button, which stays as it was; the votes-left line explains.
-        refusal = "All your votes are in use."
+        refusal = gettext("All your votes are in use.")
         button = await ideas.get_idea(idea_id, user.actor)
     if is_htmx(request):
         return render(

@@ -9,7 +9,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from ideaboard.i18n import LANGUAGES, TEMPLATE_CALLABLES, current_language, number
+from ideaboard.i18n import LANGUAGES, TEMPLATE_GLOBALS, current_language, number
 from ideaboard.templating import exact_time
 from ideaboard.wording import plural
 
@@ -22,7 +22,6 @@ class EmailTemplates:
     @cached_property
     def env(self) -> Environment:
         env = Environment(
-            extensions=["jinja2.ext.i18n"],
             loader=FileSystemLoader(self.templates_dir),
             # HTML parts are escaped; plain-text parts must not be (no &amp; in a subject).
             autoescape=select_autoescape(enabled_extensions=("html",), default=False),
@@ -32,7 +31,7 @@ class EmailTemplates:
             keep_trailing_newline=True,
         )
         # In the language of `i18n.in_language`, around each email (its reader's).
-        env.install_gettext_callables(newstyle=True, **TEMPLATE_CALLABLES)  # type: ignore[attr-defined]
+        env.globals.update(TEMPLATE_GLOBALS)  # the reader's language (ideaboard.i18n)
         env.globals.update(url=self.url, language=current_language, languages=LANGUAGES)
         env.filters["plural"] = plural
         env.filters["number"] = lambda value: number(int(value))

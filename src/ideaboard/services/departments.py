@@ -152,7 +152,7 @@ async def set_archived(actor: Actor, department_id: int, archived: bool) -> Depa
                 Department.archived.eq(False), Department.id != department_id
             )
             if remaining == 0:
-                raise ValidationFailed({"archived": "Keep at least one department open."})
+                raise ValidationFailed({"archived": gettext("Keep at least one department open.")})
         await Department.update({Department.archived: archived}).where(
             Department.id == department_id
         )
@@ -196,7 +196,7 @@ async def add_manager(actor: Actor, department_id: int, email: str) -> tuple[str
     email = email.strip().lower()
     department = await get_department(department_id)
     if not email or has_control_characters(email) or len(email) > 254:
-        raise ValidationFailed({"manager_email": "Write the email of the person to add."})
+        raise ValidationFailed({"manager_email": gettext("Write the email of the person to add.")})
     person = await User.select(User.id, User.name, User.active).where(User.email == email).first()
     if person is None:
         raise ValidationFailed(

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from ideaboard.db import write_transaction
+from ideaboard.i18n import lazy_gettext
 from ideaboard.services.clock import now
 from ideaboard.services.errors import ServiceError
 from ideaboard.tables import RateLimit
@@ -20,32 +22,35 @@ class Limit:
     name: str
     hits: int
     window: timedelta
-    message: str
+    message: Any  # a lazy string: worded in the reader's language when shown
 
 
+_ = lazy_gettext  # the messages are worded when shown, in the reader's language
 LIMITS: dict[str, Limit] = {
     limit.name: limit
     for limit in (
         # Checked before the password hash runs, so guessing costs the guesser, not us.
         Limit("login:account", 10, timedelta(minutes=15),
-              "Too many sign-in attempts for this account. Wait a few minutes and try again,"
-              " or reset your password."),
+              _("Too many sign-in attempts for this account. Wait a few minutes and try"
+                " again, or reset your password.")),
         Limit("login:ip", 50, timedelta(minutes=15),
-              "Too many sign-in attempts from your network. Wait a few minutes and try again."),
+              _("Too many sign-in attempts from your network. Wait a few minutes and try"
+                " again.")),
         # An office signs up from one address on launch day: generous per network.
         Limit("signup:ip", 100, timedelta(hours=1),
-              "Too many sign-ups from your network. Try again in an hour."),
+              _("Too many sign-ups from your network. Try again in an hour.")),
         Limit("signup:account", 3, timedelta(hours=1),
-              "We have sent several emails to this address in the last hour. Look for them"
-              " (and in the spam folder), or try again in an hour."),
+              _("We have sent several emails to this address in the last hour. Look for"
+                " them (and in the spam folder), or try again in an hour.")),
         Limit("reset:account", 5, timedelta(hours=1),
-              "Too many password reset requests. Try again in an hour."),
+              _("Too many password reset requests. Try again in an hour.")),
         Limit("reset:ip", 20, timedelta(hours=1),
-              "Too many password reset requests from your network. Try again in an hour."),
+              _("Too many password reset requests from your network. Try again in an hour.")),
         Limit("idea:user", 20, timedelta(hours=1),
-              "You have proposed many ideas in the last hour. Take a breath and try again soon."),
+              _("You have proposed many ideas in the last hour. Take a breath and try again"
+                " soon.")),
         Limit("comment:user", 60, timedelta(hours=1),
-              "You have written many comments in the last hour. Try again soon."),
+              _("You have written many comments in the last hour. Try again soon.")),
     )
 }  # fmt: skip
 
@@ -72,7 +77,7 @@ class RateLimited(ServiceError):
     """Too many of one thing in a short time; `retry_after` is in seconds."""
 
     def __init__(self, limit: Limit, retry_after: int) -> None:
-        super().__init__(limit.message)
+        super().__init__(str(limit.message))
         self.limit = limit
         self.retry_after = retry_after
 

@@ -105,7 +105,9 @@ class MergeResult:
 async def merge_ideas(actor: Actor, duplicate_id: int, target_text: str) -> MergeResult:
     target_id = parse_idea_reference(target_text)
     if target_id is None:
-        raise ValidationFailed({"target": "Write the number of the idea it duplicates, like 42."})
+        raise ValidationFailed(
+            {"target": gettext("Write the number of the idea it duplicates, like 42.")}
+        )
     async with write_transaction():
         ideas = await _lock([duplicate_id, target_id])
         # Whether it is merged already is said below, as a problem with the form.
@@ -118,8 +120,8 @@ async def merge_ideas(actor: Actor, duplicate_id: int, target_text: str) -> Merg
         if not can_take_part(approval=Approval(target["approval"]), hidden=target["hidden"]):
             # Its voters and followers would move to an idea they cannot see.
             raise ValidationFailed(
-                {"target": "That idea is hidden or waiting for approval: merge into an idea"
-                           " everyone can see."}
+                {"target": gettext("That idea is hidden or waiting for approval: merge into an idea"
+                           " everyone can see.")}
             )  # fmt: skip
         problem = merge_problem(
             duplicate_id=duplicate_id,
@@ -127,7 +129,7 @@ async def merge_ideas(actor: Actor, duplicate_id: int, target_text: str) -> Merg
             target_merged=target["merged_into"] is not None,
         )
         if duplicate["merged_into"] is not None:
-            problem = "This idea is already merged: undo that merge first."
+            problem = gettext("This idea is already merged: undo that merge first.")
         if problem:
             raise ValidationFailed({"target": problem})
 
@@ -193,8 +195,8 @@ async def merge_ideas(actor: Actor, duplicate_id: int, target_text: str) -> Merg
             to_status=Status.DUPLICATE.value, moment=moment,
             # Not the target's title: the timeline keeps it, and the target may be
             # hidden one day (the page names it only to those who may see it).
-            message="Marked as a duplicate: its votes and followers moved to the idea"
-            " it duplicates.",
+            message=gettext("Marked as a duplicate: its votes and followers moved to the idea"
+            " it duplicates."),
             also={Idea.merged_into: target_id, Idea.needs_owner_since: None},
         )  # fmt: skip
 
@@ -238,7 +240,7 @@ async def unmerge_idea(actor: Actor, duplicate_id: int) -> int:
         await find_idea_for(duplicate_id, actor)
         merge = await find_active_merge(duplicate_id)
         if merge is None:
-            raise ValidationFailed({"target": "This idea is not merged into another."})
+            raise ValidationFailed({"target": gettext("This idea is not merged into another.")})
         target_id = merge["target"]
         ideas = await _lock([duplicate_id, target_id])
         duplicate = require_open(ideas.get(duplicate_id), actor, even_merged=True)
@@ -285,7 +287,7 @@ async def unmerge_idea(actor: Actor, duplicate_id: int) -> int:
         await move_status(
             actor, duplicate_id, from_status=duplicate["status"],
             to_status=merge["previous_status"], moment=moment,
-            message="The merge was undone: this idea stands on its own again.",
+            message=gettext("The merge was undone: this idea stands on its own again."),
             also={Idea.merged_into: None},
         )  # fmt: skip
         await Merge.update({Merge.undone_at: moment}).where(Merge.id == merge["id"])

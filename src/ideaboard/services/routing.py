@@ -94,7 +94,7 @@ async def resolve_owner(text: str) -> tuple[int | None, str | None]:
     if not text:
         return None, None
     if has_control_characters(text) or len(text) > 300:
-        return None, "Type a name or an email address."
+        return None, gettext("Type a name or an email address.")
     match = PERSON.match(text)
     email = (match["email"] if match else text if "@" in text else "").lower()
     if email:
@@ -305,9 +305,9 @@ async def save_bulk(actor: Actor, idea_ids: list[int], form: TriageInput) -> Bul
     """The same change for several ideas, each in its own transaction: one idea refused
     (a closed idea cannot take that status) does not undo the others."""
     if not idea_ids:
-        raise ValidationFailed({"idea_ids": "Select at least one idea."})
+        raise ValidationFailed({"idea_ids": gettext("Select at least one idea.")})
     if form.owner is None and form.status is None and form.department_id is None:
-        raise ValidationFailed({"bulk": "Choose an owner or a status to apply."})
+        raise ValidationFailed({"bulk": gettext("Choose an owner or a status to apply.")})
     saved = 0
     problems: dict[int, str] = {}
     for idea_id in idea_ids[: LANE_SIZE * 3]:

@@ -63,9 +63,7 @@ async def create_board(form: SetupForm, passwords: Passwords) -> int:
         # The board speaks the language its set-up page was read in (the browser's, where
         # the board speaks it); the admin changes it under Admin.
         await Organisation.insert(
-            Organisation(
-                name=form.organisation_name, language=current_language(), created_at=now()
-            )
+            Organisation(name=form.organisation_name, language=current_language(), created_at=now())
         )
         department = await departments.create_department(form.department_name)
         return await insert_user(

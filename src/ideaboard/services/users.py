@@ -203,7 +203,7 @@ async def _check_not_last_admin(user_id: int) -> None:
         User.role == Role.ADMIN.value, User.active.eq(True), User.id != user_id
     )
     if others == 0:
-        raise ValidationFailed({"role": "The board needs at least one active admin."})
+        raise ValidationFailed({"role": gettext("The board needs at least one active admin.")})
 
 
 def _require_someone_else(actor: Actor, user_id: int, field: str) -> None:
@@ -219,7 +219,7 @@ async def set_role(actor: Actor, user_id: int, role_value: str) -> UserRow:
     try:
         role = Role(role_value)
     except ValueError:
-        raise ValidationFailed({"role": "Choose member, moderator or admin."}) from None
+        raise ValidationFailed({"role": gettext("Choose member, moderator or admin.")}) from None
     async with write_transaction():
         user = await get_user(user_id)
         if user.role is Role.ADMIN and role is not Role.ADMIN:
