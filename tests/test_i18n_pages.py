@@ -24,8 +24,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import Browser
 
 from ideaboard.i18n import LANGUAGES, PSEUDO_CLOSE, PSEUDO_LANGUAGE, PSEUDO_OPEN
+from test_browser import browser  # noqa: F401 - fixture
 from test_pages import PAGES, SIGNUP_TOKEN, STATUS, _serve
 
 # Elements whose text is what people wrote, or Babel's dates: not the board's words.
@@ -114,7 +116,18 @@ def _content(database: Path) -> list[str]:
 
 @pytest.fixture(scope="module")
 def pseudo_board(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Board]:
-    workdir = tmp_path_factory.mktemp("pseudo")
+    yield from _demo_board(tmp_path_factory, PSEUDO_LANGUAGE)
+
+
+@pytest.fixture(scope="module")
+def danish_board(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Board]:
+    yield from _demo_board(tmp_path_factory, "da")
+
+
+def _demo_board(tmp_path_factory: pytest.TempPathFactory, language: str) -> Iterator[Board]:
+    """The demo company served, everyone and the board reading `language`, with a session
+    per person of the page tour."""
+    workdir = tmp_path_factory.mktemp(language)
     database = workdir / "demo.sqlite3"
     env = {**os.environ, "IDEABOARD_DATABASE_URL": f"sqlite:///{database}",
            "IDEABOARD_DATA_DIR": str(workdir / "var")}  # fmt: skip
@@ -124,8 +137,8 @@ def pseudo_board(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Board]:
     now = datetime.now(UTC)
     tokens: dict[str, str] = {}
     with sqlite3.connect(database) as connection:
-        connection.execute("UPDATE organisation SET language = ?", (PSEUDO_LANGUAGE,))
-        connection.execute("UPDATE account SET language = ?", (PSEUDO_LANGUAGE,))
+        connection.execute("UPDATE organisation SET language = ?", (language,))
+        connection.execute("UPDATE account SET language = ?", (language,))
         people = dict(connection.execute("SELECT email, id FROM account"))
         for email in (role for role in PAGES if "@" in role):
             token = secrets.token_urlsafe(32)
@@ -180,6 +193,31 @@ def test_every_word_of_every_page_is_translatable(pseudo_board: Board, role: str
             assert time.monotonic() - started < 30
             problems += [f"{path}: {piece!r}" for piece in untranslated(response.text, content)]
     assert not problems, "Not translatable:\n" + "\n".join(problems)
+
+
+@pytest.mark.browser
+def test_every_page_fits_a_phone_in_danish(browser: Browser, danish_board: Board) -> None:
+    """Danish words are longer: the page tour at 360 px, in Danish, nothing wider."""
+    board = danish_board
+    problems = []
+    for role, templates in PAGES.items():
+        context = browser.new_context(viewport={"width": 360, "height": 780}, locale="da-DK")
+        if role in board.tokens:
+            context.add_cookies([{"name": "ideaboard_session", "value": board.tokens[role],
+                                  "url": board.url}])  # fmt: skip
+        page = context.new_page()
+        for template in templates:
+            path = template.format(idea=board.idea, own_idea=board.own_idea,
+                                   own_comment=board.own_comment)  # fmt: skip
+            page.goto(board.url + path)
+            assert page.locator("html").get_attribute("lang") == "da", path
+            overflow = page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            if overflow > 0:
+                problems.append(f"{role} {path}: {overflow}px wider than 360px")
+        context.close()
+    assert not problems, "\n".join(problems)
 
 
 def test_the_check_catches_an_untranslated_word() -> None:
