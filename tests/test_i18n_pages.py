@@ -28,7 +28,7 @@ from playwright.sync_api import Browser
 
 from ideaboard.i18n import LANGUAGES, PSEUDO_CLOSE, PSEUDO_LANGUAGE, PSEUDO_OPEN
 from test_browser import browser  # noqa: F401 - fixture
-from test_pages import PAGES, SIGNUP_TOKEN, STATUS, _serve
+from test_pages import PAGES, STATUS, _serve, prepare_tour
 
 # Elements whose text is what people wrote, or Babel's dates: not the board's words.
 CONTENT_CLASSES = {"markdown", "excerpt", "reason", "snippet", "summary", "subject"}
@@ -149,24 +149,7 @@ def _demo_board(tmp_path_factory: pytest.TempPathFactory, language: str) -> Iter
                  (now + timedelta(days=1)).isoformat()),
             )  # fmt: skip
             tokens[email] = token
-        member = people["member@example.com"]
-        [(own_idea,)] = connection.execute(
-            "SELECT min(id) FROM idea WHERE author = ? AND merged_into IS NULL AND status = 'new'",
-            (member,),
-        )
-        [(own_comment,)] = connection.execute(
-            "SELECT min(id) FROM comment WHERE author = ?", (member,)
-        )
-        [(idea,)] = connection.execute(
-            "SELECT min(id) FROM idea WHERE author != ? AND merged_into IS NULL", (member,)
-        )
-        connection.execute(
-            "INSERT INTO signup_request (token_hash, email, name, password_hash, department,"
-            " created_at, expires_at) SELECT ?, 'newcomer@example.com', 'Nia Newcomer', 'x',"
-            " min(id), ?, ? FROM department",
-            (hashlib.sha256(SIGNUP_TOKEN.encode()).hexdigest(), now.isoformat(),
-             (now + timedelta(days=1)).isoformat()),
-        )  # fmt: skip
+        idea, own_idea, own_comment = prepare_tour(connection)
     process, url = _serve(database, workdir / "var")
     try:
         yield Board(url, database, idea, own_idea, own_comment, tokens)

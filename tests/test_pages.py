@@ -104,30 +104,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     subprocess.run([*cli, "migrate"], env=env, check=True, capture_output=True)
     subprocess.run([*cli, "demo"], env=env, check=True, capture_output=True)
     with sqlite3.connect(database) as connection:
-        [(member,)] = connection.execute(
-            "SELECT id FROM account WHERE email = 'member@example.com'"
-        )
-        [(own_idea,)] = connection.execute(
-            "SELECT min(id) FROM idea WHERE author = ? AND merged_into IS NULL AND status = 'new'",
-            (member,),
-        )
-        [(own_comment,)] = connection.execute(
-            "SELECT min(id) FROM comment WHERE author = ?", (member,)
-        )
-        [(idea,)] = connection.execute(
-            "SELECT min(id) FROM idea WHERE author != ? AND merged_into IS NULL", (member,)
-        )
-        # A sign-up waiting for its address to be confirmed, for its confirmation page.
-        connection.execute(
-            "INSERT INTO signup_request (token_hash, email, name, password_hash, department,"
-            " created_at, expires_at) SELECT ?, 'newcomer@example.com', 'Nia Newcomer', 'x',"
-            " min(id), ?, ? FROM department",
-            (
-                hashlib.sha256(SIGNUP_TOKEN.encode()).hexdigest(),
-                datetime.now(UTC).isoformat(),
-                (datetime.now(UTC) + timedelta(days=1)).isoformat(),
-            ),
-        )
+        idea, own_idea, own_comment = prepare_tour(connection)
     app, url = _serve(database, workdir / "var")
     empty, empty_url = _serve(workdir / "empty.sqlite3", workdir / "var-empty")
     try:
@@ -139,6 +116,33 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
 
 
 SIGNUP_TOKEN = "page-check-signup-token"
+
+
+def prepare_tour(connection: sqlite3.Connection) -> tuple[int, int, int]:
+    """The demo's ideas and comment the page tour opens (someone else's idea, an idea
+    and a comment of member@example.com), and a sign-up waiting for its address to be
+    confirmed, for its confirmation page."""
+    [(member,)] = connection.execute("SELECT id FROM account WHERE email = 'member@example.com'")
+    [(own_idea,)] = connection.execute(
+        "SELECT min(id) FROM idea WHERE author = ? AND merged_into IS NULL AND status = 'new'",
+        (member,),
+    )
+    [(own_comment,)] = connection.execute("SELECT min(id) FROM comment WHERE author = ?", (member,))
+    [(idea,)] = connection.execute(
+        "SELECT min(id) FROM idea WHERE author != ? AND merged_into IS NULL", (member,)
+    )
+    connection.execute(
+        "INSERT INTO signup_request (token_hash, email, name, password_hash, department,"
+        " created_at, expires_at) SELECT ?, 'newcomer@example.com', 'Nia Newcomer', 'x',"
+        " min(id), ?, ? FROM department",
+        (
+            hashlib.sha256(SIGNUP_TOKEN.encode()).hexdigest(),
+            datetime.now(UTC).isoformat(),
+            (datetime.now(UTC) + timedelta(days=1)).isoformat(),
+        ),
+    )
+    return idea, own_idea, own_comment
+
 
 # Who sees which pages: every page of the UI contract, and the others each role opens.
 PAGES: dict[str, tuple[str, ...]] = {

@@ -223,7 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(handler=cmd_demo)
 
     recount = commands.add_parser(
-        "recount", help="check vote, comment and trending counters against their rows"
+        "recount", help="check vote and comment counters and hot scores against their rows"
     )
     recount.add_argument("--repair", action="store_true", help="write the counted values back")
     recount.set_defaults(handler=cmd_recount)

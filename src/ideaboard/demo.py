@@ -167,11 +167,7 @@ async def _load(settings: Settings, language: str) -> int:
     )
     print(f"Sign in with any of these (password: {DEMO_PASSWORD}):")
     for email, name, department_name, role in fixed_accounts(company):
-        label = (
-            f"Manager ({company.OPERATIONS})"
-            if role is Role.MEMBER and email.startswith("manager@")
-            else str(ROLE_NAMES[role])
-        )
+        label = f"Manager ({company.OPERATIONS})" if email.startswith("manager@") else role.label
         print(f"  {email:<24} {label:<22} {name}, {department_name}")
     sys.stdout.flush()
     return 0
@@ -292,10 +288,6 @@ async def _write(plan: IdeaPlan, started: datetime) -> list[Notification]:
 
 def _after(start: datetime, end: datetime, rng: random.Random) -> datetime:
     return start + (end - start) * rng.random()
-
-
-# The terminal's words for the sign-ins' roles (the CLI speaks English).
-ROLE_NAMES = {Role.ADMIN: "Admin", Role.MODERATOR: "Moderator", Role.MEMBER: "Member"}
 
 
 FOLDED = {ord("æ"): "ae", ord("ø"): "oe", ord("å"): "aa", ord("ö"): "oe"}

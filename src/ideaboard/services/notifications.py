@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from ideaboard.domain import Status
-from ideaboard.i18n import gettext
+from ideaboard.i18n import gettext, lazy_gettext
 from ideaboard.notification_kinds import Delivery, NotificationKind, delivery_for
 from ideaboard.services.clock import now
 from ideaboard.services.errors import NotFound
@@ -175,24 +175,22 @@ def sentence(row: Mapping[str, Any]) -> str:
         return gettext(
             "Your idea “%(title)s” was merged into “%(other)s”: its votes count there now.", **names
         )
-    approved = kind is NotificationKind.IDEA_APPROVED
-    if event == "edit":
-        if approved:
-            return gettext("Your edit of the idea “%(title)s” was approved.", title=title)
-        return gettext(
-            "Your edit of the idea “%(title)s” was not approved: %(reason)s",
-            title=title, reason=reason,
-        )  # fmt: skip
-    if event == "comment_edit":
-        if approved:
-            return gettext("Your edit of a comment on “%(title)s” was approved.", title=title)
-        return gettext(
-            "Your edit of a comment on “%(title)s” was not approved: %(reason)s",
-            title=title, reason=reason,
-        )  # fmt: skip
-    if approved:
-        return gettext("Your idea “%(title)s” was approved: everyone can see it now.", title=title)
-    return gettext("Your idea “%(title)s” was not approved: %(reason)s", title=title, reason=reason)
+    verdict = MODERATED[(event if event in EDITS else "", kind is NotificationKind.IDEA_APPROVED)]
+    return str(verdict) % {"title": title, "reason": reason}
+
+
+# What a moderator decided, by (what was moderated, approved?).
+EDITS = ("edit", "comment_edit")
+MODERATED = {
+    ("edit", True): lazy_gettext("Your edit of the idea “%(title)s” was approved."),
+    ("edit", False): lazy_gettext("Your edit of the idea “%(title)s” was not approved: %(reason)s"),
+    ("comment_edit", True): lazy_gettext("Your edit of a comment on “%(title)s” was approved."),
+    ("comment_edit", False): lazy_gettext(
+        "Your edit of a comment on “%(title)s” was not approved: %(reason)s"
+    ),
+    ("", True): lazy_gettext("Your idea “%(title)s” was approved: everyone can see it now."),
+    ("", False): lazy_gettext("Your idea “%(title)s” was not approved: %(reason)s"),
+}
 
 
 def notification_view(row: Mapping[str, Any]) -> NotificationView:
