@@ -20,6 +20,7 @@ from ideaboard.error_pages import EXCEPTION_HANDLERS
 from ideaboard.jobs import background_loops
 from ideaboard.mail.mailer import Mailer
 from ideaboard.observe import Metrics, RequestObserver, metrics_endpoint
+from ideaboard.oidc import OidcProvider
 from ideaboard.passwords import Passwords
 from ideaboard.routes import ROUTES
 from ideaboard.security import (
@@ -27,6 +28,7 @@ from ideaboard.security import (
     BoardRequest,
     SecurityHeadersMiddleware,
     refuse_impossible_input,
+    security_headers,
 )
 from ideaboard.settings import Settings, resolve_secret_key
 from ideaboard.templating import bind_app, build_templates
@@ -118,6 +120,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
     }
     if settings.metrics:
         state["metrics"] = Metrics()
+    # The company sign-in (None without an issuer), and the headers every answer carries:
+    # the sign-out form may go on to the provider's end-session page (CSP form-action).
+    state["oidc"] = (
+        OidcProvider(settings.oidc, settings.effective_base_url + "/auth/oidc/callback")
+        if settings.oidc.enabled
+        else None
+    )
+    state["security_headers"] = security_headers(settings)
     secure = settings.secure_cookies
     app = Ideaboard(
         route_handlers=[

@@ -26,7 +26,7 @@ from ideaboard import i18n
 from ideaboard.i18n import gettext
 from ideaboard.services.errors import Forbidden, NotFound, ServiceError, ValidationFailed
 from ideaboard.services.limits import RateLimited
-from ideaboard.web import render, see_other, too_many
+from ideaboard.web import PasswordsOff, render, see_other, too_many
 
 log = logging.getLogger("ideaboard")
 
@@ -118,8 +118,14 @@ def on_unexpected_error(request: Request[Any, Any, Any], error: Exception) -> Re
     )
 
 
+def on_passwords_off(request: Request[Any, Any, Any], _: Exception) -> Response[str]:
+    """IDEABOARD_PASSWORD_SIGNIN=false: the password pages point to the company sign-in."""
+    return render(request, "accounts/company_only.html", status_code=404)
+
+
 EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
     NotAuthorizedException: on_not_signed_in,
+    PasswordsOff: on_passwords_off,
     ServiceError: on_service_error,
     HTTPException: on_http_error,
     Exception: on_unexpected_error,

@@ -30,6 +30,9 @@ MESSAGES: dict[str, Any] = {
         "Your board is ready. Four steps make it useful: see the list below."
     ),
     "signed_out": lazy_gettext("You are signed out."),
+    "welcome_choose_department": lazy_gettext(
+        "Welcome, %(name)s! Your company account named no department: choose yours here."
+    ),
     "profile_saved": lazy_gettext("Your account is saved."),
     "password_changed": lazy_gettext("Your password is changed. Your other sessions have ended."),
     "password_reset": lazy_gettext("Your new password is set, and you are signed in."),

@@ -13,12 +13,19 @@ from ideaboard.controllers import (
     moderation,
     notifications,
     roadmap,
+    sso,
     system,
     triage,
 )
-from ideaboard.web import requires_admin, requires_moderator, requires_user
+from ideaboard.web import (
+    requires_admin,
+    requires_moderator,
+    requires_password_sign_in,
+    requires_user,
+)
 
 user = [requires_user]
+passwords = [requires_password_sign_in]  # off with IDEABOARD_PASSWORD_SIGNIN=false
 moderators = [requires_moderator]
 admins = [requires_admin]
 
@@ -28,19 +35,30 @@ ROUTES: list[HTTPRouteHandler] = [
     # accounts
     get("/setup", name="accounts:setup")(accounts.setup_form),
     post("/setup", name="accounts:setup_submit")(accounts.setup_submit),
-    get("/signup", name="accounts:signup")(accounts.signup_form),
-    post("/signup", name="accounts:signup_submit")(accounts.signup_submit),
-    get("/signup/confirm/{token:str}", name="accounts:confirm_signup_form")(
+    get("/signup", name="accounts:signup", guards=passwords)(accounts.signup_form),
+    post("/signup", name="accounts:signup_submit", guards=passwords)(accounts.signup_submit),
+    get("/signup/confirm/{token:str}", name="accounts:confirm_signup_form", guards=passwords)(
         accounts.confirm_signup_form
     ),
-    post("/signup/confirm/{token:str}", name="accounts:confirm_signup")(accounts.confirm_signup),
+    post("/signup/confirm/{token:str}", name="accounts:confirm_signup", guards=passwords)(
+        accounts.confirm_signup
+    ),
     get("/login", name="accounts:login")(accounts.login_form),
-    post("/login", name="accounts:login_submit")(accounts.login_submit),
+    post("/login", name="accounts:login_submit", guards=passwords)(accounts.login_submit),
     post("/logout", name="accounts:logout")(accounts.logout),
-    get("/password/forgot", name="accounts:forgot")(accounts.forgot_form),
-    post("/password/forgot", name="accounts:forgot_submit")(accounts.forgot_submit),
-    get("/password/reset/{token:str}", name="accounts:reset")(accounts.reset_form),
-    post("/password/reset/{token:str}", name="accounts:reset_submit")(accounts.reset_submit),
+    # company sign-in (OpenID Connect), when IDEABOARD_OIDC_ISSUER is set
+    get("/auth/oidc/start", name="sso:start")(sso.start),
+    get("/auth/oidc/callback", name="sso:callback")(sso.callback),
+    get("/password/forgot", name="accounts:forgot", guards=passwords)(accounts.forgot_form),
+    post("/password/forgot", name="accounts:forgot_submit", guards=passwords)(
+        accounts.forgot_submit
+    ),
+    get("/password/reset/{token:str}", name="accounts:reset", guards=passwords)(
+        accounts.reset_form
+    ),
+    post("/password/reset/{token:str}", name="accounts:reset_submit", guards=passwords)(
+        accounts.reset_submit
+    ),
     get("/account", name="accounts:profile", guards=user)(accounts.profile),
     # Opened from a digest without signing in; the link's signature is the proof.
     get("/unsubscribe/{user_id:int}/{token:str}", name="accounts:unsubscribe_form")(
@@ -50,7 +68,7 @@ ROUTES: list[HTTPRouteHandler] = [
         accounts.unsubscribe_submit
     ),
     post("/account", name="accounts:save_profile", guards=user)(accounts.save_profile),
-    post("/account/password", name="accounts:change_password", guards=user)(
+    post("/account/password", name="accounts:change_password", guards=[*user, *passwords])(
         accounts.change_password
     ),
     # ideas

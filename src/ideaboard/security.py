@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from typing import Any
+from urllib.parse import urlsplit
 
 from litestar import Request
 from litestar.config.csrf import CSRFConfig
@@ -23,22 +24,27 @@ from ideaboard.services.validation import INTEGER_MAX, without_bidi_controls
 from ideaboard.settings import Settings
 
 # One-click unsubscribe is a POST from a mail client: the signed link is its proof.
-CSRF_EXEMPT = ("/unsubscribe/",)
+# SCIM requests carry a bearer token and no cookie: a browser cannot be made to send one.
+CSRF_EXEMPT = ("/unsubscribe/", "/scim/")
 
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-        "base-uri 'none'",
-        "object-src 'none'",
-    ]
-)
+
+def content_security_policy(form_targets: str = "") -> str:
+    """Scripts, styles and everything else from this board only. `form_targets`: other
+    origins a form may end at (the company sign-in's provider, for signing out there)."""
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "font-src 'self'",
+            "connect-src 'self'",
+            f"form-action 'self'{' ' + form_targets if form_targets else ''}",
+            "frame-ancestors 'none'",
+            "base-uri 'none'",
+            "object-src 'none'",
+        ]
+    )
 
 
 # Where SessionMiddleware leaves the signed-in session's CSRF token for the templates.
@@ -114,8 +120,8 @@ async def refuse_impossible_input(request: Request[Any, Any, Any]) -> None:
 
 
 class SecurityHeadersMiddleware(ASGIMiddleware):
-    """Security headers on every response: pages, redirects, errors and static files;
-    over https also HSTS (a year, subdomains too), so browsers never try plain http again.
+    """Security headers (`security_headers`) on every response: pages, redirects,
+    errors and static files.
 
     A middleware, not an after-request hook: Litestar remembers a handler's hooks on
     the handler, and the route handlers are shared by every app made in one process.
@@ -124,10 +130,7 @@ class SecurityHeadersMiddleware(ASGIMiddleware):
     scopes = (ScopeType.HTTP,)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        settings: Settings = scope["app"].state.settings
-        extra = list(SECURITY_HEADERS)
-        if settings.secure_cookies:
-            extra.append((b"strict-transport-security", b"max-age=31536000; includeSubDomains"))
+        extra = scope["app"].state.security_headers
 
         async def sending(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -139,12 +142,19 @@ class SecurityHeadersMiddleware(ASGIMiddleware):
         await next_app(scope, receive, sending)
 
 
-SECURITY_HEADERS = (
-    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
-    (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"same-origin"),
-    (b"x-frame-options", b"DENY"),
-)
+def security_headers(settings: Settings) -> tuple[tuple[bytes, bytes], ...]:
+    """The headers of every answer; over https also HSTS (a year, subdomains too)."""
+    issuer = urlsplit(settings.oidc.issuer) if settings.oidc.enabled else None
+    policy = content_security_policy(f"{issuer.scheme}://{issuer.netloc}" if issuer else "")
+    headers = [
+        (b"content-security-policy", policy.encode()),
+        (b"x-content-type-options", b"nosniff"),
+        (b"referrer-policy", b"same-origin"),
+        (b"x-frame-options", b"DENY"),
+    ]
+    if settings.secure_cookies:
+        headers.append((b"strict-transport-security", b"max-age=31536000; includeSubDomains"))
+    return tuple(headers)
 
 
 LOCAL_PATH_MAX = 2000

@@ -30,6 +30,38 @@ def _bundled_dir(name: str) -> Path:
 
 
 @dataclass(frozen=True)
+class OidcSettings:
+    """The company's OpenID provider, and how its claims map onto the board."""
+
+    issuer: str = ""
+    client_id: str = ""
+    client_secret: str = ""
+    name: str = "your company account"  # the button reads "Sign in with NAME"
+    department_claim: str = "department"
+    roles_claim: str = "groups"  # a dotted path: realm_access.roles for Keycloak
+    admin_values: tuple[str, ...] = ()
+    moderator_values: tuple[str, ...] = ()
+    allowed_values: tuple[str, ...] = ()  # empty: everyone the provider signs in
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.issuer)
+
+    @property
+    def metadata_url(self) -> str:
+        return self.issuer.rstrip("/") + "/.well-known/openid-configuration"
+
+    @property
+    def maps_roles(self) -> bool:
+        """The directory decides roles only when told which values mean what."""
+        return bool(self.admin_values or self.moderator_values)
+
+
+def _values(raw: str) -> tuple[str, ...]:
+    return tuple(value.strip() for value in raw.split(",") if value.strip())
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     host: str = "127.0.0.1"
@@ -72,6 +104,20 @@ class Settings:
     # test suite lowers them, to keep thousands of sign-ups fast.
     password_memory_kib: int = 65536
     password_time_cost: int = 3
+    # Company sign-in (OpenID Connect; see ideaboard.oidc): on when an issuer is set.
+    oidc: OidcSettings = field(default_factory=lambda: OidcSettings())
+    # Off: only the company sign-in; no password sign-in, sign-up or reset
+    # (`ideaboard create-admin` still makes a password for break-glass access).
+    password_signin: bool = True
+
+    def __post_init__(self) -> None:
+        if self.oidc.enabled and not self.oidc.client_id:
+            raise SettingsError("IDEABOARD_OIDC_CLIENT_ID is needed with IDEABOARD_OIDC_ISSUER")
+        if not self.password_signin and not self.oidc.enabled:
+            raise SettingsError(
+                "IDEABOARD_PASSWORD_SIGNIN=false needs the company sign-in"
+                " (IDEABOARD_OIDC_ISSUER): nobody could sign in"
+            )
 
     @property
     def effective_base_url(self) -> str:
@@ -163,6 +209,18 @@ class Settings:
             background_jobs=get_bool("BACKGROUND_JOBS", True),
             templates_dir=Path(get("TEMPLATES_DIR", str(defaults.templates_dir))),
             static_dir=Path(get("STATIC_DIR", str(defaults.static_dir))),
+            password_signin=get_bool("PASSWORD_SIGNIN", True),
+            oidc=OidcSettings(
+                issuer=get("OIDC_ISSUER", ""),
+                client_id=get("OIDC_CLIENT_ID", ""),
+                client_secret=get("OIDC_CLIENT_SECRET", ""),
+                name=get("OIDC_NAME", OidcSettings.name),
+                department_claim=get("OIDC_DEPARTMENT_CLAIM", "department"),
+                roles_claim=get("OIDC_ROLES_CLAIM", "groups"),
+                admin_values=_values(get("OIDC_ADMIN_VALUES", "")),
+                moderator_values=_values(get("OIDC_MODERATOR_VALUES", "")),
+                allowed_values=_values(get("OIDC_ALLOWED_VALUES", "")),
+            ),
         )
 
 

@@ -64,6 +64,11 @@ class User(Table, tablename="account"):  # "user" is reserved in PostgreSQL
     # holds the defaults for kinds not in it).
     notification_prefs = Text(default="{}")
     language = Varchar(length=8, default="")  # "" follows the organisation's
+    # The company directory's names for this person: OpenID Connect's `sub` (set at
+    # the first company sign-in; a unique index made by its migration) and SCIM's
+    # `externalId` (set by provisioning).
+    oidc_subject = Varchar(length=255, null=True, default=None)
+    external_id = Varchar(length=255, default="")
     created_at = Timestamptz()
 
 
@@ -75,6 +80,8 @@ class Session(Table, tablename="auth_session"):
     account = ForeignKey(User, on_delete=OnDelete.cascade, null=False, index=True)
     created_at = Timestamptz()
     expires_at = Timestamptz()
+    # The provider's ID token, for signing out there too (OpenID RP-initiated logout).
+    id_token = Text(default="")
 
 
 class Idea(Table):
@@ -352,6 +359,31 @@ class SignupRequest(Table):
     used_at = Timestamptz(null=True, default=None)
 
 
+class SignInAttempt(Table):
+    """A company sign-in under way: the `state` sent to the provider (its SHA-256 here),
+    with the nonce and PKCE verifier the callback needs. Used once, within minutes."""
+
+    id: Serial
+    state_hash = Varchar(length=64, unique=True)
+    nonce = Varchar(length=128)
+    code_verifier = Varchar(length=128)
+    target = Text(default="/")
+    created_at = Timestamptz(index=True)
+
+
+class ScimToken(Table):
+    """A bearer token for the directory's provisioning (SCIM): its SHA-256, never itself."""
+
+    id: Serial
+    name = Varchar(length=80)
+    token_hash = Varchar(length=64, unique=True)
+    hint = Varchar(length=16)  # the last characters, to tell tokens apart
+    created_by = ForeignKey(User, on_delete=OnDelete.set_null, null=True)
+    created_at = Timestamptz()
+    last_used_at = Timestamptz(null=True, default=None)
+    revoked_at = Timestamptz(null=True, default=None)
+
+
 TABLES: tuple[type[Table], ...] = (
     Organisation,
     Department,
@@ -375,4 +407,6 @@ TABLES: tuple[type[Table], ...] = (
     RateLimit,
     PasswordReset,
     SignupRequest,
+    SignInAttempt,
+    ScimToken,
 )

@@ -164,6 +164,10 @@ def build_templates(settings: Settings) -> Environment:
         csrf_input=_csrf_input,
         time=time_tag,
         department_path=department_path,
+        # How people sign in: the company's provider (its name, or "" without one),
+        # and whether passwords are on (IDEABOARD_PASSWORD_SIGNIN).
+        company_sign_in=settings.oidc.name if settings.oidc.enabled else "",
+        password_sign_in=settings.password_signin,
     )
     env.filters.update(
         relative_time=relative_time,

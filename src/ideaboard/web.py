@@ -267,6 +267,19 @@ async def requires_user(
         raise NotAuthorizedException()
 
 
+class PasswordsOff(Exception):
+    """A password page (sign-in form, sign-up, reset) on a board that signs people in
+    with the company account only; answered with a page saying so (error_pages)."""
+
+
+async def requires_password_sign_in(
+    connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
+) -> None:
+    settings: Settings = connection.app.state.settings
+    if not settings.password_signin:
+        raise PasswordsOff()
+
+
 async def requires_admin(
     connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
 ) -> None:

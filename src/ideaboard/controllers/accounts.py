@@ -13,6 +13,7 @@ from litestar.params import FromPath
 from ideaboard.i18n import gettext
 from ideaboard.mail.transports import SmtpTransport
 from ideaboard.notification_kinds import Delivery, NotificationKind
+from ideaboard.oidc import OidcProvider
 from ideaboard.passwords import Passwords
 from ideaboard.security import BoardRequest, local_path
 from ideaboard.services import (
@@ -45,15 +46,21 @@ from ideaboard.web import (
 )
 
 
-async def _sign_in(
-    request: BoardRequest, user_id: int, target: str, message: str = "", **params: Any
+async def sign_in(
+    request: BoardRequest,
+    user_id: int,
+    target: str,
+    message: str = "",
+    *,
+    id_token: str = "",
+    **params: Any,
 ) -> Response[Any]:
     """Start a fresh session (a new token on every sign-in) and replace any old one;
     the next page says `message` (flash.MESSAGES) when there is one."""
     settings: Settings = request.app.state.settings
     await sessions.remove_session(session_token(request))
     lifetime = timedelta(days=settings.session_days)
-    token = await sessions.create_session(user_id, lifetime=lifetime)
+    token = await sessions.create_session(user_id, lifetime=lifetime, id_token=id_token)
     response = done(request, target, message, **params) if message else see_other(target)
     response.cookies.append(session_cookie(settings, token, max_age=int(lifetime.total_seconds())))
     # Forms from before signing in stop working: the new session has its own CSRF token.
@@ -82,7 +89,7 @@ async def setup_submit(
         )
     except NotFound:
         raise NotFoundException() from None
-    return await _sign_in(request, user_id, "/", "board_ready")
+    return await sign_in(request, user_id, "/", "board_ready")
 
 
 async def signup_form(request: BoardRequest) -> Response[Any]:
@@ -167,7 +174,7 @@ async def confirm_signup(request: BoardRequest, token: FromPath[str]) -> Respons
             error=failed.errors["token"],
         )
     person = await users.get_user(user_id)
-    return await _sign_in(request, user_id, "/", "welcome", name=person.name)
+    return await sign_in(request, user_id, "/", "welcome", name=person.name)
 
 
 async def login_form(request: BoardRequest) -> Response[Any]:
@@ -205,12 +212,19 @@ async def login_submit(request: BoardRequest) -> Response[Any]:
             next=target,
             error=gettext("That email and password do not match an active account."),
         )
-    return await _sign_in(request, user_id, target)
+    return await sign_in(request, user_id, target)
 
 
 async def logout(request: BoardRequest) -> Response[Any]:
-    await sessions.remove_session(session_token(request))
-    response = done(request, request.app.route_reverse("accounts:login"), "signed_out")
+    """End the board's session; after a company sign-in, the provider's too where it
+    offers that (RP-initiated logout), which then sends the browser back to /login."""
+    id_token = await sessions.remove_session(session_token(request))
+    target = request.app.route_reverse("accounts:login")
+    provider: OidcProvider | None = request.app.state.oidc
+    if id_token and provider is not None:
+        settings: Settings = request.app.state.settings
+        target = await provider.logout_url(id_token, settings.effective_base_url + target) or target
+    response = done(request, target, "signed_out")
     response.delete_cookie(request.app.state.settings.session_cookie_name, path="/")
     # The next page starts a visitor's CSRF token afresh.
     response.delete_cookie(app_csrf_config(request).cookie_name, path="/")
@@ -225,8 +239,8 @@ async def _profile_page(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response[str]:
+    row = await users.get_user(user.id)
     if form is None:
-        row = await users.get_user(user.id)
         form = users.ProfileForm(
             name=row.name,
             department_id=str(row.department_id),
@@ -244,6 +258,7 @@ async def _profile_page(
         notification_kinds=list(NotificationKind),
         deliveries=[(d.value, d.label) for d in Delivery],
         organisation_language=request.state.organisation.language,
+        directory_linked=row.oidc_subject is not None,
     )
 
 
@@ -357,4 +372,4 @@ async def reset_submit(request: BoardRequest, token: FromPath[str]) -> Response[
             link=await password_resets.find_reset(token),
             errors=failed.errors,
         )
-    return await _sign_in(request, user_id, "/", "password_reset")
+    return await sign_in(request, user_id, "/", "password_reset")

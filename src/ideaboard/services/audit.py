@@ -39,13 +39,19 @@ ACTIONS: dict[str, Any] = {
     "department.managers": lazy_gettext("Changed a department's managers"),
     "user.role": lazy_gettext("Changed a person's role"),
     "user.active": lazy_gettext("Deactivated or reactivated a person"),
+    "user.directory": lazy_gettext("The company directory changed a person's role or department"),
+    "sso.created": lazy_gettext("Joined through the company sign-in"),
+    "sso.linked": lazy_gettext("Linked an account to the company sign-in"),
+    "sso.refused": lazy_gettext("Refused a company sign-in"),
+    "scim.token": lazy_gettext("Made or revoked a provisioning token"),
+    "scim.user": lazy_gettext("The company directory provisioned a person"),
     "settings.update": lazy_gettext("Changed the board's settings"),
     "email.retry": lazy_gettext("Retried a failed email"),
 }
 
 
 async def add_audit(
-    actor: Actor,
+    actor: Actor | None,
     action: str,
     *,
     target_type: str,
@@ -54,11 +60,12 @@ async def add_audit(
     before: Any = None,
     after: Any = None,
 ) -> None:
-    """Record an action; call inside the action's own transaction."""
+    """Record an action; call inside the action's own transaction. No actor: the
+    company directory acted, or someone not signed in (a refused company sign-in)."""
     assert action in ACTIONS, action
     await AuditEntry.insert(
         AuditEntry(
-            actor=actor.id,
+            actor=actor.id if actor else None,
             action=action,
             target_type=target_type,
             target_id=target_id,

@@ -109,6 +109,22 @@ async def create_department(name: str) -> DepartmentRow:
     return await get_department(department.id)
 
 
+async def department_named(name: str) -> int | None:
+    """The department a company directory calls `name`, matched as the slug folds case,
+    accents and punctuation ("R&D" is "r-d"), and made if new; None for a name the
+    board cannot take. Runs inside the caller's transaction."""
+    name = " ".join(name.split())[:NAME_MAX]
+    if check_name(name):
+        return None
+    slug = slugify(name)
+    record = await Department.select(Department.id).where(Department.slug == slug).first()
+    if record is not None:
+        return int(record["id"])
+    department = Department(name=name, slug=slug, created_at=now())
+    await department.save()
+    return int(department.id)
+
+
 async def add_department(actor: Actor, name: str) -> DepartmentRow:
     require(can_administer(actor))
     department = await create_department(name)

@@ -68,8 +68,9 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-async def create_session(user_id: int, *, lifetime: timedelta) -> str:
-    """Start a session and return the token for the cookie (shown nowhere else)."""
+async def create_session(user_id: int, *, lifetime: timedelta, id_token: str = "") -> str:
+    """Start a session and return the token for the cookie (shown nowhere else);
+    `id_token` is the company sign-in's, kept to sign out there too."""
     token = secrets.token_urlsafe(32)
     created = now()
     await Session.insert(
@@ -78,6 +79,7 @@ async def create_session(user_id: int, *, lifetime: timedelta) -> str:
             account=user_id,
             created_at=created,
             expires_at=created + lifetime,
+            id_token=id_token,
         )
     )
     return token
@@ -134,9 +136,14 @@ async def find_visit(token: str, *, lifetime: timedelta) -> Visit:
     return Visit(organisation=organisation, session=SessionFound(user=user, renewed=renewed))
 
 
-async def remove_session(token: str) -> None:
-    if token:
-        await Session.delete().where(Session.token_hash == _hash(token))
+async def remove_session(token: str) -> str:
+    """End a session; the company sign-in's ID token it held ("" for none)."""
+    if not token:
+        return ""
+    rows = (
+        await Session.delete().where(Session.token_hash == _hash(token)).returning(Session.id_token)
+    )
+    return str(rows[0]["id_token"]) if rows else ""
 
 
 async def remove_user_sessions(user_id: int) -> None:

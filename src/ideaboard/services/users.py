@@ -72,6 +72,7 @@ class UserRow:
     digest_enabled: bool = True
     notification_prefs: dict[str, str] = field(default_factory=dict)
     language: str = ""  # "" follows the organisation's
+    oidc_subject: str | None = None  # linked to the company sign-in
 
     def delivery(self, kind: NotificationKind) -> Delivery:
         return delivery_for(kind, self.notification_prefs)
@@ -89,6 +90,7 @@ USER_COLUMNS = (
     User.digest_enabled,
     User.notification_prefs,
     User.language,
+    User.oidc_subject,
 )
 
 
