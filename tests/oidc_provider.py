@@ -50,6 +50,10 @@ def local(url: str) -> str:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
+def _new_key() -> RSAKey:
+    return RSAKey.generate_key(2048, parameters={"kid": "forged"})
+
+
 @dataclass
 class Forger:
     """Tampers with the provider's answers when told to: `claims` changes the ID token's
@@ -58,7 +62,9 @@ class Forger:
 
     claims: dict[str, Any] = field(default_factory=dict)
     foreign_key: bool = False
-    key: RSAKey = field(default_factory=lambda: RSAKey.generate_key(2048, parameters={"kid": "forged"}))
+    key: RSAKey = field(
+        default_factory=lambda: RSAKey.generate_key(2048, parameters={"kid": "forged"})
+    )
 
     @property
     def active(self) -> bool:
@@ -72,7 +78,11 @@ class Forger:
         payload = token.split(".")[1]
         claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
         claims.update(self.claims)
-        key = RSAKey.generate_key(2048, parameters={"kid": "forged"}) if self.foreign_key else self.key
+        key = (
+            RSAKey.generate_key(2048, parameters={"kid": "forged"})
+            if self.foreign_key
+            else self.key
+        )
         return jwt.encode({"alg": "RS256", "kid": "forged"}, claims, key)
 
     def key_set(self) -> dict[str, Any]:
