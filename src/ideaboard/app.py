@@ -22,7 +22,7 @@ from ideaboard.mail.mailer import Mailer
 from ideaboard.observe import Metrics, RequestObserver, metrics_endpoint
 from ideaboard.oidc import OidcProvider
 from ideaboard.passwords import Passwords
-from ideaboard.routes import ROUTES
+from ideaboard.routes import ROUTES, SCIM
 from ideaboard.security import (
     CSRF_EXEMPT,
     BoardRequest,
@@ -132,6 +132,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app = Ideaboard(
         route_handlers=[
             *ROUTES,
+            SCIM,
             *([METRICS_ROUTE] if settings.metrics else []),
             create_static_files_router(
                 path="/static",

@@ -1,4 +1,5 @@
-"""The `ideaboard` command: serve, migrate, demo, recount, create-admin, digest, worker."""
+"""The `ideaboard` command: serve, migrate, demo, recount, create-admin, scim-token, digest,
+worker."""
 
 from __future__ import annotations
 
@@ -105,6 +106,12 @@ def cmd_create_admin(settings: Settings, args: argparse.Namespace) -> int:
             password=password,
         )
     )
+
+
+def cmd_scim_token(settings: Settings, args: argparse.Namespace) -> int:
+    from ideaboard.scim_cli import scim_token
+
+    return asyncio.run(scim_token(settings, args.scim_command, name=args.name, token_id=args.id))
 
 
 def cmd_recount(settings: Settings, args: argparse.Namespace) -> int:
@@ -233,6 +240,15 @@ def build_parser() -> argparse.ArgumentParser:
     admin.add_argument("--name", required=True)
     admin.add_argument("--department", required=True, help="department name (made if missing)")
     admin.set_defaults(handler=cmd_create_admin)
+
+    scim = commands.add_parser("scim-token", help="bearer tokens for SCIM provisioning")
+    scim_commands = scim.add_subparsers(dest="scim_command", required=True)
+    scim_create = scim_commands.add_parser("create", help="make a token and print it (once)")
+    scim_create.add_argument("--name", default="Command line", help="what the token is for")
+    scim_commands.add_parser("list", help="the tokens, their last use, revoked or not")
+    scim_revoke = scim_commands.add_parser("revoke", help="stop a token working")
+    scim_revoke.add_argument("id", type=int)
+    scim.set_defaults(handler=cmd_scim_token, name="", id=0)
 
     digest = commands.add_parser("digest", help="the weekly digest email")
     digest_commands = digest.add_subparsers(dest="digest_command", required=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from litestar import get, post
+from litestar import Router, delete, get, patch, post, put, route
 from litestar.handlers import HTTPRouteHandler
 
 from ideaboard.controllers import (
@@ -13,6 +13,7 @@ from ideaboard.controllers import (
     moderation,
     notifications,
     roadmap,
+    scim,
     sso,
     system,
     triage,
@@ -171,6 +172,10 @@ ROUTES: list[HTTPRouteHandler] = [
     # admin
     get("/admin", name="admin:settings", guards=admins)(admin.settings_index),
     post("/admin", name="admin:save_settings", guards=admins)(admin.save_settings),
+    post("/admin/scim-tokens", name="admin:make_scim_token", guards=admins)(admin.make_scim_token),
+    post("/admin/scim-tokens/{token_id:int}/revoke", name="admin:revoke_scim_token", guards=admins)(
+        admin.revoke_scim_token
+    ),
     get("/admin/departments", name="admin:departments", guards=admins)(admin.departments_index),
     post("/admin/departments", name="admin:create_department", guards=admins)(
         admin.create_department
@@ -209,3 +214,29 @@ ROUTES: list[HTTPRouteHandler] = [
         admin.set_active
     ),
 ]
+
+
+# SCIM 2.0 provisioning: a bearer token on every request, answers in SCIM's JSON.
+SCIM = Router(
+    path="/scim/v2",
+    before_request=scim.requires_token,
+    exception_handlers=scim.EXCEPTION_HANDLERS,
+    include_in_schema=False,
+    route_handlers=[
+        get("/ServiceProviderConfig", name="scim:config")(scim.get_config),
+        get("/ResourceTypes", name="scim:resource_types")(scim.list_resource_types),
+        get("/ResourceTypes/{name:str}", name="scim:resource_type")(scim.get_resource_type),
+        get("/Schemas", name="scim:schemas")(scim.list_schemas),
+        get("/Schemas/{urn:str}", name="scim:schema")(scim.get_schema),
+        get("/Users", name="scim:users")(scim.list_users),
+        post("/Users", name="scim:create_user")(scim.create_user),
+        get("/Users/{user_id:str}", name="scim:user")(scim.get_user),
+        put("/Users/{user_id:str}", name="scim:replace_user")(scim.replace_user),
+        patch("/Users/{user_id:str}", name="scim:patch_user")(scim.patch_user),
+        delete("/Users/{user_id:str}", name="scim:delete_user", status_code=204)(scim.delete_user),
+        # Groups, Bulk, /Me: not provisioned here; a SCIM 404, not a page.
+        route("/{rest:path}", http_method=["GET", "POST", "PUT", "PATCH", "DELETE"])(
+            scim.not_found
+        ),
+    ],
+)

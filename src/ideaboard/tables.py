@@ -65,10 +65,14 @@ class User(Table, tablename="account"):  # "user" is reserved in PostgreSQL
     notification_prefs = Text(default="{}")
     language = Varchar(length=8, default="")  # "" follows the organisation's
     # The company directory's names for this person: OpenID Connect's `sub` (set at
-    # the first company sign-in; a unique index made by its migration) and SCIM's
-    # `externalId` (set by provisioning).
+    # the first company sign-in; a unique index made by its migration), and SCIM's
+    # `userName` and `externalId` (set by provisioning; "" for people it never named).
     oidc_subject = Varchar(length=255, null=True, default=None)
+    directory_user_name = Varchar(length=255, default="")
     external_id = Varchar(length=255, default="")
+    # The directory deleted them (SCIM DELETE): deactivated, and gone from SCIM's view
+    # until it provisions the same person again.
+    directory_deleted_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz()
 
 

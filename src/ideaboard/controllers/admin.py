@@ -11,22 +11,38 @@ from ideaboard.domain import Role
 from ideaboard.i18n import gettext, week_days
 from ideaboard.mail import outbox
 from ideaboard.security import BoardRequest
-from ideaboard.services import audit, departments, digest, organisation, setup, users
+from ideaboard.services import (
+    audit,
+    departments,
+    digest,
+    organisation,
+    scim_tokens,
+    setup,
+    users,
+)
 from ideaboard.services.clock import now
 from ideaboard.services.errors import ValidationFailed
 from ideaboard.services.validation import parse_id
+from ideaboard.settings import Settings
 from ideaboard.web import POSTED, SignedIn, done, render
 from ideaboard.weeks import latest_digest_week, parse_week
 
 
 async def settings_page(
     request: BoardRequest,
+    user: SignedIn,
     *,
     form: organisation.SettingsForm | None = None,
     errors: dict[str, str] | None = None,
+    new_token: str = "",
+    token_name: str = "",
+    token_errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response[str]:
+    """The organisation's settings, and the company directory's: the sign-in's set-up
+    (read from the environment) and the provisioning tokens (`new_token`, shown once)."""
     org = await organisation.get_organisation()
+    settings: Settings = request.app.state.settings
     return render(
         request,
         "admin/settings.html",
@@ -36,11 +52,39 @@ async def settings_page(
         weekdays=list(enumerate(week_days())),
         hours=[(hour, f"{hour:02d}:00") for hour in range(24)],
         errors=errors or {},
+        oidc=settings.oidc,
+        base_url=settings.effective_base_url,
+        scim_tokens=await scim_tokens.list_tokens(user.actor),
+        new_token=new_token,
+        token_name=token_name,
+        token_errors=token_errors or {},
     )
 
 
-async def settings_index(request: BoardRequest) -> Response[str]:
-    return await settings_page(request)
+async def settings_index(request: BoardRequest, user: SignedIn) -> Response[str]:
+    return await settings_page(request, user)
+
+
+async def make_scim_token(request: BoardRequest, user: SignedIn) -> Response[Any]:
+    """The token is on this page and nowhere else, ever: no redirect, no flash."""
+    name = str((await request.form()).get("name", ""))
+    try:
+        _, secret = await scim_tokens.make_token(user.actor, name)
+    except ValidationFailed as failed:
+        return await settings_page(
+            request, user, token_name=name, token_errors=failed.errors, status_code=422
+        )
+    page = await settings_page(request, user, new_token=secret)
+    page.headers["Cache-Control"] = "no-store"
+    return page
+
+
+async def revoke_scim_token(
+    request: BoardRequest, user: SignedIn, token_id: FromPath[int]
+) -> Response[Any]:
+    token = await scim_tokens.revoke_token(user.actor, token_id)
+    url = f"{request.app.route_reverse('admin:settings')}#provisioning"
+    return done(request, url, "token_revoked", name=token.name)
 
 
 async def save_settings(
@@ -49,7 +93,7 @@ async def save_settings(
     try:
         await organisation.update_settings(user.actor, data)
     except ValidationFailed as failed:
-        return await settings_page(request, form=data, errors=failed.errors, status_code=422)
+        return await settings_page(request, user, form=data, errors=failed.errors, status_code=422)
     return done(request, request.app.route_reverse("admin:settings"), "settings_saved")
 
 

@@ -172,6 +172,27 @@ async def forwards():
     )
 
     manager.add_column(
+        table_class_name="User",
+        tablename="account",
+        column_name="directory_deleted_at",
+        db_column_name="directory_deleted_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
         table_class_name="ScimToken",
         tablename="scim_token",
         column_name="revoked_at",
@@ -305,6 +326,28 @@ async def forwards():
         tablename="account",
         column_name="external_id",
         db_column_name="external_id",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 255,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="User",
+        tablename="account",
+        column_name="directory_user_name",
+        db_column_name="directory_user_name",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
