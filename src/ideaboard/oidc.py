@@ -17,6 +17,7 @@ from authlib.integrations.base_client.async_openid import AsyncOpenIDMixin
 from authlib.integrations.httpx_client import AsyncOAuth2Client
 from joserfc.errors import JoseError
 
+from ideaboard.i18n import lazy_gettext
 from ideaboard.settings import OidcSettings
 
 log = logging.getLogger("ideaboard.oidc")
@@ -154,6 +155,12 @@ class OidcProvider:
             client_id=self.settings.client_id,
         )
         return str(created["url"])
+
+
+def provider_name(settings: OidcSettings) -> Any:
+    """What the sign-in button and pages call the provider: IDEABOARD_OIDC_NAME, else
+    "your company account" in the reader's language."""
+    return settings.name or lazy_gettext("your company account")
 
 
 def claim_values(claims: dict[str, Any], path: str) -> list[str]:

@@ -36,7 +36,7 @@ class OidcSettings:
     issuer: str = ""
     client_id: str = ""
     client_secret: str = ""
-    name: str = "your company account"  # the button reads "Sign in with NAME"
+    name: str = ""  # the button reads "Sign in with NAME" ("your company account" if "")
     department_claim: str = "department"
     roles_claim: str = "groups"  # a dotted path: realm_access.roles for Keycloak
     admin_values: tuple[str, ...] = ()
@@ -214,7 +214,7 @@ class Settings:
                 issuer=get("OIDC_ISSUER", ""),
                 client_id=get("OIDC_CLIENT_ID", ""),
                 client_secret=get("OIDC_CLIENT_SECRET", ""),
-                name=get("OIDC_NAME", OidcSettings.name),
+                name=get("OIDC_NAME", ""),
                 department_claim=get("OIDC_DEPARTMENT_CLAIM", "department"),
                 roles_claim=get("OIDC_ROLES_CLAIM", "groups"),
                 admin_values=_values(get("OIDC_ADMIN_VALUES", "")),

@@ -24,6 +24,7 @@ from ideaboard.i18n import (
     gettext,
     number,
 )
+from ideaboard.oidc import provider_name
 from ideaboard.security import CSRF_SCOPE_KEY
 from ideaboard.settings import Settings
 from ideaboard.vote_box import VoteBox
@@ -166,7 +167,7 @@ def build_templates(settings: Settings) -> Environment:
         department_path=department_path,
         # How people sign in: the company's provider (its name, or "" without one),
         # and whether passwords are on (IDEABOARD_PASSWORD_SIGNIN).
-        company_sign_in=settings.oidc.name if settings.oidc.enabled else "",
+        company_sign_in=provider_name(settings.oidc) if settings.oidc.enabled else "",
         password_sign_in=settings.password_signin,
     )
     env.filters.update(

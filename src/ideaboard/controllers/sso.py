@@ -12,7 +12,7 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Redirect
 
 from ideaboard.controllers.accounts import sign_in
-from ideaboard.oidc import OidcProvider, ProviderProblem
+from ideaboard.oidc import OidcProvider, ProviderProblem, provider_name
 from ideaboard.security import BoardRequest, local_path
 from ideaboard.services import sso
 from ideaboard.settings import Settings
@@ -48,8 +48,8 @@ def _problem_page(
         request,
         "accounts/sso_problem.html",
         status_code=status,
-        message=str(sentence) % {"provider": provider.settings.name, **params},
-        provider_name=provider.settings.name,
+        message=str(sentence) % {"provider": provider_name(provider.settings), **params},
+        provider_name=provider_name(provider.settings),
     )
     settings: Settings = request.app.state.settings
     page.cookies.append(_state_cookie(settings, "", max_age=0))
