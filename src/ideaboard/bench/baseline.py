@@ -16,7 +16,7 @@ from litestar.plugins.htmx import HTMXPlugin
 
 from ideaboard.domain import Role, Status
 from ideaboard.routes import ROUTES
-from ideaboard.security import SecurityHeadersMiddleware
+from ideaboard.security import SecurityHeadersMiddleware, security_headers
 from ideaboard.services.ideas import IdeaView
 from ideaboard.services.organisation import OrganisationRow
 from ideaboard.services.sessions import CurrentUser
@@ -90,7 +90,13 @@ def create_baseline_app(settings: Settings | None = None) -> Litestar:
     templates = build_templates(settings)
     app = Litestar(
         route_handlers=[*ROUTES, bare, bare_post],
-        state=State({"settings": settings, "templates": templates}),
+        state=State(
+            {
+                "settings": settings,
+                "templates": templates,
+                "security_headers": security_headers(settings),
+            }
+        ),
         csrf_config=CSRFConfig(secret=resolve_secret_key(settings), cookie_name="csrftoken"),
         plugins=[HTMXPlugin()],
         dependencies=DEPENDENCIES,
