@@ -209,7 +209,7 @@ async def test_the_admin_page_makes_shows_once_and_revokes_tokens(
 ) -> None:
     http = directory
     await client.login("ada@example.com")
-    made = await client.post("/admin/scim-tokens", {"name": "Microsoft Entra ID"})
+    made = await client.post("/admin/scim-tokens", {"token_name": "Microsoft Entra ID"})
     assert made.status_code == 200, made.text
     text = page_text(made.text)
     assert "Copy this token now" in text and "/scim/v2" in text
@@ -224,11 +224,11 @@ async def test_the_admin_page_makes_shows_once_and_revokes_tokens(
     # A member cannot make one.
     await client.logout()
     await client.login("mia@example.com")
-    assert (await client.post("/admin/scim-tokens", {"name": "Mine"})).status_code == 403
+    assert (await client.post("/admin/scim-tokens", {"token_name": "Mine"})).status_code == 403
 
 
 async def test_a_token_needs_a_name(client: Client, board: Personas) -> None:
     await client.login("ada@example.com")
-    empty = await client.post("/admin/scim-tokens", {"name": "  "})
+    empty = await client.post("/admin/scim-tokens", {"token_name": "  "})
     assert empty.status_code == 422 and "Name is required." in page_text(empty.text)
     assert "ideaboard_scim_" not in empty.text

@@ -373,3 +373,48 @@ async def test_people_outside_the_allowed_values_are_refused(
     assert answer.status_code == 303
     insider = await User.select().where(User.email == "in@example.com").first()
     assert insider["role"] == "admin"  # the dotted path reads Keycloak's realm roles
+
+
+async def test_failed_callbacks_cannot_fill_the_audit_log(
+    client: Client, board: Personas, provider: Provider
+) -> None:
+    for _ in range(30):
+        answer = await client.get("/auth/oidc/callback?code=x&state=forged")
+        assert answer.status_code == 400
+    limited = await client.get("/auth/oidc/callback?code=x&state=forged")
+    assert limited.status_code == 429 and int(limited.headers["retry-after"]) > 0
+    assert "Too many sign-in attempts from your network" in page_text(limited.text)
+    assert await AuditEntry.count().where(AuditEntry.action == "sso.refused") == 30
+    # A good sign-in from the same network still works.
+    provider.set_person("u-9700", email="ok@example.com", name="Still Fine")
+    answer = await company_sign_in(client, provider, "u-9700")
+    assert answer.status_code == 303
+
+
+async def test_ideaboard_check_asks_the_provider(settings: Settings, provider: Provider) -> None:
+    from dataclasses import replace
+
+    from ideaboard.checks import check_company_sign_in
+
+    plain_http, found = await check_company_sign_in(settings)  # the test provider's http
+    assert not plain_http.ok and not plain_http.fatal
+    assert found.ok and "auth/oidc/callback" in found.detail
+    down = replace(settings, oidc=sso_settings("http://127.0.0.1:9"))
+    findings = await check_company_sign_in(down)
+    assert [f.ok for f in findings] == [False, False] and not any(f.fatal for f in findings)
+    assert "did not answer" in findings[1].detail
+    production = replace(settings, environment="production")
+    assert (await check_company_sign_in(production))[0].fatal  # plain http in production
+    wrong = replace(settings, oidc=sso_settings(provider.url + "/realms/nowhere"))
+    assert "HTTPStatusError" in (await check_company_sign_in(wrong))[-1].detail
+
+
+@pytest.mark.parametrize("query", ["", "?state=", "?state=%C3%A9t%C3%A9&code=x", "?code=%00"])
+async def test_odd_callbacks_get_the_page_not_an_error(
+    client: Client, board: Personas, query: str
+) -> None:
+    await client.get("/auth/oidc/start")  # a state cookie in the browser
+    answer = await client.get("/auth/oidc/callback" + query)
+    assert answer.status_code == 400, answer.text
+    text = page_text(answer.text)
+    assert "Company sign-in did not work" in text or "character that cannot be used" in text

@@ -13,6 +13,8 @@ from collections import Counter
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+import httpx2
+
 from ideaboard import db, piccolo_migrations
 from ideaboard.files import loose_paths, private_directory, sqlite_files
 from ideaboard.mail.transports import MailSettingsError, SmtpTransport, transport_from_url
@@ -264,6 +266,37 @@ def check_static_files(settings: Settings) -> Finding:
     return Finding(True, "Static files", f"{settings.static_dir.resolve()}")
 
 
+async def check_company_sign_in(settings: Settings) -> list[Finding]:
+    """The OpenID provider answers its discovery document, for the configured issuer.
+    A provider that is down is a warning: the board starts, and says so to whoever
+    tries to sign in with it."""
+    oidc = settings.oidc
+    if not oidc.enabled:
+        return []
+    found = []
+    if not oidc.issuer.startswith("https://"):
+        found.append(Finding(False, "Company sign-in", "IDEABOARD_OIDC_ISSUER is not https://:"
+                             " tokens would cross the network readable",
+                             fatal=settings.is_production))  # fmt: skip
+    try:
+        async with httpx2.AsyncClient(timeout=CONNECT_TIMEOUT / 2) as client:
+            metadata = (await client.get(oidc.metadata_url)).raise_for_status().json()
+    except (httpx2.HTTPError, ValueError) as error:
+        found.append(Finding(False, "Company sign-in", f"{oidc.metadata_url} did not answer"
+                             f" ({error.__class__.__name__}): nobody can sign in with it"
+                             " until it does", fatal=False))  # fmt: skip
+        return found
+    if str(metadata.get("issuer", "")).rstrip("/") != oidc.issuer.rstrip("/"):
+        found.append(Finding(False, "Company sign-in", f"the provider calls itself"
+                             f" {metadata.get('issuer')!r}, not {oidc.issuer!r}: set"
+                             " IDEABOARD_OIDC_ISSUER to its name", fatal=False))  # fmt: skip
+        return found
+    callback = settings.effective_base_url + "/auth/oidc/callback"
+    found.append(Finding(True, "Company sign-in", f"{oidc.issuer} answers; its redirect URI"
+                         f" for this board is {callback}"))  # fmt: skip
+    return found
+
+
 async def run_checks(settings: Settings) -> list[Finding]:
     findings = [
         check_data_dir(settings),
@@ -274,6 +307,7 @@ async def run_checks(settings: Settings) -> list[Finding]:
     ]
     findings += check_deployment(settings)
     findings += await check_database(settings)
+    findings += await check_company_sign_in(settings)
     return findings
 
 

@@ -67,12 +67,13 @@ async def settings_index(request: BoardRequest, user: SignedIn) -> Response[str]
 
 async def make_scim_token(request: BoardRequest, user: SignedIn) -> Response[Any]:
     """The token is on this page and nowhere else, ever: no redirect, no flash."""
-    name = str((await request.form()).get("name", ""))
+    name = str((await request.form()).get("token_name", ""))
     try:
         _, secret = await scim_tokens.make_token(user.actor, name)
     except ValidationFailed as failed:
+        errors = {"token_name": " ".join(failed.errors.values())}  # the page's field
         return await settings_page(
-            request, user, token_name=name, token_errors=failed.errors, status_code=422
+            request, user, token_name=name, token_errors=errors, status_code=422
         )
     page = await settings_page(request, user, new_token=secret)
     page.headers["Cache-Control"] = "no-store"

@@ -14,9 +14,9 @@ from litestar.response import Redirect
 from ideaboard.controllers.accounts import sign_in
 from ideaboard.oidc import OidcProvider, ProviderProblem, provider_name
 from ideaboard.security import BoardRequest, local_path
-from ideaboard.services import sso
+from ideaboard.services import limits, sso
 from ideaboard.settings import Settings
-from ideaboard.web import render
+from ideaboard.web import client_ip, render, too_many
 
 log = logging.getLogger("ideaboard.sso")
 
@@ -40,20 +40,36 @@ def _state_cookie(settings: Settings, value: str, max_age: int) -> Cookie:
     )  # fmt: skip
 
 
-def _problem_page(
-    request: BoardRequest, provider: OidcProvider, reason: str, **params: str
+async def _refused(
+    request: BoardRequest,
+    provider: OidcProvider,
+    reason: str,
+    *,
+    claims: dict[str, Any] | None = None,
+    detail: str = "",
+    **params: str,
 ) -> Response[str]:
+    """The page that says why, with a way back; and an audit line, at most `sso:ip`'s
+    worth per network (anyone can make a callback fail, nobody may fill the log)."""
     status, sentence = sso.REASONS[reason]
+    message = str(sentence) % {"provider": provider_name(provider.settings), **params}
+    limited: limits.RateLimited | None = None
+    try:
+        await limits.hit("sso:ip", client_ip(request))
+    except limits.RateLimited as error:
+        limited, status, message = error, 429, str(error)
+    else:
+        await sso.refuse(reason, claims or {}, detail)
     page = render(
         request,
         "accounts/sso_problem.html",
         status_code=status,
-        message=str(sentence) % {"provider": provider_name(provider.settings), **params},
+        message=message,
         provider_name=provider_name(provider.settings),
     )
     settings: Settings = request.app.state.settings
     page.cookies.append(_state_cookie(settings, "", max_age=0))
-    return page
+    return too_many(page, limited) if limited else page
 
 
 async def start(request: BoardRequest) -> Response[Any]:
@@ -64,8 +80,7 @@ async def start(request: BoardRequest) -> Response[Any]:
         authorization = await provider.start()
     except ProviderProblem as problem:
         log.warning("company sign-in could not start: %s", problem)
-        await sso.refuse(problem.reason, {}, problem.detail)
-        return _problem_page(request, provider, problem.reason)
+        return await _refused(request, provider, problem.reason, detail=problem.detail)
     await sso.begin(authorization, target)
     response = Redirect(authorization.url, status_code=303)
     lifetime = int(sso.ATTEMPT_LIFETIME.total_seconds())
@@ -80,12 +95,11 @@ async def callback(request: BoardRequest) -> Response[Any]:
     query = request.query_params
     state = str(query.get("state", ""))[:200]
     if query.get("error"):
-        await sso.refuse("cancelled", {}, f"{query.get('error')}: {query.get('error_description')}")
-        return _problem_page(request, provider, "cancelled")
+        detail = f"{query.get('error')}: {query.get('error_description')}"[:500]
+        return await _refused(request, provider, "cancelled", detail=detail)
     expected = request.cookies.get(STATE_COOKIE, "")
-    if not state or not expected or not hmac.compare_digest(state, expected):
-        await sso.refuse("wrong_state", {}, "the state does not match this browser's")
-        return _problem_page(request, provider, "wrong_state")
+    if not state or not expected or not hmac.compare_digest(state.encode(), expected.encode()):
+        return await _refused(request, provider, "wrong_state", detail="not this browser's")
     claims: dict[str, Any] = {}
     try:
         attempt = await sso.take_attempt(state)
@@ -97,12 +111,12 @@ async def callback(request: BoardRequest) -> Response[Any]:
         claims = identity.claims
         person = await sso.sign_in(claims, provider.settings)
     except sso.SignInRefused as refused:
-        await sso.refuse(refused.reason, claims)
-        return _problem_page(request, provider, refused.reason, **refused.params)
+        return await _refused(request, provider, refused.reason, claims=claims, **refused.params)
     except ProviderProblem as problem:
         log.warning("company sign-in failed: %s", problem)
-        await sso.refuse(problem.reason, claims, problem.detail)
-        return _problem_page(request, provider, problem.reason)
+        return await _refused(
+            request, provider, problem.reason, claims=claims, detail=problem.detail
+        )
     if person.needs_department:
         target, message = request.app.route_reverse("accounts:profile"), "welcome_choose_department"
     else:

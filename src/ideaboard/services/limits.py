@@ -36,6 +36,10 @@ LIMITS: dict[str, Limit] = {
         Limit("login:ip", 50, timedelta(minutes=15),
               _("Too many sign-in attempts from your network. Wait a few minutes and try"
                 " again.")),
+        # Company sign-ins that failed (each is an audit line): only failures count.
+        Limit("sso:ip", 30, timedelta(minutes=15),
+              _("Too many sign-in attempts from your network. Wait a few minutes and try"
+                " again.")),
         # An office signs up from one address on launch day: generous per network.
         Limit("signup:ip", 100, timedelta(hours=1),
               _("Too many sign-ups from your network. Try again in an hour.")),
