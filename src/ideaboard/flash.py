@@ -65,6 +65,7 @@ MESSAGES: dict[str, Any] = {
     "edit_approved": lazy_gettext("The edit is approved and shown."),
     "edit_rejected": lazy_gettext("The edit is rejected: its author can read your reason."),
     "role_changed": lazy_gettext("%(name)s is now %(role)s."),
+    "feeds_renewed": lazy_gettext("Your feed links are new: the old ones no longer work."),
     "token_revoked": lazy_gettext("The token “%(name)s” is revoked: it no longer works."),
     "deactivated": lazy_gettext("%(name)s is deactivated and signed out everywhere."),
     "reactivated": lazy_gettext("%(name)s can sign in again."),

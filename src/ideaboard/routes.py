@@ -9,6 +9,7 @@ from ideaboard.controllers import (
     accounts,
     admin,
     comments,
+    feeds,
     ideas,
     moderation,
     notifications,
@@ -72,6 +73,11 @@ ROUTES: list[HTTPRouteHandler] = [
     post("/account/password", name="accounts:change_password", guards=[*user, *passwords])(
         accounts.change_password
     ),
+    # Atom feeds: a private link per person (?token=…), no session
+    get("/feeds/ideas.atom", name="feeds:board")(feeds.board_feed),
+    # "/feeds/ideas/12.atom": Litestar's parameters take whole path segments.
+    get("/feeds/ideas/{file_name:str}", name="feeds:idea")(feeds.idea_feed),
+    post("/account/feeds", name="feeds:renew", guards=user)(feeds.renew),
     # ideas
     get("/", name="ideas:index", guards=user)(ideas.index),
     get("/ideas/new", name="ideas:new", guards=user)(ideas.new_form),

@@ -73,6 +73,8 @@ class User(Table, tablename="account"):  # "user" is reserved in PostgreSQL
     # The directory deleted them (SCIM DELETE): deactivated, and gone from SCIM's view
     # until it provisions the same person again.
     directory_deleted_at = Timestamptz(null=True, default=None)
+    # Feed links carry an HMAC of the person and this number: a new one revokes them.
+    feed_generation = Integer(default=0)
     created_at = Timestamptz()
 
 

@@ -18,6 +18,7 @@ from ideaboard.passwords import Passwords
 from ideaboard.security import BoardRequest, local_path
 from ideaboard.services import (
     departments,
+    feeds,
     limits,
     organisation,
     password_resets,
@@ -259,6 +260,8 @@ async def _profile_page(
         deliveries=[(d.value, d.label) for d in Delivery],
         organisation_language=request.state.organisation.language,
         directory_linked=row.oidc_subject is not None,
+        feed_token=await feeds.token_of(app_csrf_config(request).secret, user.id),
+        base_url=request.app.state.settings.effective_base_url,
     )
 
 

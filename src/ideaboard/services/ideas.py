@@ -18,7 +18,7 @@ from ideaboard.domain import (
     can_vote,
     hot_score,
 )
-from ideaboard.i18n import gettext
+from ideaboard.i18n import gettext, lazy_gettext
 from ideaboard.markup import plain_text, render_markdown
 from ideaboard.services.clock import now
 from ideaboard.services.departments import find_department
@@ -145,7 +145,8 @@ VIEW_JOINS = """JOIN account a ON a.id = i.author
 JOIN department fd ON fd.id = i.author_department
 JOIN department td ON td.id = i.department"""
 
-ANONYMOUS = "Anonymous"
+# Worded in the reader's language where it is shown (a page, an email, a feed).
+ANONYMOUS = lazy_gettext("Anonymous")
 
 
 def idea_view(
