@@ -8,9 +8,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, cast
 
-from litestar import Litestar, get
+from litestar import Litestar, Router, get
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import CacheControlHeader, State
+from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
 from litestar.types import Message, Receive, Scope, Send
@@ -22,7 +25,7 @@ from ideaboard.mail.mailer import Mailer
 from ideaboard.observe import Metrics, RequestObserver, metrics_endpoint
 from ideaboard.oidc import OidcProvider
 from ideaboard.passwords import Passwords
-from ideaboard.routes import ROUTES, SCIM
+from ideaboard.routes import API, ROUTES, SCIM
 from ideaboard.security import (
     CSRF_EXEMPT,
     BoardRequest,
@@ -131,8 +134,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
     secure = settings.secure_cookies
     app = Ideaboard(
         route_handlers=[
-            *ROUTES,
+            # The pages are not the API: only /api/v1 is in the OpenAPI document.
+            Router(path="/", route_handlers=ROUTES, include_in_schema=False),
             SCIM,
+            API,
             *([METRICS_ROUTE] if settings.metrics else []),
             create_static_files_router(
                 path="/static",
@@ -158,6 +163,26 @@ def create_app(settings: Settings | None = None) -> Litestar:
             exclude=[f"^{path}" for path in CSRF_EXEMPT],
         ),
         plugins=[HTMXPlugin()],
+        # The OpenAPI document as JSON at /api/v1/openapi.json, and no schema pages (they
+        # load scripts from elsewhere, which the CSP forbids anyway).
+        openapi_config=OpenAPIConfig(
+            title="ideaboard API",
+            version="1",
+            description="Ideas, votes, comments and status updates, as on the board.",
+            # Litestar's OpenAPI router answers every unknown path below its own with an
+            # HTML 404: rooted at the document itself, /api/v1 stays the API's to answer.
+            path="/api/v1/openapi.json",
+            render_plugins=[JsonRenderPlugin(path="/")],
+            components=Components(
+                security_schemes={
+                    "bearer": SecurityScheme(
+                        type="http",
+                        scheme="bearer",
+                        description="A personal access token from /account → API tokens.",
+                    )
+                }
+            ),
+        ),
         request_class=BoardRequest,
         before_request=refuse_impossible_input,
         exception_handlers=EXCEPTION_HANDLERS,

@@ -1,5 +1,5 @@
-"""The `ideaboard` command: serve, migrate, demo, recount, create-admin, scim-token, digest,
-worker."""
+"""The `ideaboard` command: serve, migrate, demo, recount, create-admin, scim-token, token,
+digest, worker."""
 
 from __future__ import annotations
 
@@ -109,9 +109,17 @@ def cmd_create_admin(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_scim_token(settings: Settings, args: argparse.Namespace) -> int:
-    from ideaboard.scim_cli import scim_token
+    from ideaboard.token_cli import scim_token
 
     return asyncio.run(scim_token(settings, args.scim_command, name=args.name, token_id=args.id))
+
+
+def cmd_api_token(settings: Settings, args: argparse.Namespace) -> int:
+    from ideaboard.token_cli import api_token
+
+    return asyncio.run(
+        api_token(settings, email=args.email, scope=args.scope, days=args.days, name=args.name)
+    )
 
 
 def cmd_recount(settings: Settings, args: argparse.Namespace) -> int:
@@ -249,6 +257,15 @@ def build_parser() -> argparse.ArgumentParser:
     scim_revoke = scim_commands.add_parser("revoke", help="stop a token working")
     scim_revoke.add_argument("id", type=int)
     scim.set_defaults(handler=cmd_scim_token, name="", id=0)
+
+    token = commands.add_parser("token", help="personal access tokens for the API")
+    token_commands = token.add_subparsers(dest="token_command", required=True)
+    token_create = token_commands.add_parser("create", help="make a token and print it (once)")
+    token_create.add_argument("--email", required=True, help="whose token: it acts as them")
+    token_create.add_argument("--scope", choices=("read", "write"), default="read")
+    token_create.add_argument("--days", default="90", help="days until it expires ('' never)")
+    token_create.add_argument("--name", default="Command line", help="what it is for")
+    token.set_defaults(handler=cmd_api_token)
 
     digest = commands.add_parser("digest", help="the weekly digest email")
     digest_commands = digest.add_subparsers(dest="digest_command", required=True)

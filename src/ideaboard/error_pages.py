@@ -23,7 +23,11 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Response
 
 from ideaboard import i18n
+from ideaboard.api_schema import HTTP_TITLES as HTTP_TITLES_EN
+from ideaboard.api_schema import PROBLEM_MEDIA_TYPE, problem
 from ideaboard.i18n import gettext
+from ideaboard.scim import MEDIA_TYPE as SCIM_MEDIA_TYPE
+from ideaboard.scim import ScimError
 from ideaboard.services.errors import Forbidden, NotFound, ServiceError, ValidationFailed
 from ideaboard.services.limits import RateLimited
 from ideaboard.web import PasswordsOff, render, see_other, too_many
@@ -81,8 +85,25 @@ HTTP_TITLES = {
 }
 
 
-def on_http_error(request: Request[Any, Any, Any], error: Exception) -> Response[str]:
+def _machine_answer(request: Request[Any, Any, Any], error: HTTPException) -> Response[Any] | None:
+    """An address no route took under /api/ or /scim/ (a malformed id, an unknown
+    path) is answered in that interface's format, not with a page."""
+    path, status = request.url.path, error.status_code
+    if path.startswith("/api/"):
+        title = HTTP_TITLES_EN.get(status, "Error")
+        body = problem(status, title, str(error.detail))
+        return Response(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE)
+    if path.startswith("/scim/"):
+        scim_error = ScimError(status, str(error.detail))
+        return Response(scim_error.payload(), status_code=status, media_type=SCIM_MEDIA_TYPE)
+    return None
+
+
+def on_http_error(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
     assert isinstance(error, HTTPException)
+    machine = _machine_answer(request, error)
+    if machine is not None:
+        return machine
     outside = _outside_the_board(request)
     try:
         page = _http_error_page(request, error)

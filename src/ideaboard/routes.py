@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from litestar import Router, delete, get, patch, post, put, route
+from litestar.di import Provide
 from litestar.handlers import HTTPRouteHandler
 
 from ideaboard.controllers import (
     accounts,
     admin,
+    api,
+    api_tokens,
     comments,
     feeds,
     ideas,
@@ -78,6 +81,10 @@ ROUTES: list[HTTPRouteHandler] = [
     # "/feeds/ideas/12.atom": Litestar's parameters take whole path segments.
     get("/feeds/ideas/{file_name:str}", name="feeds:idea")(feeds.idea_feed),
     post("/account/feeds", name="feeds:renew", guards=user)(feeds.renew),
+    post("/account/api-tokens", name="api_tokens:make", guards=user)(api_tokens.make),
+    post("/account/api-tokens/{token_id:int}/revoke", name="api_tokens:revoke", guards=user)(
+        api_tokens.revoke
+    ),
     # ideas
     get("/", name="ideas:index", guards=user)(ideas.index),
     get("/ideas/new", name="ideas:new", guards=user)(ideas.new_form),
@@ -244,5 +251,38 @@ SCIM = Router(
         route("/{rest:path}", http_method=["GET", "POST", "PUT", "PATCH", "DELETE"])(
             scim.not_found
         ),
+    ],
+)
+
+
+# The REST API: a personal access token on every request, JSON and problem details.
+API = Router(
+    path="/api/v1",
+    dependencies={"caller": Provide(api.provide_caller)},
+    before_request=api.refuse_impossible,
+    exception_handlers=api.EXCEPTION_HANDLERS,
+    security=[{"bearer": []}],
+    route_handlers=[
+        get("/me", name="api:me", responses=api.PROBLEMS)(api.me),
+        get("/departments", name="api:departments", responses=api.PROBLEMS)(api.list_departments),
+        get("/ideas", name="api:ideas", responses=api.PROBLEMS)(api.list_ideas),
+        post("/ideas", name="api:create_idea", responses=api.PROBLEMS)(api.create_idea),
+        get("/ideas/{idea_id:int}", name="api:idea", responses=api.PROBLEMS)(api.get_idea),
+        put("/ideas/{idea_id:int}/vote", name="api:vote", responses=api.PROBLEMS)(api.vote),
+        delete(
+            "/ideas/{idea_id:int}/vote", name="api:unvote", responses=api.PROBLEMS, status_code=200
+        )(api.unvote),
+        get("/ideas/{idea_id:int}/comments", name="api:comments", responses=api.PROBLEMS)(
+            api.list_comments
+        ),
+        post("/ideas/{idea_id:int}/comments", name="api:create_comment", responses=api.PROBLEMS)(
+            api.create_comment
+        ),
+        post(
+            "/ideas/{idea_id:int}/status",
+            name="api:status",
+            responses=api.PROBLEMS,
+            status_code=200,
+        )(api.post_status),
     ],
 )

@@ -24,8 +24,9 @@ from ideaboard.services.validation import INTEGER_MAX, without_bidi_controls
 from ideaboard.settings import Settings
 
 # One-click unsubscribe is a POST from a mail client: the signed link is its proof.
-# SCIM requests carry a bearer token and no cookie: a browser cannot be made to send one.
-CSRF_EXEMPT = ("/unsubscribe/", "/scim/")
+# SCIM and API requests carry a bearer token and no cookie is ever taken for one: a
+# browser cannot be made to send it.
+CSRF_EXEMPT = ("/unsubscribe/", "/scim/", "/api/")
 
 
 def content_security_policy(form_targets: str = "") -> str:

@@ -15,6 +15,9 @@ from piccolo.columns import (
 )
 from piccolo.table import Table
 
+# Company sign-ins under way and bearer tokens: in a module of their own.
+from ideaboard.tables_access import ACCESS_TABLES, ApiToken, ScimToken, SignInAttempt
+
 
 class Organisation(Table):
     """The one row describing this board's company and its settings."""
@@ -365,31 +368,6 @@ class SignupRequest(Table):
     used_at = Timestamptz(null=True, default=None)
 
 
-class SignInAttempt(Table):
-    """A company sign-in under way: the `state` sent to the provider (its SHA-256 here),
-    with the nonce and PKCE verifier the callback needs. Used once, within minutes."""
-
-    id: Serial
-    state_hash = Varchar(length=64, unique=True)
-    nonce = Varchar(length=128)
-    code_verifier = Varchar(length=128)
-    target = Text(default="/")
-    created_at = Timestamptz(index=True)
-
-
-class ScimToken(Table):
-    """A bearer token for the directory's provisioning (SCIM): its SHA-256, never itself."""
-
-    id: Serial
-    name = Varchar(length=80)
-    token_hash = Varchar(length=64, unique=True)
-    hint = Varchar(length=16)  # the last characters, to tell tokens apart
-    created_by = ForeignKey(User, on_delete=OnDelete.set_null, null=True)
-    created_at = Timestamptz()
-    last_used_at = Timestamptz(null=True, default=None)
-    revoked_at = Timestamptz(null=True, default=None)
-
-
 TABLES: tuple[type[Table], ...] = (
     Organisation,
     Department,
@@ -413,6 +391,7 @@ TABLES: tuple[type[Table], ...] = (
     RateLimit,
     PasswordReset,
     SignupRequest,
-    SignInAttempt,
-    ScimToken,
+    *ACCESS_TABLES,
 )
+
+__all__ = ["TABLES", "ApiToken", "ScimToken", "SignInAttempt"]

@@ -17,6 +17,7 @@ from ideaboard.oidc import OidcProvider
 from ideaboard.passwords import Passwords
 from ideaboard.security import BoardRequest, local_path
 from ideaboard.services import (
+    api_tokens,
     departments,
     feeds,
     limits,
@@ -232,14 +233,16 @@ async def logout(request: BoardRequest) -> Response[Any]:
     return response
 
 
-async def _profile_page(
+async def profile_page(
     request: BoardRequest,
     user: SignedIn,
     *,
     form: users.ProfileForm | None = None,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
+    **tokens: Any,
 ) -> Response[str]:
+    """/account; `tokens`: what the API token form says (controllers/api_tokens.py)."""
     row = await users.get_user(user.id)
     if form is None:
         form = users.ProfileForm(
@@ -262,11 +265,13 @@ async def _profile_page(
         directory_linked=row.oidc_subject is not None,
         feed_token=await feeds.token_of(app_csrf_config(request).secret, user.id),
         base_url=request.app.state.settings.effective_base_url,
+        api_tokens=await api_tokens.list_tokens(user.id),
+        **{"new_api_token": "", "api_token_form": {}, "api_token_errors": {}, **tokens},
     )
 
 
 async def profile(request: BoardRequest, user: SignedIn) -> Response[str]:
-    return await _profile_page(request, user)
+    return await profile_page(request, user)
 
 
 async def save_profile(request: BoardRequest, user: SignedIn) -> Response[Any]:
@@ -274,7 +279,7 @@ async def save_profile(request: BoardRequest, user: SignedIn) -> Response[Any]:
     try:
         await users.update_profile(user.actor, form)
     except ValidationFailed as failed:
-        return await _profile_page(request, user, form=form, errors=failed.errors, status_code=422)
+        return await profile_page(request, user, form=form, errors=failed.errors, status_code=422)
     return done(request, request.app.route_reverse("accounts:profile"), "profile_saved")
 
 
@@ -289,7 +294,7 @@ async def change_password(request: BoardRequest, user: SignedIn) -> Response[Any
             keep_session=session_token(request),
         )
     except ValidationFailed as failed:
-        return await _profile_page(request, user, errors=failed.errors, status_code=422)
+        return await profile_page(request, user, errors=failed.errors, status_code=422)
     return done(request, request.app.route_reverse("accounts:profile"), "password_changed")
 
 

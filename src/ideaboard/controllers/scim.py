@@ -12,6 +12,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException
 from litestar.params import FromPath
 
+from ideaboard.error_pages import EXCEPTION_HANDLERS as PAGE_ERROR_HANDLERS
 from ideaboard.scim import (
     MEDIA_TYPE,
     ScimError,
@@ -23,6 +24,8 @@ from ideaboard.scim import (
     service_provider_config,
 )
 from ideaboard.services import provisioning, scim_tokens
+from ideaboard.services.errors import Forbidden, NotFound, ServiceError
+from ideaboard.services.limits import RateLimited
 from ideaboard.settings import Settings
 
 log = logging.getLogger("ideaboard.scim")
@@ -147,6 +150,9 @@ def on_scim_error(request: Request[Any, Any, Any], error: Exception) -> Response
         problem = error
     elif isinstance(error, HTTPException):  # 405, a body Litestar could not read
         problem = ScimError(error.status_code, str(error.detail))
+    elif isinstance(error, ServiceError):  # the services' refusals
+        status = {NotFound: 404, Forbidden: 403, RateLimited: 429}.get(type(error), 400)
+        problem = ScimError(status, str(error))
     else:
         log.exception("SCIM %s %s failed", request.method, request.url.path, exc_info=error)
         problem = ScimError(500, "Something went wrong on the board's side.")
@@ -154,8 +160,8 @@ def on_scim_error(request: Request[Any, Any, Any], error: Exception) -> Response
     return _json(problem.payload(), problem.status, **headers)
 
 
+# Every class the app answers with a page (error_pages), answered here in SCIM's format:
+# Litestar takes the most specific class across layers, not the nearest layer.
 EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
-    ScimError: on_scim_error,
-    HTTPException: on_scim_error,
-    Exception: on_scim_error,
+    error: on_scim_error for error in [*PAGE_ERROR_HANDLERS, ScimError, Exception]
 }

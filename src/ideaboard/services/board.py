@@ -144,7 +144,7 @@ FROM idea i {narrow}
 
 
 def board_sql(
-    query: BoardQuery, *, reader: Actor, ids_only: bool = False
+    query: BoardQuery, *, reader: Actor, ids_only: bool = False, page_size: int = PAGE_SIZE
 ) -> tuple[str, list[Any]] | None:
     """The SQL (Piccolo `{}` placeholders) and arguments for one page of the board, with
     whether the reader voted for each idea; with `ids_only`, only each idea's id and sort
@@ -181,7 +181,7 @@ def board_sql(
         select_args = [reader.id, *sort_key_args, *(found.highlight_args if found else [])]
     sql += "WHERE " + " AND ".join(conditions) + "\n"
     sql += "ORDER BY sort_key DESC, i.id DESC\nLIMIT {}"
-    return sql, [*select_args, *args, PAGE_SIZE + 1]
+    return sql, [*select_args, *args, page_size + 1]
 
 
 def _filters(query: BoardQuery, *, reader_department_id: int) -> tuple[list[str], list[Any]]:
@@ -206,28 +206,32 @@ def _filters(query: BoardQuery, *, reader_department_id: int) -> tuple[list[str]
     return conditions, args
 
 
-async def list_board(query: BoardQuery, reader: Actor) -> BoardPage:
+async def list_board(query: BoardQuery, reader: Actor, *, page_size: int = PAGE_SIZE) -> BoardPage:
     """One page of the board; the cost does not depend on how deep the page is.
 
     With a search, ideas are ranked by relevance (best match first) and carry their
     highlighted title and passage; the filters apply as usual.
     """
-    built = board_sql(query, reader=reader, ids_only=bool(query.search))
+    built = board_sql(query, reader=reader, ids_only=bool(query.search), page_size=page_size)
     if built is None:
         return BoardPage(ideas=[], next_cursor=None)
     sql, args = built
     if query.search:
         found = search.search_sql(search.terms(query.search))
-        ranked = await _ranked_in_the_index(found, query) if _is_broad(query) else None
+        ranked = (
+            await _ranked_in_the_index(found, query, limit=page_size + 1)
+            if _is_broad(query)
+            else None
+        )
         if ranked is None:
             ranked = await Idea.raw(sql, *args)
         records = await _searched(found, ranked, reader)
     else:
         records = await Idea.raw(sql, *args)
-    more = len(records) > PAGE_SIZE
+    more = len(records) > page_size
     return BoardPage(
-        ideas=[_view(record, reader) for record in records[:PAGE_SIZE]],
-        next_cursor=_cursor(records[PAGE_SIZE - 1]) if more else None,
+        ideas=[_view(record, reader) for record in records[:page_size]],
+        next_cursor=_cursor(records[page_size - 1]) if more else None,
     )
 
 

@@ -40,6 +40,9 @@ LIMITS: dict[str, Limit] = {
         Limit("sso:ip", 30, timedelta(minutes=15),
               _("Too many sign-in attempts from your network. Wait a few minutes and try"
                 " again.")),
+        # A script on the API: per token, generous for integrations, not for a runaway loop.
+        Limit("api:token", 600, timedelta(minutes=1),
+              _("Too many requests with this token: slow down and try again in a minute.")),
         # An office signs up from one address on launch day: generous per network.
         Limit("signup:ip", 100, timedelta(hours=1),
               _("Too many sign-ups from your network. Try again in an hour.")),

@@ -4,9 +4,6 @@ their last use shown."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -14,6 +11,7 @@ from ideaboard.db import write_transaction
 from ideaboard.domain import Actor, can_administer
 from ideaboard.i18n import gettext
 from ideaboard.services.audit import add_audit
+from ideaboard.services.bearer import bearer_secret, digest, new_secret
 from ideaboard.services.clock import now
 from ideaboard.services.errors import NotFound, ValidationFailed, require
 from ideaboard.services.validation import check_text
@@ -24,10 +22,6 @@ PREFIX = "ideaboard_scim_"
 NAME_MAX = 80
 # A token's last use is written at most this often: not a write per SCIM request.
 LAST_USE_PRECISION = timedelta(minutes=1)
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -49,11 +43,11 @@ async def make_token(actor: Actor | None, name: str) -> tuple[TokenRow, str]:
     check_text(errors, "name", name, label=gettext("Name"), max_length=NAME_MAX)
     if errors:
         raise ValidationFailed(errors)
-    secret = PREFIX + secrets.token_urlsafe(32)
+    made = new_secret(PREFIX)
     token = ScimToken(
         name=name,
-        token_hash=_hash(secret),
-        hint=secret[-4:],
+        token_hash=made.digest,
+        hint=made.hint,
         created_by=actor.id if actor else None,
         created_at=now(),
     )
@@ -63,7 +57,7 @@ async def make_token(actor: Actor | None, name: str) -> tuple[TokenRow, str]:
             actor, "scim.token", target_type="scim_token", target_id=token.id,
             summary=f"Made the provisioning token “{name}” (…{token.hint})",
         )  # fmt: skip
-    return (await _get(token.id)), secret
+    return (await _get(token.id)), made.secret
 
 
 async def _get(token_id: int) -> TokenRow:
@@ -104,16 +98,15 @@ async def revoke_token(actor: Actor | None, token_id: int) -> TokenRow:
 
 async def authenticate(authorization: str) -> bool:
     """Whether an `Authorization: Bearer …` header holds a live token."""
-    scheme, _, secret = authorization.partition(" ")
-    secret = secret.strip()
-    if scheme.lower() != "bearer" or not secret.startswith(PREFIX) or len(secret) > 200:
+    secret = bearer_secret(authorization, PREFIX)
+    if secret is None:
         return False
     record = (
-        await ScimToken.select(ScimToken.id, ScimToken.token_hash, ScimToken.last_used_at)
-        .where(ScimToken.token_hash == _hash(secret), ScimToken.revoked_at.is_null())
+        await ScimToken.select(ScimToken.id, ScimToken.last_used_at)
+        .where(ScimToken.token_hash == digest(secret), ScimToken.revoked_at.is_null())
         .first()
     )
-    if record is None or not hmac.compare_digest(record["token_hash"], _hash(secret)):
+    if record is None:
         return False
     used = now()
     if record["last_used_at"] is None or used - record["last_used_at"] >= LAST_USE_PRECISION:

@@ -1,11 +1,12 @@
-"""`ideaboard scim-token create|list|revoke`: provisioning tokens for automation."""
+"""Tokens from the command line: `ideaboard scim-token create|list|revoke` for the
+directory's provisioning, `ideaboard token create` for a person's API access."""
 
 from __future__ import annotations
 
 import sys
 
 from ideaboard import db
-from ideaboard.services import scim_tokens
+from ideaboard.services import api_tokens, scim_tokens
 from ideaboard.services.errors import NotFound, ValidationFailed
 from ideaboard.settings import Settings
 
@@ -40,3 +41,23 @@ async def scim_token(settings: Settings, command: str, *, name: str, token_id: i
             revoked = ", revoked" if token.revoked_at else ""
             print(f"{token.id}\t…{token.hint}\t{token.name}\t(last used {used}{revoked})")
         return 0
+
+
+async def api_token(settings: Settings, *, email: str, scope: str, days: str, name: str) -> int:
+    """A personal access token for the person with this email, printed once."""
+    try:
+        name, scope, lifetime = api_tokens.check_token_form(name, scope, days)
+    except ValidationFailed as failed:
+        print(" ".join(failed.errors.values()), file=sys.stderr)
+        return 2
+    async with db.connected(settings.database_url):
+        user_id = await api_tokens.user_id_for_email(email)
+        if user_id is None:
+            print(f"Nobody on the board has the email {email}.", file=sys.stderr)
+            return 2
+        token, secret = await api_tokens.make_token(user_id, name, scope, lifetime)
+    print(secret)  # alone on stdout, for scripts
+    expiry = f"expires {token.expires_at:%Y-%m-%d}" if token.expires_at else "never expires"
+    print(f"Token “{token.name}” for {email}: {scope}, {expiry}; shown only this once."
+          f" API: {settings.effective_base_url}/api/v1", file=sys.stderr)  # fmt: skip
+    return 0
