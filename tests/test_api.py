@@ -182,6 +182,9 @@ async def test_tokens_at_account_are_shown_once_and_revoked(
         {"token_name": "Weekly report", "token_scope": "read", "token_days": "30"},
     )
     assert made.status_code == 200 and "Copy this token now" in page_text(made.text)
+    assert made.headers["hx-replace-url"] == "/account"  # a reload is the page, not a POST
+    reopened = await client.get("/account/api-tokens")
+    assert reopened.status_code == 303 and reopened.headers["location"] == "/account#api-tokens"
     (secret,) = {w for w in made.text.split('"') if w.startswith("ideaboard_pat_")}
     headers = {"Authorization": f"Bearer {secret}"}
     assert (await api.get("/api/v1/me", headers=headers)).json()["name"] == "Mia Member"

@@ -82,6 +82,7 @@ ROUTES: list[HTTPRouteHandler] = [
     get("/feeds/ideas/{file_name:str}", name="feeds:idea")(feeds.idea_feed),
     post("/account/feeds", name="feeds:renew", guards=user)(feeds.renew),
     post("/account/api-tokens", name="api_tokens:make", guards=user)(api_tokens.make),
+    get("/account/api-tokens", name="api_tokens:page", guards=user)(api_tokens.back_to_account),
     post("/account/api-tokens/{token_id:int}/revoke", name="api_tokens:revoke", guards=user)(
         api_tokens.revoke
     ),

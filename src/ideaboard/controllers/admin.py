@@ -77,6 +77,8 @@ async def make_scim_token(request: BoardRequest, user: SignedIn) -> Response[Any
         )
     page = await settings_page(request, user, new_token=secret)
     page.headers["Cache-Control"] = "no-store"
+    # With htmx the address bar says /admin, so a reload shows the page, not a 405.
+    page.headers["HX-Replace-Url"] = request.app.route_reverse("admin:settings")
     return page
 
 

@@ -11,7 +11,7 @@ from ideaboard.controllers.accounts import profile_page
 from ideaboard.security import BoardRequest
 from ideaboard.services import api_tokens
 from ideaboard.services.errors import ValidationFailed
-from ideaboard.web import SignedIn, done
+from ideaboard.web import SignedIn, done, see_other
 
 
 async def make(request: BoardRequest, user: SignedIn) -> Response[Any]:
@@ -28,7 +28,14 @@ async def make(request: BoardRequest, user: SignedIn) -> Response[Any]:
     _, secret = await api_tokens.make_token(user.id, name, scope, days)
     page = await profile_page(request, user, new_api_token=secret)
     page.headers["Cache-Control"] = "no-store"
+    # With htmx the address bar says /account, so a reload shows the page, not a 405.
+    page.headers["HX-Replace-Url"] = request.app.route_reverse("accounts:profile")
     return page
+
+
+async def back_to_account(request: BoardRequest) -> Response[Any]:
+    """The form's address, opened (a reload, a bookmark): the page it belongs to."""
+    return see_other(request.app.route_reverse("accounts:profile") + "#api-tokens")
 
 
 async def revoke(request: BoardRequest, user: SignedIn, token_id: FromPath[int]) -> Response[Any]:
