@@ -207,3 +207,21 @@ async def test_tokens_at_account_are_shown_once_and_revoked(
     text = page_text(bad.text)
     assert "Name is required." in text and "Choose read, or read and write." in text
     assert "from 1 to 366" in text
+
+
+def test_the_documented_filters_are_the_boards() -> None:
+    from typing import get_args
+
+    from ideaboard.controllers.api import ScopeFilter, StatusFilter
+    from ideaboard.services import board
+
+    assert set(get_args(StatusFilter)) == set(board.STATUS_FILTERS)
+    assert set(get_args(ScopeFilter)) == set(board.SCOPES)
+
+
+async def test_an_unknown_filter_is_refused_by_name(
+    api: httpx.AsyncClient, board: Personas
+) -> None:
+    headers = await bearer(board.otto.id, "read")
+    answer = await api.get("/api/v1/ideas", params={"sort": "best"}, headers=headers)
+    assert "sort" in assert_problem(answer, 400)["detail"]

@@ -5,7 +5,7 @@ visibility); errors as RFC 9457 problem details; OpenAPI 3.1 at /api/v1/openapi.
 from __future__ import annotations
 
 import logging
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from litestar import Request, Response
@@ -32,6 +32,7 @@ from ideaboard.api_schema import (
     idea_out,
     problem,
 )
+from ideaboard.domain import Sort
 from ideaboard.error_pages import EXCEPTION_HANDLERS as PAGE_ERROR_HANDLERS
 from ideaboard.security import refuse_impossible_input
 from ideaboard.services import board, comments, departments, idea_page, ideas, limits, votes
@@ -46,6 +47,12 @@ log = logging.getLogger("ideaboard.api")
 ApiCaller = NamedDependency[Caller]
 
 LIMIT_MAX = 100
+# The board's filters, as the OpenAPI document lists them (services.board's choices).
+StatusFilter = Literal[
+    "open", "all", "new", "under_review", "planned", "in_progress", "done", "declined",
+    "duplicate",
+]  # fmt: skip
+ScopeFilter = Literal["all", "for_mine", "from_outside"]
 
 # The errors every operation may answer with, in the OpenAPI document.
 PROBLEMS = {
@@ -117,10 +124,10 @@ async def list_departments(caller: ApiCaller) -> list[DepartmentOut]:
 async def list_ideas(
     request: Request[Any, Any, Any],
     caller: ApiCaller,
-    sort: FromQuery[str] = "hot",
-    status: FromQuery[str] = "open",
+    sort: FromQuery[Sort] = Sort.HOT,
+    status: FromQuery[StatusFilter] = "open",
     department: FromQuery[int | None] = None,
-    board_scope: Annotated[str, QueryParameter(name="scope")] = "all",
+    board_scope: Annotated[ScopeFilter, QueryParameter(name="scope")] = "all",
     q: FromQuery[str] = "",
     cursor: FromQuery[str] = "",
     limit: FromQuery[int] = board.PAGE_SIZE,
