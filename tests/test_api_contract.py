@@ -59,7 +59,7 @@ def test_every_operation_keeps_the_openapi_contract(database_url: str, tmp_path:
                 "--max-examples", "12", "--seed", "20261203", "--request-timeout", "10",
                 "--no-color",
             ],
-            capture_output=True, text=True, timeout=600,
+            capture_output=True, text=True, timeout=600, cwd=tmp_path,  # its cache goes there
             env={**os.environ, "SCHEMATHESIS_HOOKS": ""},
         )  # fmt: skip
     report = result.stdout + result.stderr
