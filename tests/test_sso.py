@@ -418,3 +418,13 @@ async def test_odd_callbacks_get_the_page_not_an_error(
     assert answer.status_code == 400, answer.text
     text = page_text(answer.text)
     assert "Company sign-in did not work" in text or "character that cannot be used" in text
+
+
+async def test_control_characters_in_claims_never_reach_the_database(
+    client: Client, board: Personas, provider: Provider
+) -> None:
+    provider.set_person("u-9800", email="nul@example.com", name="Nul\u0000 Person")
+    answer = await company_sign_in(client, provider, "u-9800")
+    assert answer.status_code == 303
+    person = await User.select().where(User.email == "nul@example.com").first()
+    assert person["name"] == "Nul Person"

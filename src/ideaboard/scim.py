@@ -39,6 +39,8 @@ from scim2_models import (
     Uniqueness,
 )
 
+from ideaboard.services.validation import has_control_characters
+
 MEDIA_TYPE = "application/scim+json"
 ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error"
 LIST_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
@@ -203,4 +205,8 @@ def parse_filter(expression: str) -> tuple[str, str]:
         )
     attribute = match.group(1).lower()
     value = json.loads(f'"{match.group(2)}"')
+    if has_control_characters(value):
+        raise ScimError(
+            400, "The filter's value has characters no attribute holds.", "invalidFilter"
+        )
     return ("emails" if attribute.startswith("emails") else attribute), value

@@ -23,6 +23,7 @@ from ideaboard.scim import (
     schemas,
     service_provider_config,
 )
+from ideaboard.security import refuse_impossible_input
 from ideaboard.services import provisioning, scim_tokens
 from ideaboard.services.errors import Forbidden, NotFound, ServiceError
 from ideaboard.services.limits import RateLimited
@@ -43,7 +44,12 @@ def _base_url(request: Request[Any, Any, Any]) -> str:
 
 
 async def requires_token(request: Request[Any, Any, Any]) -> None:
-    """Every SCIM request carries a live token (before_request, so also for 404s)."""
+    """Every SCIM request carries a live token (before_request, so also for 404s), and
+    passes the board's check of impossible input, which this replaces at this layer."""
+    try:
+        await refuse_impossible_input(request)
+    except HTTPException as error:
+        raise ScimError(error.status_code, str(error.detail), "invalidValue") from None
     if not await scim_tokens.authenticate(request.headers.get("authorization", "")):
         raise ScimError(401, "A valid bearer token is needed (made at /admin).")
 

@@ -159,6 +159,9 @@ def _fields(user: BoardUser, payload: dict[str, Any]) -> dict[str, Any]:
         raise ScimError(
             400, "displayName contains characters that are not allowed.", "invalidValue"
         )
+    external_id = user.external_id or ""
+    if len(external_id) > 255 or has_control_characters(external_id):
+        raise ScimError(400, "externalId has characters that are not allowed.", "invalidValue")
     extension = user[BoardEnterpriseUser]
     return {
         "user_name": user_name,
@@ -166,7 +169,7 @@ def _fields(user: BoardUser, payload: dict[str, Any]) -> dict[str, Any]:
         "name": name,
         "department": (extension.department if extension else None) or None,
         "active": True if user.active is None else bool(user.active),
-        "external_id": (user.external_id or "")[:255],
+        "external_id": external_id,
     }
 
 

@@ -141,7 +141,7 @@ def _name(claims: dict[str, Any], email: str) -> str:
     if not isinstance(name, str) or not name.strip():
         parts = [claims.get("given_name"), claims.get("family_name")]
         name = " ".join(part for part in parts if isinstance(part, str) and part.strip())
-    name = " ".join(str(name or "").split())
+    name = "".join(c for c in " ".join(str(name or "").split()) if not has_control_characters(c))
     return (name or email.partition("@")[0])[:NAME_MAX]
 
 
@@ -178,6 +178,8 @@ async def sign_in(claims: dict[str, Any], settings: OidcSettings) -> SignedIn:
     else created; name, department and role brought up to date. SignInRefused when the
     claims do not let them on."""
     subject = str(claims.get("sub", ""))[:255]
+    if has_control_characters(subject):  # no provider sends that; no database stores it
+        raise SignInRefused("bad_token")
     values = claim_values(claims, settings.roles_claim)
     if settings.allowed_values and not set(values) & set(settings.allowed_values):
         raise SignInRefused("not_allowed")
