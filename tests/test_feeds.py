@@ -14,7 +14,9 @@ SECRET = "test-secret-key-" + "x" * 32  # the settings fixture's key
 
 
 async def token_for(user_id: int) -> str:
-    return await feeds.token_of(SECRET, user_id)
+    """The person's current feed link token, as /account shows it."""
+    record = await User.select(User.feed_generation).where(User.id == user_id).first()
+    return feeds.feed_token(SECRET, user_id, record["feed_generation"])
 
 
 async def read(http: httpx.AsyncClient, url: str) -> feedparser.FeedParserDict:

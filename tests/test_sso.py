@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -41,15 +42,21 @@ def sso_settings(provider_url: str, **overrides: object) -> OidcSettings:
     return OidcSettings(**options)  # type: ignore[arg-type]
 
 
-@pytest.fixture
-def settings(database_url: str, tmp_path: Path, provider: Provider) -> Settings:
+def board_settings(database_url: str, tmp_path: Path, provider: Provider, **more: Any) -> Settings:
+    """The suite's settings (conftest), with the company sign-in at `provider`."""
     return Settings(
         database_url=database_url,
         data_dir=tmp_path / "var",
         secret_key="test-secret-key-" + "x" * 32,
         oidc=sso_settings(provider.url),
         **FAST_HASHING,
+        **more,
     )
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path, provider: Provider) -> Settings:
+    return board_settings(database_url, tmp_path, provider)
 
 
 async def company_sign_in(client: Client, provider: Provider, subject: str) -> object:

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FAST_HASHING, PASSWORD, Client, Personas, page_text
+from conftest import PASSWORD, Client, Personas, page_text
 from ideaboard.settings import Settings, SettingsError
 from oidc_provider import Provider, local, running_provider
-from test_sso import sso_settings
+from test_sso import board_settings
 
 
 @pytest.fixture(scope="module")
@@ -21,14 +21,7 @@ def provider() -> Iterator[Provider]:
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path, provider: Provider) -> Settings:
-    return Settings(
-        database_url=database_url,
-        data_dir=tmp_path / "var",
-        secret_key="test-secret-key-" + "x" * 32,
-        oidc=sso_settings(provider.url),
-        password_signin=False,
-        **FAST_HASHING,
-    )
+    return board_settings(database_url, tmp_path, provider, password_signin=False)
 
 
 async def test_the_sign_in_page_offers_only_the_company_account(

@@ -263,7 +263,7 @@ async def profile_page(
         deliveries=[(d.value, d.label) for d in Delivery],
         organisation_language=request.state.organisation.language,
         directory_linked=row.oidc_subject is not None,
-        feed_token=await feeds.token_of(app_csrf_config(request).secret, user.id),
+        feed_token=feeds.feed_token(app_csrf_config(request).secret, user.id, row.feed_generation),
         base_url=request.app.state.settings.effective_base_url,
         api_tokens=await api_tokens.list_tokens(user.id),
         **{"new_api_token": "", "api_token_form": {}, "api_token_errors": {}, **tokens},

@@ -54,12 +54,6 @@ async def reader_for(secret: str, token: str) -> FeedReader | None:
     return FeedReader(actor=actor, name=record["name"], language=record["language"], token=token)
 
 
-async def token_of(secret: str, user_id: int) -> str:
-    """The person's current feed link token, for /account."""
-    record = await User.select(User.feed_generation).where(User.id == user_id).first()
-    return feed_token(secret, user_id, record["feed_generation"] if record else 0)
-
-
 async def renew_token(actor: Actor) -> None:
     """New feed links; the old ones stop working at once."""
     async with write_transaction():

@@ -22,6 +22,16 @@ from ideaboard.settings import OidcSettings
 from ideaboard.tables import SignInAttempt, User
 
 ATTEMPT_LIFETIME = timedelta(minutes=10)
+# What a sign-in reads of the account it finds (by subject, else by address).
+ACCOUNT = (
+    User.id,
+    User.email,
+    User.name,
+    User.role,
+    User.active,
+    User.department,
+    User.oidc_subject,
+)
 NAME_MAX = 80
 
 # Why a company sign-in did not work: the page's status and its sentence.
@@ -196,16 +206,10 @@ async def sign_in(claims: dict[str, Any], settings: OidcSettings) -> SignedIn:
     name = _name(claims, email)
     async with write_transaction():
         department = await department_named(department_claim[0]) if department_claim else None
-        record = await User.select(
-            User.id, User.email, User.name, User.role, User.active, User.department,
-            User.oidc_subject,
-        ).where(User.oidc_subject == subject).first()  # fmt: skip
+        record = await User.select(*ACCOUNT).where(User.oidc_subject == subject).first()
         linked = False
         if record is None:
-            record = await User.select(
-                User.id, User.email, User.name, User.role, User.active, User.department,
-                User.oidc_subject,
-            ).where(User.email == email).first()  # fmt: skip
+            record = await User.select(*ACCOUNT).where(User.email == email).first()
             if record is not None and record["oidc_subject"] not in (None, subject):
                 raise SignInRefused("taken")
             linked = record is not None

@@ -73,6 +73,7 @@ class UserRow:
     notification_prefs: dict[str, str] = field(default_factory=dict)
     language: str = ""  # "" follows the organisation's
     oidc_subject: str | None = None  # linked to the company sign-in
+    feed_generation: int = 0  # what their feed links are signed with (services.feeds)
 
     def delivery(self, kind: NotificationKind) -> Delivery:
         return delivery_for(kind, self.notification_prefs)
@@ -91,6 +92,7 @@ USER_COLUMNS = (
     User.notification_prefs,
     User.language,
     User.oidc_subject,
+    User.feed_generation,
 )
 
 
