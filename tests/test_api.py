@@ -225,3 +225,34 @@ async def test_an_unknown_filter_is_refused_by_name(
     headers = await bearer(board.otto.id, "read")
     answer = await api.get("/api/v1/ideas", params={"sort": "best"}, headers=headers)
     assert "sort" in assert_problem(answer, 400)["detail"]
+
+
+async def test_pending_ideas_stay_with_their_author_and_moderators(
+    api: httpx.AsyncClient, board: Personas
+) -> None:
+    from ideaboard.tables import Organisation
+
+    await Organisation.update({Organisation.pre_moderation: True}, force=True)
+    pending = await make_idea(board.mia, board.it, "Waiting for a moderator")
+    otto = await bearer(board.otto.id, "read")
+    assert_problem(await api.get(f"/api/v1/ideas/{pending}", headers=otto), 404)
+    listed = (await api.get("/api/v1/ideas", params={"sort": "new"}, headers=otto)).json()
+    assert pending not in [idea["id"] for idea in listed["ideas"]]
+    mia = await bearer(board.mia.id, "read")
+    assert (await api.get(f"/api/v1/ideas/{pending}", headers=mia)).status_code == 200
+
+
+async def test_a_merged_idea_says_where_it_went_and_takes_no_votes(
+    api: httpx.AsyncClient, board: Personas
+) -> None:
+    from ideaboard.services import merges
+
+    target = await make_idea(board.mia, board.it, "Shared calendar for the docks")
+    duplicate = await make_idea(board.otto, board.it, "A calendar for the loading docks")
+    await merges.merge_ideas(board.mo.actor, duplicate, str(target))
+    headers = await bearer(board.otto.id)
+    shown = (await api.get(f"/api/v1/ideas/{duplicate}", headers=headers)).json()
+    assert shown["merged_into"] == target and shown["status"] == "duplicate"
+    refused = await api.put(f"/api/v1/ideas/{duplicate}/vote", headers=headers)
+    assert refused.status_code in (403, 422), refused.text
+    assert refused.headers["content-type"].startswith("application/problem+json")

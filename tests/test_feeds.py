@@ -129,3 +129,19 @@ async def test_a_feed_link_that_is_not_genuine_current_or_active_is_not_found(
     # Switched off: no feed.
     await User.update({User.active: False}).where(User.id == board.otto.id)
     assert (await http.get(f"/feeds/ideas.atom?token={new_token}")).status_code == 404
+
+
+async def test_a_pending_idea_is_in_nobody_elses_feed(
+    http: httpx.AsyncClient, board: Personas
+) -> None:
+    from ideaboard.tables import Organisation
+
+    await Organisation.update({Organisation.pre_moderation: True}, force=True)
+    pending = await make_idea(board.mia, board.it, "Waiting for a moderator")
+    token = await token_for(board.otto.id)
+    feed = await read(http, f"/feeds/ideas.atom?sort=new&token={token}")
+    assert "Waiting for a moderator" not in [entry.title for entry in feed.entries]
+    assert (await http.get(f"/feeds/ideas/{pending}.atom?token={token}")).status_code == 404
+    assert (
+        await read(http, f"/feeds/ideas/{pending}.atom?token={await token_for(board.mia.id)}")
+    ).entries

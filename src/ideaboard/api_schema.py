@@ -46,6 +46,7 @@ class IdeaOut:
     url: str
     created_at: datetime
     updated_at: datetime
+    merged_into: int | None  # a duplicate: its votes and followers are on this idea now
 
 
 @dataclass
@@ -121,7 +122,7 @@ def _idea_fields(idea: IdeaView, base_url: str) -> dict[str, Any]:
         "author": str(idea.author_name), "from_department": idea.from_department,
         "department": DepartmentOut(id=idea.department_id, name=idea.department),
         "url": f"{base_url}/ideas/{idea.id}", "created_at": idea.created_at,
-        "updated_at": idea.updated_at,
+        "updated_at": idea.updated_at, "merged_into": idea.merged_into,
     }  # fmt: skip
 
 
