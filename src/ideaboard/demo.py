@@ -220,6 +220,7 @@ def _plan(
         department=department_ids[department_name],
         status=status.value,
         vote_count=len(voters),
+        announced_votes=len(voters),  # the past is not news
         comment_count=len(commenters),
         hot_score=hot_score(len(voters), created),
         trending_votes=0,  # set from the vote rows once they exist (the recount)

@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ideaboard.files import private_directory
+from ideaboard.webhooks.sender import parse_networks
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DEFAULT_DATABASE_URL = "sqlite:///var/ideaboard.sqlite3"
@@ -109,8 +110,18 @@ class Settings:
     # Off: only the company sign-in; no password sign-in, sign-up or reset
     # (`ideaboard create-admin` still makes a password for break-glass access).
     password_signin: bool = True
+    # Webhooks, Slack and Teams: networks that may be sent to although private (an
+    # intranet's receivers; comma-separated, e.g. "10.20.0.0/16, 192.168.1.5"), how long
+    # a receiver has to answer, and how often the outgoing queue is looked at.
+    webhook_allowed_networks: str = ""
+    webhook_timeout_seconds: int = 10
+    webhook_poll_seconds: int = 2
 
     def __post_init__(self) -> None:
+        try:
+            parse_networks(self.webhook_allowed_networks)
+        except ValueError as error:
+            raise SettingsError(f"IDEABOARD_WEBHOOK_ALLOWED_NETWORKS: {error}") from None
         if self.oidc.enabled and not self.oidc.client_id:
             raise SettingsError("IDEABOARD_OIDC_CLIENT_ID is needed with IDEABOARD_OIDC_ISSUER")
         if not self.password_signin and not self.oidc.enabled:
@@ -210,6 +221,9 @@ class Settings:
             templates_dir=Path(get("TEMPLATES_DIR", str(defaults.templates_dir))),
             static_dir=Path(get("STATIC_DIR", str(defaults.static_dir))),
             password_signin=get_bool("PASSWORD_SIGNIN", True),
+            webhook_allowed_networks=get("WEBHOOK_ALLOWED_NETWORKS", ""),
+            webhook_timeout_seconds=get_int("WEBHOOK_TIMEOUT_SECONDS", 10),
+            webhook_poll_seconds=get_int("WEBHOOK_POLL_SECONDS", 2),
             oidc=OidcSettings(
                 issuer=get("OIDC_ISSUER", ""),
                 client_id=get("OIDC_CLIENT_ID", ""),

@@ -17,6 +17,7 @@ from piccolo.table import Table
 
 # Company sign-ins under way and bearer tokens: in a module of their own.
 from ideaboard.tables_access import ACCESS_TABLES, ApiToken, ScimToken, SignInAttempt
+from ideaboard.tables_events import EVENT_TABLES, DomainEvent, WebhookDelivery, WebhookEndpoint
 
 
 class Organisation(Table):
@@ -112,6 +113,8 @@ class Idea(Table):
     # Votes received in the trending window (domain.TRENDING_WINDOW_DAYS): kept by the
     # vote transaction, and aged by services.ranking.refresh_trending.
     trending_votes = Integer(default=0)
+    # The count last told to the event stream (services.events.announce_votes).
+    announced_votes = Integer(default=0)
     # Who answers for it once routed from the triage.
     owner = ForeignKey(User, on_delete=OnDelete.set_null, null=True, index=True)
     # Shown as "Anonymous" to everyone but the author, moderators and admins.
@@ -392,6 +395,15 @@ TABLES: tuple[type[Table], ...] = (
     PasswordReset,
     SignupRequest,
     *ACCESS_TABLES,
+    *EVENT_TABLES,
 )
 
-__all__ = ["TABLES", "ApiToken", "ScimToken", "SignInAttempt"]
+__all__ = [
+    "TABLES",
+    "ApiToken",
+    "DomainEvent",
+    "ScimToken",
+    "SignInAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+]

@@ -153,8 +153,8 @@ COLUMNS = {
     ),
     "idea": (
         "id", "title", "body", "body_html", "author", "author_department", "department",
-        "status", "vote_count", "comment_count", "hot_score", "trending_votes", "created_at",
-        "updated_at",
+        "status", "vote_count", "announced_votes", "comment_count", "hot_score",
+        "trending_votes", "created_at", "updated_at",
     ),
     "vote": ("id", "voter", "idea", "created_at"),
     "comment": (
@@ -232,7 +232,7 @@ def build_rows(size: Size, *, seed: int = 7, now: datetime | None = None) -> Row
         ideas.append(
             (
                 n, title, body, body_html, author, user_departments[author - 1],
-                rng.randint(1, len(DEPARTMENTS)), status.value, count,
+                rng.randint(1, len(DEPARTMENTS)), status.value, count, count,
                 comment_counts[n - 1], hot_score(count, created), recent, created, created,
             )
         )  # fmt: skip

@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from ideaboard.db_sqlite import offloaded
+from ideaboard.jobs.events import keep_events_moving
 from ideaboard.jobs.ranking import keep_trending_fresh
 from ideaboard.jobs.scheduler import keep_delivering, keep_schedule
 from ideaboard.mail.mailer import Mailer
@@ -18,7 +19,11 @@ def background_loops(settings: Settings, mailer: Mailer) -> list[Coroutine[Any, 
     if not settings.background_jobs:
         return []
     delay = timedelta(seconds=settings.notification_delay_seconds)
-    loops = [keep_delivering(mailer, settings.mail_poll_seconds, delay), keep_schedule(mailer)]
+    loops = [
+        keep_delivering(mailer, settings.mail_poll_seconds, delay),
+        keep_schedule(mailer),
+        keep_events_moving(settings, mailer),
+    ]
     if settings.trending_refresh_seconds > 0:
         loops.append(keep_trending_fresh(settings.trending_refresh_seconds))
     return [_off_the_loop(loop) for loop in loops]

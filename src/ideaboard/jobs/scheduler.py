@@ -9,7 +9,7 @@ from datetime import datetime, time, timedelta
 
 from ideaboard.jobs.runs import claim_run, finish_run, holding
 from ideaboard.mail.mailer import Mailer
-from ideaboard.services import digest, limits, password_resets, ranking, signups
+from ideaboard.services import digest, events, limits, password_resets, ranking, signups
 from ideaboard.services.clock import now
 from ideaboard.services.notification_emails import email_notifications
 from ideaboard.services.organisation import OrganisationRow, find_organisation
@@ -47,6 +47,7 @@ async def recount_nightly(organisation: OrganisationRow, at: datetime) -> None:
         await limits.forget_expired()
         await signups.forget_expired()
         await password_resets.forget_expired()
+        await events.forget_old_events()
     await finish_run(claim, f"{len(drift)} counters repaired")
     if drift:
         log.warning("nightly recount repaired %d counters: %s", len(drift), drift[:10])

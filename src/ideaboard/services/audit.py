@@ -47,6 +47,9 @@ ACTIONS: dict[str, Any] = {
     "scim.user": lazy_gettext("The company directory provisioned a person"),
     "settings.update": lazy_gettext("Changed the board's settings"),
     "email.retry": lazy_gettext("Retried a failed email"),
+    "webhook.endpoint": lazy_gettext("Added, changed or removed a webhook"),
+    "webhook.redeliver": lazy_gettext("Sent a webhook message again"),
+    "department.channel": lazy_gettext("Connected or disconnected a Slack or Teams channel"),
 }
 
 

@@ -21,6 +21,7 @@ from ideaboard.notification_kinds import NotificationKind
 from ideaboard.services.clock import now
 from ideaboard.services.edits import edit_waits, hold_comment_edit
 from ideaboard.services.errors import NotFound, ValidationFailed, require
+from ideaboard.services.events import EventKind, record_event
 from ideaboard.services.follows import add_follower
 from ideaboard.services.forms import Form
 from ideaboard.services.notifications import notify_followers
@@ -153,14 +154,18 @@ async def add_comment(actor: Actor, idea_id: int, form: CommentInput) -> int:
         await comment.save()
         await add_follower(actor.id, idea_id)
         if not waits:
-            await publish_comment(actor.id, idea_id)
+            await publish_comment(actor.id, idea_id, comment.id)
     return int(comment.id)
 
 
-async def publish_comment(author_id: int, idea_id: int) -> None:
-    """A comment everyone can now read: counted, and its idea's followers told."""
+async def publish_comment(author_id: int, idea_id: int, comment_id: int) -> None:
+    """A comment everyone can now read: counted, its idea's followers told, and the
+    event stream too."""
     await Idea.update({Idea.comment_count: Idea.comment_count + 1}).where(Idea.id == idea_id)
     await notify_followers(NotificationKind.NEW_COMMENT, idea_id, actor_id=author_id)
+    await record_event(
+        EventKind.COMMENT_CREATED, idea_id, actor_id=author_id, comment_id=comment_id
+    )
 
 
 async def update_comment(actor: Actor, comment_id: int, form: CommentInput) -> bool:

@@ -24,6 +24,7 @@ from ideaboard.services.clock import now
 from ideaboard.services.departments import find_department
 from ideaboard.services.edits import edit_waits, hold_idea_edit
 from ideaboard.services.errors import ValidationFailed, require
+from ideaboard.services.events import EventKind, record_event
 from ideaboard.services.follows import add_follower
 from ideaboard.services.forms import Form
 from ideaboard.services.organisation import writing_waits
@@ -197,6 +198,8 @@ async def create_idea(actor: Actor, form: IdeaInput) -> int:
     async with write_transaction():
         await idea.save()
         await add_follower(actor.id, idea.id)
+        if not waits:
+            await record_event(EventKind.IDEA_CREATED, idea.id, actor_id=actor.id)
     return int(idea.id)
 
 

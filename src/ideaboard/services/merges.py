@@ -29,6 +29,7 @@ from ideaboard.services.audit import add_audit
 from ideaboard.services.board import list_similar
 from ideaboard.services.clock import now
 from ideaboard.services.errors import ValidationFailed, require
+from ideaboard.services.events import EventKind, record_event
 from ideaboard.services.ideas import IdeaView
 from ideaboard.services.notifications import notify, notify_followers, withdraw_unseen
 from ideaboard.services.status_updates import move_status
@@ -200,6 +201,10 @@ async def merge_ideas(actor: Actor, duplicate_id: int, target_text: str) -> Merg
             also={Idea.merged_into: target_id, Idea.needs_owner_since: None},
         )  # fmt: skip
 
+        await record_event(
+            EventKind.IDEA_MERGED, duplicate_id, actor_id=actor.id,
+            detail={"merged_into": target_id, "moved_votes": len(moved)},
+        )  # fmt: skip
         # Both name both ideas; both point at the merge's timeline entry, so an undo
         # within moments can take back what nobody has read yet.
         await notify(

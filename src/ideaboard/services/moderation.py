@@ -20,6 +20,7 @@ from ideaboard.services.clock import now
 from ideaboard.services.comments import publish_comment
 from ideaboard.services.edits import WaitingEdit, list_waiting_edits
 from ideaboard.services.errors import NotFound, ValidationFailed, require
+from ideaboard.services.events import EventKind, record_event
 from ideaboard.services.notifications import notify
 from ideaboard.services.validation import check_text
 from ideaboard.services.visibility import (
@@ -194,6 +195,8 @@ async def decide_idea(actor: Actor, idea_id: int, *, approve: bool, reason: str 
         await Idea.update({Idea.approval: decision.value, Idea.moderation_reason: reason}).where(
             Idea.id == idea_id
         )
+        if approve and idea["approval"] != Approval.APPROVED:
+            await record_event(EventKind.IDEA_CREATED, idea_id, actor_id=idea["author"])
         await notify(
             NotificationKind.IDEA_APPROVED if approve else NotificationKind.IDEA_REJECTED,
             [idea["author"]], idea_id=idea_id, actor_id=actor.id,
@@ -219,7 +222,7 @@ async def decide_comment(actor: Actor, comment_id: int, *, approve: bool, reason
         decision = Approval.APPROVED if approve else Approval.REJECTED
         await Comment.update({Comment.approval: decision.value}).where(Comment.id == comment_id)
         if approve and comment["approval"] != Approval.APPROVED and not comment["hidden"]:
-            await publish_comment(comment["author"], comment["idea"])
+            await publish_comment(comment["author"], comment["idea"], comment_id)
         await add_audit(
             actor, "comment.approve" if approve else "comment.reject", target_type="comment",
             target_id=comment_id,

@@ -28,6 +28,7 @@ from ideaboard.notification_kinds import NotificationKind
 from ideaboard.services.audit import add_audit
 from ideaboard.services.clock import now
 from ideaboard.services.errors import NotFound, ValidationFailed, require
+from ideaboard.services.events import EventKind, record_event
 from ideaboard.services.follows import add_follower
 from ideaboard.services.notifications import notify, notify_managers
 from ideaboard.services.status_updates import MESSAGE_MAX, lock_idea, record_status_update
@@ -233,6 +234,9 @@ async def _route(actor: Actor, idea: dict[str, Any], owner_id: int | None) -> No
         )
     }
     before, after = names.get(idea["owner"]), names.get(owner_id)
+    await record_event(
+        EventKind.IDEA_ROUTED, idea["id"], actor_id=actor.id, detail={"owner": after}
+    )
     if owner_id is not None:
         await add_follower(owner_id, idea["id"])
         await notify(
@@ -270,6 +274,10 @@ async def _reroute(actor: Actor, idea: dict[str, Any], department_id: int) -> No
         detail={"department": target["name"]},
     )  # fmt: skip
     before = departments.get(idea["department"], {}).get("name")
+    await record_event(
+        EventKind.IDEA_ROUTED, idea["id"], actor_id=actor.id,
+        detail={"department": target["name"], "from_department": before},
+    )  # fmt: skip
     await add_audit(
         actor, "idea.reroute", target_type="idea", target_id=idea["id"],
         summary=f"“{idea['title']}”: {before} → {target['name']}",
@@ -289,6 +297,10 @@ async def check_routing_threshold(idea: dict[str, Any], votes: int, *, actor_id:
     ):  # fmt: skip
         return
     await Idea.update({Idea.needs_owner_since: now()}).where(Idea.id == idea["id"])
+    await record_event(
+        EventKind.IDEA_THRESHOLD_REACHED, idea["id"], actor_id=actor_id,
+        detail={"votes": votes, "threshold": idea["routing_threshold"]},
+    )  # fmt: skip
     await notify_managers(
         NotificationKind.NEEDS_OWNER, idea["department"], idea_id=idea["id"], actor_id=actor_id,
         detail={"votes": votes},

@@ -24,6 +24,7 @@ from ideaboard.notification_kinds import NotificationKind
 from ideaboard.services.audit import add_audit
 from ideaboard.services.clock import now
 from ideaboard.services.errors import ValidationFailed, require
+from ideaboard.services.events import EventKind, record_event
 from ideaboard.services.forms import Form
 from ideaboard.services.notifications import notify_followers
 from ideaboard.services.validation import check_text
@@ -137,6 +138,10 @@ async def record_status_update(
         status_change_id=change_id,
     )
     idea["status"] = new_status.value
+    await record_event(
+        EventKind.IDEA_STATUS_CHANGED, idea["id"], actor_id=actor.id,
+        detail={"from": current.value, "to": new_status.value, "update": change_id},
+    )  # fmt: skip
     if idea["owner"] != actor.id:
         await add_audit(
             actor, "idea.status", target_type="idea", target_id=idea["id"],

@@ -18,6 +18,10 @@ from ideaboard.tables import Comment, Idea, User
 
 MODERATING_ROLES = (Role.MODERATOR.value, Role.ADMIN.value)
 
+# The board's public: anyone signed in, and nobody in particular. Webhooks, Slack and
+# Teams channels read as this reader: what a channel hears, every employee could see.
+EVERYONE = Actor(id=0, role=Role.MEMBER, department_id=0)
+
 
 def public_sql(alias: str) -> str:
     """What everyone may read: the board, search, the digest, the triage lanes."""
