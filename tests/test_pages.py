@@ -141,6 +141,29 @@ def prepare_tour(connection: sqlite3.Connection) -> tuple[int, int, int]:
             (datetime.now(UTC) + timedelta(days=1)).isoformat(),
         ),
     )
+    # A webhook that failed, and department 1's Slack channel, for their pages' logs.
+    moment = datetime.now(UTC).isoformat()
+    connection.execute(
+        "INSERT INTO webhook_endpoint (id, url, format, description, events, active,"
+        " disabled_reason, created_at) VALUES (1, 'https://intranet.example.com/hooks/ideas',"
+        " 'standard', 'Intranet news', 'all', 0, 'The receiver answered 410 Gone.', ?)",
+        (moment,),
+    )
+    connection.execute(
+        "INSERT INTO webhook_endpoint (id, url, format, events, department, active, created_at)"
+        " VALUES (2, 'https://hooks.slack.com/services/T0/B0/abcdef123456', 'slack',"
+        " 'idea.created', 1, 1, ?)",
+        (moment,),
+    )
+    for endpoint, state, status in [(1, "failed", 410), (2, "delivered", 200)]:
+        connection.execute(
+            "INSERT INTO webhook_delivery (endpoint, idea, kind, message_id, body, state,"
+            " attempts, next_attempt_at, last_status, last_error, last_response, created_at,"
+            " finished_at) VALUES (?, ?, 'idea.created', 'msg_0123456789abcdef', ?, ?, 1, ?,"
+            " ?, '', 'ok', ?, ?)",
+            (endpoint, idea, '{"type": "idea.created", "data": {"idea": {"id": %d}}}' % idea,
+             state, moment, status, moment, moment),
+        )  # fmt: skip
     return idea, own_idea, own_comment
 
 
@@ -177,6 +200,9 @@ PAGES: dict[str, tuple[str, ...]] = {
         "/admin/outbox",
         "/admin/digest",
         "/admin/audit",
+        "/admin/webhooks",
+        "/admin/webhooks/1",
+        "/departments/1/channels",
         "/ideas/{idea}",
     ),
 }

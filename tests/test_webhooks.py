@@ -9,15 +9,26 @@ import json
 import time
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from conftest import Personas, make_idea
+from conftest import Personas, make_idea, run_in_own_loop
+from ideaboard import db
+from ideaboard.domain import Actor, Role
 from ideaboard.jobs.events import move_events
 from ideaboard.mail.mailer import Mailer
-from ideaboard.services import comments, events, moderation, routing, status_updates, votes
+from ideaboard.services import (
+    comments,
+    events,
+    ideas,
+    moderation,
+    routing,
+    status_updates,
+    votes,
+)
 from ideaboard.services import webhooks as webhook_admin
 from ideaboard.services.clock import now
 from ideaboard.services.errors import Forbidden
@@ -27,13 +38,16 @@ from ideaboard.tables import (
     Idea,
     Organisation,
     OutboxEmail,
+    User,
     WebhookDelivery,
     WebhookEndpoint,
 )
 from ideaboard.webhooks import delivery as webhook_delivery
 from ideaboard.webhooks.sender import BODY_CAP
+from live_server import serving
 from receiver import Behaviour, Receiver, running_receiver
 from smtp_sink import Sink
+from test_scim_compliance import cli, set_up_board
 
 
 @pytest.fixture
@@ -160,8 +174,6 @@ async def test_anonymous_authors_are_never_named(
     board: Personas, receiver: Receiver, local: Settings, mailer: Mailer
 ) -> None:
     await add(receiver)
-    from ideaboard.services import ideas
-
     idea = await ideas.create_idea(
         board.mia.actor,
         ideas.IdeaInput(title="Quiet idea", body="Shh", department_id=str(board.operations),
@@ -345,3 +357,39 @@ async def test_bad_endpoints_are_refused_with_a_reason(board: Personas) -> None:
         await webhook_admin.add_endpoint(board.mia.actor, "https://example.com/", "all")
     assert await WebhookEndpoint.count() == 0
     assert await Idea.count() == 0
+
+
+# --- end to end: the command line, a running server, a real receiver -------------------------
+
+
+def test_a_webhook_added_on_the_command_line_hears_a_running_board(
+    database_url: str, tmp_path: Path, receiver: Receiver
+) -> None:
+    run_in_own_loop(set_up_board(database_url))
+    refused = cli(database_url, tmp_path, "webhook", "add", "gopher://x", "--events", "all")
+    assert refused.returncode == 2 and "https://" in refused.stderr and not refused.stdout
+    made = cli(database_url, tmp_path, "webhook", "add", receiver.url + "/cli",
+               "--events", "idea.created,comment.created", "--description", "Intranet")  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    secret = made.stdout.strip()
+    assert secret.startswith("whsec_") and "shown only this once" in made.stderr
+    listed = cli(database_url, tmp_path, "webhook", "list")
+    assert "idea.created comment.created\ton" in listed.stdout and secret not in listed.stdout
+    with serving(database_url, tmp_path, webhook_allowed_networks="127.0.0.1/32",
+                 webhook_poll_seconds="1"):  # fmt: skip
+        run_in_own_loop(_an_idea(database_url))
+        (got,) = receiver.wait_for("/cli", seconds=20)
+    payload = Webhook(secret).verify(got.body, got.headers)
+    assert payload["type"] == "idea.created"
+    assert payload["data"]["idea"]["title"] == "Made while the server ran"
+
+
+async def _an_idea(database_url: str) -> None:
+    async with db.connected(database_url):
+        ada = await User.select(User.id, User.role, User.department).first()
+        actor = Actor(id=ada["id"], role=Role(ada["role"]), department_id=ada["department"])
+        await ideas.create_idea(
+            actor,
+            ideas.IdeaInput(title="Made while the server ran", body="Hello",
+                            department_id=str(ada["department"])),
+        )  # fmt: skip

@@ -1,5 +1,5 @@
 """The `ideaboard` command: serve, migrate, demo, recount, create-admin, scim-token, token,
-digest, worker."""
+webhook, digest, worker."""
 
 from __future__ import annotations
 
@@ -120,6 +120,15 @@ def cmd_api_token(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(
         api_token(settings, email=args.email, scope=args.scope, days=args.days, name=args.name)
     )
+
+
+def cmd_webhook(settings: Settings, args: argparse.Namespace) -> int:
+    from ideaboard.token_cli import webhook
+
+    return asyncio.run(
+        webhook(settings, args.webhook_command, url=args.url, events=args.events,
+                description=args.description)
+    )  # fmt: skip
 
 
 def cmd_recount(settings: Settings, args: argparse.Namespace) -> int:
@@ -266,6 +275,17 @@ def build_parser() -> argparse.ArgumentParser:
     token_create.add_argument("--days", default="90", help="days until it expires ('' never)")
     token_create.add_argument("--name", default="Command line", help="what it is for")
     token.set_defaults(handler=cmd_api_token)
+
+    hook = commands.add_parser("webhook", help="Standard Webhooks endpoints")
+    hook_commands = hook.add_subparsers(dest="webhook_command", required=True)
+    hook_add = hook_commands.add_parser("add", help="add an endpoint; prints its signing secret")
+    hook_add.add_argument("url", help="where each event is POSTed")
+    hook_add.add_argument(
+        "--events", required=True, help="'all', or event types separated by commas"
+    )
+    hook_add.add_argument("--description", default="", help="what it is for")
+    hook_commands.add_parser("list", help="the endpoints, their events, on or off")
+    hook.set_defaults(handler=cmd_webhook, url="", events="all", description="")
 
     digest = commands.add_parser("digest", help="the weekly digest email")
     digest_commands = digest.add_subparsers(dest="digest_command", required=True)

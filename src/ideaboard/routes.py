@@ -21,6 +21,7 @@ from ideaboard.controllers import (
     sso,
     system,
     triage,
+    webhooks,
 )
 from ideaboard.web import (
     requires_admin,
@@ -204,6 +205,30 @@ ROUTES: list[HTTPRouteHandler] = [
         name="admin:archive_department",
         guards=admins,
     )(admin.archive_department),
+    get("/admin/webhooks", name="admin:webhooks", guards=admins)(webhooks.index),
+    post("/admin/webhooks", name="admin:add_webhook", guards=admins)(webhooks.add),
+    get("/admin/webhooks/{endpoint_id:int}", name="admin:webhook", guards=admins)(webhooks.show),
+    post("/admin/webhooks/{endpoint_id:int}/rotate", name="admin:rotate_webhook", guards=admins)(
+        webhooks.rotate
+    ),
+    post("/admin/webhooks/{endpoint_id:int}/switch", name="admin:switch_webhook", guards=admins)(
+        webhooks.switch
+    ),
+    post("/admin/webhooks/{endpoint_id:int}/test", name="admin:test_webhook", guards=admins)(
+        webhooks.send_test
+    ),
+    post("/admin/webhooks/{endpoint_id:int}/remove", name="admin:remove_webhook", guards=admins)(
+        webhooks.remove
+    ),
+    post(
+        "/webhooks/deliveries/{delivery_id:int}/redeliver", name="webhooks:redeliver", guards=user
+    )(webhooks.redeliver),
+    get("/departments/{department_id:int}/channels", name="channels:show", guards=user)(
+        webhooks.channels
+    ),
+    post(
+        "/departments/{department_id:int}/channels/{format:str}", name="channels:set", guards=user
+    )(webhooks.set_channel),
     get("/admin/outbox", name="admin:outbox", guards=admins)(admin.outbox_index),
     post("/admin/outbox/{email_id:int}/retry", name="admin:retry_email", guards=admins)(
         admin.retry_email

@@ -1,12 +1,13 @@
-"""Tokens from the command line: `ideaboard scim-token create|list|revoke` for the
-directory's provisioning, `ideaboard token create` for a person's API access."""
+"""Tokens and secrets from the command line: `ideaboard scim-token create|list|revoke`
+for the directory's provisioning, `ideaboard token create` for a person's API access,
+`ideaboard webhook add|list` for webhooks and their signing secrets."""
 
 from __future__ import annotations
 
 import sys
 
 from ideaboard import db
-from ideaboard.services import api_tokens, scim_tokens
+from ideaboard.services import api_tokens, scim_tokens, webhooks
 from ideaboard.services.errors import NotFound, ValidationFailed
 from ideaboard.settings import Settings
 
@@ -61,3 +62,26 @@ async def api_token(settings: Settings, *, email: str, scope: str, days: str, na
     print(f"Token “{token.name}” for {email}: {scope}, {expiry}; shown only this once."
           f" API: {settings.effective_base_url}/api/v1", file=sys.stderr)  # fmt: skip
     return 0
+
+
+async def webhook(
+    settings: Settings, command: str, *, url: str, events: str, description: str
+) -> int:
+    """`webhook add` prints the new endpoint's signing secret alone on stdout; `webhook
+    list` shows each endpoint, its events and whether it is on."""
+    async with db.connected(settings.database_url):
+        if command == "add":
+            try:
+                endpoint_id, secret = await webhooks.add_endpoint(None, url, events, description)
+            except ValidationFailed as failed:
+                print(" ".join(failed.errors.values()), file=sys.stderr)
+                return 2
+            print(secret)  # alone on stdout, for scripts
+            print(f"Webhook {endpoint_id} to {url} added; its signing secret is shown only"
+                  f" this once. Deliveries: {settings.effective_base_url}/admin/webhooks/"
+                  f"{endpoint_id}", file=sys.stderr)  # fmt: skip
+            return 0
+        for row in await webhooks.list_endpoints(None):
+            state = "on" if row.active else f"off ({row.disabled_reason})"
+            print(f"{row.id}\t{row.url}\t{row.events}\t{state}")
+        return 0

@@ -86,17 +86,16 @@ def headline(facts: EventFacts) -> str:
     idea = facts.idea
     match facts.kind:
         case EventKind.IDEA_CREATED:
-            return gettext("New idea for {department}", department=idea.department)
+            return gettext("New idea for %(department)s", department=idea.department)
         case EventKind.IDEA_THRESHOLD_REACHED:
             return ngettext(
-                "Reached {count} vote and needs an owner",
-                "Reached {count} votes and needs an owner",
+                "Reached %(num)s vote and needs an owner",
+                "Reached %(num)s votes and needs an owner",
                 facts.detail["votes"],
-                count=facts.detail["votes"],
             )
         case EventKind.IDEA_STATUS_CHANGED:
             return gettext(
-                "{name} moved this idea to {status}",
+                "%(name)s moved this idea to %(status)s",
                 name=facts.actor or gettext("Someone"),
                 status=Status(facts.detail["to"]).label,
             )
@@ -105,7 +104,7 @@ def headline(facts: EventFacts) -> str:
 
 def _facts_line(facts: EventFacts) -> str:
     idea = facts.idea
-    votes = ngettext("{count} vote", "{count} votes", idea.vote_count, count=idea.vote_count)
+    votes = ngettext("%(num)s vote", "%(num)s votes", idea.vote_count)
     return " · ".join((idea.status.label, votes, str(idea.author_name)))
 
 

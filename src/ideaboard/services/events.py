@@ -18,6 +18,7 @@ from enum import StrEnum
 from typing import Any
 
 from ideaboard.db import is_sqlite, write_transaction
+from ideaboard.i18n import lazy_gettext
 from ideaboard.services.clock import now
 from ideaboard.tables import DomainEvent, Idea
 
@@ -34,6 +35,20 @@ class EventKind(StrEnum):
     IDEA_VOTES_CHANGED = "idea.votes_changed"
     COMMENT_CREATED = "comment.created"
 
+    @property
+    def label(self) -> str:
+        return str(EVENT_LABELS[self])
+
+
+EVENT_LABELS: dict[EventKind, Any] = {
+    EventKind.IDEA_CREATED: lazy_gettext("A new idea is on the board"),
+    EventKind.IDEA_STATUS_CHANGED: lazy_gettext("An idea's status changes"),
+    EventKind.IDEA_ROUTED: lazy_gettext("An idea gets an owner or moves to another department"),
+    EventKind.IDEA_MERGED: lazy_gettext("A duplicate is merged into another idea"),
+    EventKind.IDEA_THRESHOLD_REACHED: lazy_gettext("An idea reaches its routing threshold"),
+    EventKind.IDEA_VOTES_CHANGED: lazy_gettext("An idea's votes change (once a minute at most)"),
+    EventKind.COMMENT_CREATED: lazy_gettext("A new comment is posted"),
+}
 
 # What a department's Slack or Teams channel hears of: few, and worth a message.
 CHANNEL_KINDS = frozenset(

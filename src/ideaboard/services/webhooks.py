@@ -32,6 +32,7 @@ DESCRIPTION_MAX = 120
 ROTATION_OVERLAP = timedelta(hours=24)
 CHANNEL_FORMATS = ("slack", "teams")
 LOG_SIZE = 50
+NO_EVENTS_CHOSEN = lazy_gettext("Choose at least one event, or all.")
 
 
 def new_signing_secret() -> str:
@@ -252,11 +253,13 @@ async def list_deliveries(actor: Actor, endpoint_id: int) -> list[DeliveryRow]:
     return [DeliveryRow(**row) for row in rows]
 
 
-async def redeliver(actor: Actor, delivery_id: int) -> int:
+async def redeliver(actor: Actor, delivery_id: int) -> tuple[int, int | None]:
     """Send a message again, as it was (same id and body), with fresh attempts. Returns
-    its endpoint's id. What the public may no longer see is withdrawn at sending."""
+    its endpoint's id and department (a channel's). What the public may no longer see is
+    withdrawn at sending."""
     record = await WebhookDelivery.select(
-        WebhookDelivery.endpoint, WebhookDelivery.kind
+        WebhookDelivery.endpoint, WebhookDelivery.kind,
+        WebhookDelivery.endpoint.department.as_alias("department"),
     ).where(WebhookDelivery.id == delivery_id).first()  # fmt: skip
     if record is None:
         raise NotFound(gettext("This delivery does not exist."))
@@ -273,7 +276,7 @@ async def redeliver(actor: Actor, delivery_id: int) -> int:
             actor, "webhook.redeliver", target_type="webhook", target_id=record["endpoint"],
             summary=f"Sent {record['kind']} again (delivery {delivery_id})",
         )  # fmt: skip
-    return int(record["endpoint"])
+    return int(record["endpoint"]), record["department"]
 
 
 # --- a department's Slack and Teams channels ---------------------------------------------

@@ -82,9 +82,10 @@ async def claim_due(limit: int, at: datetime) -> list[dict[str, Any]]:
     ):
         return []  # the usual case: a read, not the write lock
     async with write_transaction():
-        return await WebhookDelivery.raw(
+        rows = await WebhookDelivery.raw(
             CLAIM_SQLITE if is_sqlite() else CLAIM_POSTGRES, at + LEASE, at, at, limit
         )
+    return sorted(rows, key=lambda row: row["id"])  # RETURNING keeps no order: events do
 
 
 async def find_targets(endpoint_ids: set[int], at: datetime) -> dict[int, Target]:
