@@ -58,6 +58,7 @@ KEYWORDS := -k _ -k gettext -k ngettext:1,2 -k pgettext:1c,2 -k npgettext:1c,2,3
 	-k lazy_gettext -k lazy_pgettext:1c,2
 messages: $(TEST_STAMP)
 	$(BIN)/pybabel -q extract --no-default-keywords $(KEYWORDS) -F $(LOCALE)/babel.cfg \
+		--ignore-dirs ".* __pycache__" \
 		--sort-by-file --no-wrap --project ideaboard --copyright-holder "ideaboard" \
 		--msgid-bugs-address "" -o $(LOCALE)/messages.pot .
 	$(BIN)/pybabel -q update --no-wrap --no-fuzzy-matching -i $(LOCALE)/messages.pot \

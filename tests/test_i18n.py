@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
@@ -67,10 +68,15 @@ def test_the_catalog_holds_every_string_of_the_code() -> None:
     with (i18n.LOCALE_DIR / "babel.cfg").open() as config:
         method_map, options = parse_mapping_cfg(config)
     root = i18n.LOCALE_DIR.parent.parent.parent
+
+    def searched(path: str) -> bool:  # as `--ignore-dirs ".* __pycache__"`: _partials too
+        name = Path(path).name
+        return not name.startswith(".") and name != "__pycache__"
+
     found = {
         (context, message)
         for _, _, message, _, context in extract_from_dir(
-            root, method_map, options, keywords=keywords
+            root, method_map, options, keywords=keywords, directory_filter=searched
         )
     }
     missing = {m for m in found if m not in template}

@@ -146,7 +146,7 @@ def prepare_tour(connection: sqlite3.Connection) -> tuple[int, int, int]:
     connection.execute(
         "INSERT INTO webhook_endpoint (id, url, format, description, events, active,"
         " disabled_reason, created_at) VALUES (1, 'https://intranet.example.com/hooks/ideas',"
-        " 'standard', 'Intranet news', 'all', 0, 'The receiver answered 410 Gone.', ?)",
+        " 'standard', 'Intranet news', 'all', 0, 'gone', ?)",
         (moment,),
     )
     connection.execute(
@@ -161,7 +161,7 @@ def prepare_tour(connection: sqlite3.Connection) -> tuple[int, int, int]:
             " attempts, next_attempt_at, last_status, last_error, last_response, created_at,"
             " finished_at) VALUES (?, ?, 'idea.created', 'msg_0123456789abcdef', ?, ?, 1, ?,"
             " ?, '', 'ok', ?, ?)",
-            (endpoint, idea, '{"type": "idea.created", "data": {"idea": {"id": %d}}}' % idea,
+            (endpoint, idea, json.dumps({"type": "idea.created", "data": {"idea": {"id": idea}}}),
              state, moment, status, moment, moment),
         )  # fmt: skip
     return idea, own_idea, own_comment

@@ -34,6 +34,19 @@ CHANNEL_FORMATS = ("slack", "teams")
 LOG_SIZE = 50
 NO_EVENTS_CHOSEN = lazy_gettext("Choose at least one event, or all.")
 
+# Why an endpoint is off, kept as a key and worded for whoever reads it.
+SWITCHED_OFF: dict[str, Any] = {
+    "gone": lazy_gettext("The receiver answered 410 Gone: it wants no more messages."),
+    "retries": lazy_gettext(
+        "Nothing got through for ten attempts over about three days, so the board stopped."
+    ),
+    "admin": lazy_gettext("Switched off by an admin."),
+}
+
+
+def switched_off_text(key: str) -> str:
+    return str(SWITCHED_OFF[key]) if key in SWITCHED_OFF else key
+
 
 def new_signing_secret() -> str:
     """A Standard Webhooks secret: `whsec_` and 32 random bytes in base64."""
@@ -54,6 +67,10 @@ class EndpointRow:
     rotating: bool  # an old secret still signs too
     waiting: int = 0
     failed: int = 0
+
+    @property
+    def why_off(self) -> str:
+        return switched_off_text(self.disabled_reason)
 
     @property
     def shown_url(self) -> str:
@@ -198,8 +215,7 @@ async def switch(actor: Actor, endpoint_id: int, *, on: bool) -> None:
     async with write_transaction():
         record = await _endpoint(endpoint_id)
         await WebhookEndpoint.update(
-            {WebhookEndpoint.active: on, WebhookEndpoint.disabled_reason: ""
-             if on else gettext("Switched off by an admin.")}
+            {WebhookEndpoint.active: on, WebhookEndpoint.disabled_reason: "" if on else "admin"}
         ).where(WebhookEndpoint.id == endpoint_id)  # fmt: skip
         await add_audit(
             actor, "webhook.endpoint", target_type="webhook", target_id=endpoint_id,

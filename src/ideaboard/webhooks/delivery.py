@@ -26,6 +26,7 @@ from ideaboard.mail.message import Email
 from ideaboard.mail.outbox import Queued, queue_emails
 from ideaboard.services.clock import now
 from ideaboard.services.organisation import find_organisation
+from ideaboard.services.webhooks import switched_off_text
 from ideaboard.tables import Comment, Idea, User, WebhookDelivery, WebhookEndpoint
 from ideaboard.webhooks.sender import Answer, Network, post
 
@@ -184,14 +185,13 @@ async def record(
     log.info("webhook %s to %s: %s %s", delivery["id"], target.url, answer.status, answer.error)
     if answer.status == 410:
         await finish(delivery["id"], "failed", answer)
-        await switch_off(target, "The receiver answered 410 Gone.", mailer)
+        await switch_off(target, "gone", mailer)
         report.gave_up += 1
     elif delivery["attempts"] >= MOST_ATTEMPTS:
         await finish(delivery["id"], "failed", answer)
         report.gave_up += 1
         if not await delivered_since(target.id, delivery["created_at"]):
-            why = f"Nothing got through for {MOST_ATTEMPTS} attempts over about three days."
-            await switch_off(target, why, mailer)
+            await switch_off(target, "retries", mailer)
     else:
         async with write_transaction():
             await WebhookDelivery.update(
@@ -215,7 +215,8 @@ async def delivered_since(endpoint_id: int, since: datetime) -> bool:
 
 
 async def switch_off(target: Target, reason: str, mailer: Mailer) -> None:
-    """Stop sending to this receiver, fail what waits for it, and tell every admin."""
+    """Stop sending to this receiver, fail what waits for it, and tell every admin.
+    `reason` is a key of `services.webhooks.SWITCHED_OFF`."""
     async with write_transaction():
         changed = await WebhookEndpoint.update(
             {WebhookEndpoint.active: False, WebhookEndpoint.disabled_reason: reason}
@@ -247,7 +248,7 @@ async def _admin_emails(target: Target, reason: str, mailer: Mailer) -> list[Que
         with in_language(admin["language"] or board_language):
             text, html = mailer.templates.render(
                 "webhook_disabled", reader_name=admin["name"], url=target.url,
-                description=target.description, reason=reason,
+                description=target.description, reason=switched_off_text(reason),
                 link=mailer.templates.url("/admin/webhooks"),
             )  # fmt: skip
             subject = gettext("A webhook was switched off")
