@@ -14,8 +14,7 @@ from slack_sdk.models.blocks import Block
 from conftest import Personas, make_idea
 from ideaboard.jobs.events import move_events
 from ideaboard.mail.mailer import Mailer
-from ideaboard.services import comments, status_updates, votes
-from ideaboard.services import webhooks as webhook_admin
+from ideaboard.services import channels, comments, status_updates, votes
 from ideaboard.services.events import announce_votes
 from ideaboard.settings import Settings
 from ideaboard.tables import Department
@@ -39,8 +38,8 @@ def local(settings: Settings) -> Settings:
 
 async def connect(board: Personas, receiver: Receiver, department: int) -> None:
     """As an admin may: any receiver (here the test's, standing in for Slack and Teams)."""
-    await webhook_admin.set_channel(board.ada.actor, department, "slack", receiver.url + "/slack")
-    await webhook_admin.set_channel(board.ada.actor, department, "teams", receiver.url + "/teams")
+    await channels.set_channel(board.ada.actor, department, "slack", receiver.url + "/slack")
+    await channels.set_channel(board.ada.actor, department, "teams", receiver.url + "/teams")
 
 
 def check_block_kit(message: dict[str, Any]) -> None:

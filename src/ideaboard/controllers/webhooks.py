@@ -9,6 +9,7 @@ from litestar import Response
 from litestar.params import FromPath
 
 from ideaboard.security import BoardRequest
+from ideaboard.services import channels as channels_service
 from ideaboard.services import webhooks
 from ideaboard.services.errors import ValidationFailed
 from ideaboard.services.events import EventKind
@@ -142,7 +143,7 @@ async def channels_page(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response[str]:
-    channels = await webhooks.get_channels(user.actor, department_id)
+    channels = await channels_service.get_channels(user.actor, department_id)
     logs = {
         format: await webhooks.list_deliveries(user.actor, row.id)
         for format, row in (("slack", channels.slack), ("teams", channels.teams))
@@ -171,7 +172,7 @@ async def set_channel(
     raw = await request.form()
     url = str(raw.get(f"{format}_url", "")).strip() if raw.get("disconnect") != "1" else ""
     try:
-        await webhooks.set_channel(user.actor, department_id, format, url)
+        await channels_service.set_channel(user.actor, department_id, format, url)
     except ValidationFailed as failed:
         return await channels_page(
             request, user, department_id, form={f"{format}_url": url}, errors=failed.errors,

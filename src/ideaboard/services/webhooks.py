@@ -20,19 +20,19 @@ from ideaboard.i18n import gettext, lazy_gettext
 from ideaboard.services.audit import add_audit
 from ideaboard.services.clock import now
 from ideaboard.services.errors import NotFound, ValidationFailed, require
-from ideaboard.services.events import CHANNEL_KINDS, kinds_text, parse_kinds
+from ideaboard.services.events import EventKind, kinds_text, parse_kinds
 from ideaboard.services.triage import find_triage_role
 from ideaboard.services.validation import check_text
-from ideaboard.tables import Department, WebhookDelivery, WebhookEndpoint
+from ideaboard.tables import WebhookDelivery, WebhookEndpoint
 from ideaboard.webhooks.sender import check_url
 
 URL_MAX = 2000
 DESCRIPTION_MAX = 120
 # After a rotation the old secret signs too for this long, so receivers can switch.
 ROTATION_OVERLAP = timedelta(hours=24)
-CHANNEL_FORMATS = ("slack", "teams")
 LOG_SIZE = 50
 NO_EVENTS_CHOSEN = lazy_gettext("Choose at least one event, or all.")
+TEST_MESSAGE = lazy_gettext("A test message")
 
 # Why an endpoint is off, kept as a key and worded for whoever reads it.
 SWITCHED_OFF: dict[str, Any] = {
@@ -95,6 +95,13 @@ class DeliveryRow:
     finished_at: datetime | None
     body: str
 
+    @property
+    def label(self) -> str:
+        """What the message tells of, in words."""
+        if self.kind in EventKind.__members__.values():
+            return EventKind(self.kind).label
+        return str(TEST_MESSAGE) if self.kind == "webhook.test" else self.kind
+
 
 ENDPOINT_COLUMNS = (
     WebhookEndpoint.id, WebhookEndpoint.url, WebhookEndpoint.format,
@@ -105,7 +112,7 @@ ENDPOINT_COLUMNS = (
 )  # fmt: skip
 
 
-def _row(record: dict[str, Any], counts: dict[tuple[int, str], int]) -> EndpointRow:
+def endpoint_row(record: dict[str, Any], counts: dict[tuple[int, str], int]) -> EndpointRow:
     until = record.pop("previous_secret_until")
     return EndpointRow(
         **record,
@@ -115,7 +122,7 @@ def _row(record: dict[str, Any], counts: dict[tuple[int, str], int]) -> Endpoint
     )
 
 
-async def _counts() -> dict[tuple[int, str], int]:
+async def delivery_counts() -> dict[tuple[int, str], int]:
     rows = await WebhookDelivery.raw(
         "SELECT endpoint, state, COUNT(*) AS n FROM webhook_delivery"
         " WHERE state IN ('waiting', 'failed') GROUP BY endpoint, state"
@@ -130,8 +137,8 @@ async def list_endpoints(actor: Actor | None) -> list[EndpointRow]:
     records = await WebhookEndpoint.select(*ENDPOINT_COLUMNS).where(
         WebhookEndpoint.format == "standard"
     ).order_by(WebhookEndpoint.id, ascending=False)  # fmt: skip
-    counts = await _counts()
-    return [_row(record, counts) for record in records]
+    counts = await delivery_counts()
+    return [endpoint_row(record, counts) for record in records]
 
 
 def _check_endpoint(url: str, events: str, description: str) -> dict[str, str]:
@@ -186,7 +193,7 @@ async def get_endpoint(actor: Actor, endpoint_id: int) -> EndpointRow:
     require(can_administer(actor))
     record = await _endpoint(endpoint_id)
     record.pop("secret")
-    return _row(record, await _counts())
+    return endpoint_row(record, await delivery_counts())
 
 
 async def rotate_secret(actor: Actor, endpoint_id: int) -> str:
@@ -316,83 +323,3 @@ async def _require_endpoint_access(actor: Actor, endpoint_id: int) -> None:
         require(can_administer(actor))
     else:
         require(await can_manage_channels(actor, record["department"]))
-
-
-@dataclass(frozen=True)
-class Channels:
-    department_id: int
-    department: str
-    slack: EndpointRow | None
-    teams: EndpointRow | None
-
-
-async def get_channels(actor: Actor, department_id: int) -> Channels:
-    department = await Department.select(Department.id, Department.name).where(
-        Department.id == department_id
-    ).first()  # fmt: skip
-    if department is None:
-        raise NotFound(gettext("This department does not exist."))
-    require(await can_manage_channels(actor, department_id))
-    records = await WebhookEndpoint.select(*ENDPOINT_COLUMNS).where(
-        WebhookEndpoint.department == department_id
-    )  # fmt: skip
-    counts = await _counts()
-    found = {record["format"]: _row(record, counts) for record in records}
-    return Channels(department_id, department["name"], found.get("slack"), found.get("teams"))
-
-
-CHANNEL_HOSTS = {
-    "slack": lambda host: host == "hooks.slack.com",
-    # Teams Workflows: *.logic.azure.com, or the newer *.environment.api.powerplatform.com.
-    "teams": lambda host: host.endswith((".logic.azure.com", ".api.powerplatform.com")),
-}
-
-
-SLACK_URL_HELP = lazy_gettext(
-    "Paste the address Slack gives an incoming webhook (https://hooks.slack.com/…)."
-)
-TEAMS_URL_HELP = lazy_gettext(
-    "Paste the address of the Teams workflow “Post to a channel when a webhook request is"
-    " received” (https://….logic.azure.com/…)."
-)
-
-
-async def set_channel(actor: Actor, department_id: int, format: str, url: str) -> None:
-    """Connect (or, with an empty URL, disconnect) the department's Slack or Teams
-    channel. A manager's URL must be Slack's or Teams Workflows' own, over https, so a
-    channel setting cannot aim the board anywhere else; an admin may name any receiver
-    (a relay on the intranet), still under the sender's address rules."""
-    require(await can_manage_channels(actor, department_id))
-    if format not in CHANNEL_FORMATS:
-        raise NotFound(gettext("This kind of channel does not exist."))
-    url = url.strip()
-    field = f"{format}_url"
-    errors: dict[str, str] = {}
-    if url:
-        check_text(errors, field, url, label=gettext("Address"), max_length=URL_MAX)
-        host = urlsplit(url).hostname or ""
-        own = url.startswith("https://") and CHANNEL_HOSTS[format](host)
-        if field not in errors and (check_url(url) or not (own or actor.is_admin)):
-            errors[field] = str(SLACK_URL_HELP if format == "slack" else TEAMS_URL_HELP)
-    if errors:
-        raise ValidationFailed(errors)
-    async with write_transaction():
-        await WebhookEndpoint.delete().where(
-            WebhookEndpoint.department == department_id, WebhookEndpoint.format == format
-        )
-        if url:
-            await WebhookEndpoint.insert(
-                WebhookEndpoint(
-                    url=url,
-                    format=format,
-                    events=kinds_text(CHANNEL_KINDS),
-                    department=department_id,
-                    active=True,
-                    created_by=actor.id,
-                    created_at=now(),
-                )
-            )
-        await add_audit(
-            actor, "department.channel", target_type="department", target_id=department_id,
-            summary=f"{'Connected' if url else 'Disconnected'} the {format.title()} channel",
-        )  # fmt: skip
