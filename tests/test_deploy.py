@@ -18,6 +18,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from ideaboard.cli import build_parser
+from ideaboard.controllers.live import KEEPALIVE_SECONDS
 
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy"
@@ -115,6 +116,18 @@ def test_caddy_and_nginx_keep_metrics_inside_and_serve_static_files() -> None:
     )
     upstream_ports = set(re.findall(r"server 127\.0\.0\.1:(\d+)", nginx))
     assert upstream_ports == {"8001", "8002"}
+
+
+def test_both_proxies_pass_live_updates_through_unbuffered() -> None:
+    """Server-Sent Events reach the page as they are sent: no buffering, no compression
+    that waits for more, a read timeout longer than the stream's keep-alive."""
+    nginx = (DEPLOY / "nginx/ideaboard.conf").read_text()
+    live = nginx.split("location = /live {", 1)[1].split("}", 1)[0]
+    assert "proxy_buffering off;" in live and "gzip off;" in live
+    timeout = int(re.search(r"proxy_read_timeout (\d+)s;", live).group(1))  # type: ignore[union-attr]
+    assert timeout > KEEPALIVE_SECONDS
+    caddy = (DEPLOY / "Caddyfile").read_text()
+    assert "@compressible not path /live" in caddy and "encode @compressible" in caddy
 
 
 def test_systemd_units_pass_systemd_analyze(tmp_path: Path) -> None:

@@ -19,8 +19,10 @@ from litestar.static_files import create_static_files_router
 from litestar.types import Message, Receive, Scope, Send
 
 from ideaboard import db
+from ideaboard.controllers.live import StreamsEndQuietly
 from ideaboard.error_pages import EXCEPTION_HANDLERS
 from ideaboard.jobs import background_loops
+from ideaboard.live import Hub, use_hub
 from ideaboard.mail.mailer import Mailer
 from ideaboard.observe import Metrics, RequestObserver, metrics_endpoint
 from ideaboard.oidc import OidcProvider
@@ -112,8 +114,28 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
 
+    hub = Hub()
+
+    @asynccontextmanager
+    async def live_updates(app: Litestar) -> AsyncIterator[None]:
+        """This process's hub: across processes through PostgreSQL's LISTEN/NOTIFY."""
+        use_hub(hub)
+        listening = (
+            None
+            if settings.is_sqlite
+            else asyncio.create_task(hub.run_postgres(settings.database_url))
+        )
+        try:
+            yield
+        finally:
+            use_hub(None)
+            if listening is not None:
+                listening.cancel()
+                await asyncio.gather(listening, return_exceptions=True)
+
     state: dict[str, Any] = {
         "settings": settings,
+        "live": hub,
         "engine": engine,
         "templates": build_templates(settings),
         "mailer": mailer,
@@ -148,8 +170,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ),
         ],
         state=State(state),
-        lifespan=[database, background_jobs],
-        middleware=[SessionMiddleware()],
+        lifespan=[database, live_updates, background_jobs],
+        middleware=[StreamsEndQuietly(), SessionMiddleware()],
         dependencies=DEPENDENCIES,
         csrf_config=CSRFConfig(
             secret=resolve_secret_key(settings),

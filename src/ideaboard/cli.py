@@ -83,6 +83,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         proxy_headers=True,
         forwarded_allow_ips=settings.forwarded_allow_ips,
         server_header=False,
+        # Open live streams (/live) never end by themselves: a stop waits this long for
+        # them, then closes them; the pages reconnect to another server.
+        timeout_graceful_shutdown=5,
     )
     return 0
 

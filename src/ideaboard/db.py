@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -121,17 +122,49 @@ def is_sqlite() -> bool:
     return isinstance(current_engine(), SQLiteEngine)
 
 
-def write_transaction() -> AbstractAsyncContextManager[Any]:
+# What to do once the write transaction under way commits (`after_commit`).
+_after_commit: ContextVar[list[Callable[[], None]] | None] = ContextVar(
+    "after_commit", default=None
+)
+
+
+@asynccontextmanager
+async def write_transaction() -> AsyncIterator[Any]:
     """A transaction for a state change.
 
     On SQLite it takes the write lock up front (BEGIN IMMEDIATE): a deferred
     transaction that reads and then writes cannot wait for the lock and fails
-    at once with "database is locked" under concurrent writers.
+    at once with "database is locked" under concurrent writers. What `after_commit`
+    was given inside runs once the outermost one has committed, and never on a rollback.
     """
     engine = current_engine()
     if isinstance(engine, SQLiteEngine):
-        return engine.transaction(transaction_type=TransactionType.immediate)
-    return engine.transaction()
+        transaction = engine.transaction(transaction_type=TransactionType.immediate)
+    else:
+        transaction = engine.transaction()
+    if _after_commit.get() is not None:  # inside another: that one runs the callbacks
+        async with transaction as inner:
+            yield inner
+        return
+    callbacks: list[Callable[[], None]] = []
+    token = _after_commit.set(callbacks)
+    try:
+        async with transaction as inner:
+            yield inner
+    finally:
+        _after_commit.reset(token)
+    for callback in callbacks:
+        callback()
+
+
+def after_commit(callback: Callable[[], None]) -> None:
+    """Run `callback` once the write transaction under way commits (now, outside one):
+    for telling others what they can now read, never what may yet be rolled back."""
+    pending = _after_commit.get()
+    if pending is None:
+        callback()
+    else:
+        pending.append(callback)
 
 
 async def prepare(engine: Engine[Any], pool_size: int) -> None:

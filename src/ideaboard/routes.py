@@ -14,6 +14,7 @@ from ideaboard.controllers import (
     comments,
     feeds,
     ideas,
+    live,
     moderation,
     notifications,
     roadmap,
@@ -174,6 +175,7 @@ ROUTES: list[HTTPRouteHandler] = [
     # notifications
     get("/notifications", name="notifications:index", guards=user)(notifications.index),
     get("/notifications/bell", name="notifications:bell", guards=user)(notifications.bell),
+    get("/live", name="live:stream", guards=user)(live.stream),
     post("/notifications/read", name="notifications:read_all", guards=user)(notifications.read_all),
     # A link (opens in a new tab too); following it marks the notification read.
     get("/notifications/{notification_id:int}", name="notifications:open", guards=user)(

@@ -25,8 +25,10 @@ CARET = (
     '<path d="M1 9 7 2l6 7" fill="none" stroke="currentColor" stroke-width="2.2"'
     ' stroke-linecap="round" stroke-linejoin="round"/></svg>'
 )
+# `data-sse-swap`: an open page's live stream swaps in this idea's box as its reader sees it.
+LIVE = ' data-sse-swap="vote-{id}" data-hx-target="this" data-hx-swap="outerHTML"'
 OPEN = (
-    '<div id="vote-button-{id}" class="vote">\n'
+    '<div id="vote-button-{id}" class="vote"' + LIVE + ">\n"
     '  <button type="submit" form="vote-form" formaction="{action}" name="voted" value="{value}"'
     ' data-hx-post="{action}" data-hx-target="#vote-button-{id}" data-hx-swap="outerHTML"'
     ' id="vote-{id}" aria-pressed="{pressed}" class="vote-box{voted_class}">\n'
@@ -37,7 +39,7 @@ OPEN = (
     "</div>"
 )
 CLOSED = (
-    '<div id="vote-button-{id}" class="vote-box closed">\n'
+    '<div id="vote-button-{id}" class="vote-box closed"' + LIVE + ">\n"
     '  <span class="vote-count">{count}</span>\n'
     '  <span class="vote-label">{word}</span>\n'
     "</div>"

@@ -16,6 +16,7 @@ from ideaboard.domain import (
     can_see_content,
 )
 from ideaboard.i18n import gettext
+from ideaboard.live import nudge
 from ideaboard.markup import render_markdown
 from ideaboard.notification_kinds import NotificationKind
 from ideaboard.services.clock import now
@@ -163,6 +164,7 @@ async def publish_comment(author_id: int, idea_id: int, comment_id: int) -> None
     event stream too."""
     await Idea.update({Idea.comment_count: Idea.comment_count + 1}).where(Idea.id == idea_id)
     await notify_followers(NotificationKind.NEW_COMMENT, idea_id, actor_id=author_id)
+    nudge(f"comments:{idea_id}")
     await record_event(
         EventKind.COMMENT_CREATED, idea_id, actor_id=author_id, comment_id=comment_id
     )

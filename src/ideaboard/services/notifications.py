@@ -18,6 +18,7 @@ from typing import Any
 
 from ideaboard.domain import Status
 from ideaboard.i18n import gettext, lazy_gettext
+from ideaboard.live import nudge
 from ideaboard.notification_kinds import Delivery, NotificationKind, delivery_for
 from ideaboard.services.clock import now
 from ideaboard.services.errors import NotFound
@@ -79,6 +80,7 @@ async def notify(
         )
     if rows:
         await Notification.insert(*rows)
+        nudge(*(f"bell:{row.account}" for row in rows))
     return len(rows)
 
 

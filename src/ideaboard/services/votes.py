@@ -14,12 +14,13 @@ from ideaboard.domain import (
     can_vote,
     votes_left,
 )
+from ideaboard.live import nudge
 from ideaboard.services.clock import now
 from ideaboard.services.errors import Forbidden, require
 from ideaboard.services.follows import add_follower
 from ideaboard.services.organisation import current_organisation
 from ideaboard.services.routing import check_routing_threshold
-from ideaboard.services.visibility import require_open
+from ideaboard.services.visibility import require_open, sees
 from ideaboard.tables import Idea, User, Vote
 
 # The vote's statements, hand-written: a vote is the busiest write of the board. Adding
@@ -128,6 +129,7 @@ async def set_vote(actor: Actor, idea_id: int, *, voted: bool) -> VoteButton:
         if votes > 0:
             await add_follower(actor.id, idea_id)
             await check_routing_threshold(idea, idea["vote_count"], actor_id=actor.id)
+        nudge(f"votes:{idea_id}")
     return VoteButton(
         id=idea_id, status=Status(idea["status"]), vote_count=idea["vote_count"], voted=voted
     )
@@ -160,3 +162,16 @@ async def _check_budget(actor: Actor, idea_id: int, *, budget: int) -> None:
 
 class VoteBudgetSpent(Forbidden):
     """Every vote of the person's budget is on an open idea."""
+
+
+async def current_vote_box(reader: Actor, idea_id: int) -> VoteButton | None:
+    """The vote box as this reader sees it now (a live update of an open page), or None
+    when they may not see or vote on the idea any more."""
+    rows = await Idea.raw(IDEA_FOR_VOTE, idea_id)
+    if not rows or not sees(reader, rows[0]) or rows[0]["merged_into"] is not None:
+        return None
+    idea = rows[0]
+    return VoteButton(
+        id=idea_id, status=Status(idea["status"]), vote_count=idea["vote_count"],
+        voted=await Vote.exists().where(Vote.idea == idea_id, Vote.voter == reader.id),
+    )  # fmt: skip
