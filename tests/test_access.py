@@ -159,6 +159,8 @@ async def test_every_get_route_answers_head_like_get(client: Client, board: Pers
         if "GET" not in route.http_methods:
             continue
         path = next(iter(route.paths))
+        if path == "/live":
+            continue  # a stream that never ends: tests/test_live.py checks it on a server
         for name, value in values.items():
             for kind in ("int", "str"):
                 path = path.replace(f"{{{name}:{kind}}}", str(value))

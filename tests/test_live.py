@@ -244,6 +244,14 @@ def test_a_comment_reaches_the_idea_page_and_the_followers_bell(live_board: Boar
         page.close()
 
 
+def test_head_answers_like_get_without_a_body(live_board: Board) -> None:
+    with httpx.Client(base_url=live_board.url, timeout=5) as browser:
+        browser.cookies.set("ideaboard_session", live_board.tokens["watcher"])
+        head = browser.head(f"/live?ideas={live_board.idea}")
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["content-type"].startswith("text/event-stream")
+
+
 def test_the_stream_needs_a_session(live_board: Board) -> None:
     answer = httpx.get(f"{live_board.url}/live?ideas=1", follow_redirects=False, timeout=5)
     assert answer.status_code in (302, 303, 401) and "event-stream" not in answer.headers.get(
