@@ -191,7 +191,7 @@ PAGES: dict[str, tuple[str, ...]] = {
         "/notifications",
         "/account",
     ),
-    "manager@example.com": ("/triage", "/triage?owner=me", "/ideas/{idea}"),
+    "manager@example.com": ("/triage", "/triage?owner=me", "/insights", "/ideas/{idea}"),
     "moderator@example.com": ("/moderation", "/ideas/{idea}"),
     "admin@example.com": (
         "/admin",
@@ -202,6 +202,7 @@ PAGES: dict[str, tuple[str, ...]] = {
         "/admin/audit",
         "/admin/webhooks",
         "/admin/webhooks/1",
+        "/insights?range=year",
         "/departments/1/channels",
         "/ideas/{idea}",
     ),

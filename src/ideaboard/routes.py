@@ -14,6 +14,7 @@ from ideaboard.controllers import (
     comments,
     feeds,
     ideas,
+    insights,
     live,
     moderation,
     notifications,
@@ -176,6 +177,8 @@ ROUTES: list[HTTPRouteHandler] = [
     get("/notifications", name="notifications:index", guards=user)(notifications.index),
     get("/notifications/bell", name="notifications:bell", guards=user)(notifications.bell),
     get("/live", name="live:stream", guards=user)(live.stream),
+    get("/insights", name="insights:index", guards=user)(insights.index),
+    get("/insights/{file_name:str}", name="insights:csv", guards=user)(insights.section_csv),
     post("/notifications/read", name="notifications:read_all", guards=user)(notifications.read_all),
     # A link (opens in a new tab too); following it marks the notification read.
     get("/notifications/{notification_id:int}", name="notifications:open", guards=user)(

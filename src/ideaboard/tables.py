@@ -18,6 +18,7 @@ from piccolo.table import Table
 # Company sign-ins under way and bearer tokens: in a module of their own.
 from ideaboard.tables_access import ACCESS_TABLES, ApiToken, ScimToken, SignInAttempt
 from ideaboard.tables_events import EVENT_TABLES, DomainEvent, WebhookDelivery, WebhookEndpoint
+from ideaboard.tables_insights import INSIGHT_TABLES, WeeklyParticipation
 
 
 class Organisation(Table):
@@ -396,6 +397,7 @@ TABLES: tuple[type[Table], ...] = (
     SignupRequest,
     *ACCESS_TABLES,
     *EVENT_TABLES,
+    *INSIGHT_TABLES,
 )
 
 __all__ = [
@@ -406,4 +408,5 @@ __all__ = [
     "SignInAttempt",
     "WebhookDelivery",
     "WebhookEndpoint",
+    "WeeklyParticipation",
 ]

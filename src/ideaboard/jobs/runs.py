@@ -80,3 +80,13 @@ async def holding(claim: Claim, *, lease: timedelta = LEASE) -> AsyncIterator[No
     finally:
         renewal.cancel()
         await asyncio.gather(renewal, return_exceptions=True)
+
+
+async def forget_runs(job: str, *, older_than: timedelta, at: datetime | None = None) -> None:
+    """Drop a frequent job's finished runs once they are history."""
+    async with write_transaction():
+        await JobRun.delete().where(
+            JobRun.job == job,
+            JobRun.finished_at.is_not_null(),
+            JobRun.started_at < (at or now()) - older_than,
+        )

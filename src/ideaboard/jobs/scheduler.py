@@ -7,9 +7,17 @@ import asyncio
 import logging
 from datetime import datetime, time, timedelta
 
-from ideaboard.jobs.runs import claim_run, finish_run, holding
+from ideaboard.jobs.runs import claim_run, finish_run, forget_runs, holding
 from ideaboard.mail.mailer import Mailer
-from ideaboard.services import digest, events, limits, password_resets, ranking, signups
+from ideaboard.services import (
+    digest,
+    events,
+    insight_rollups,
+    limits,
+    password_resets,
+    ranking,
+    signups,
+)
 from ideaboard.services.clock import now
 from ideaboard.services.notification_emails import email_notifications
 from ideaboard.services.organisation import OrganisationRow, find_organisation
@@ -48,9 +56,26 @@ async def recount_nightly(organisation: OrganisationRow, at: datetime) -> None:
         await signups.forget_expired()
         await password_resets.forget_expired()
         await events.forget_old_events()
+        await forget_runs("insights", older_than=timedelta(days=2), at=at)
     await finish_run(claim, f"{len(drift)} counters repaired")
     if drift:
         log.warning("nightly recount repaired %d counters: %s", len(drift), drift[:10])
+
+
+INSIGHTS_EVERY_MINUTES = 10
+
+
+async def count_participation(at: datetime) -> None:
+    """The weekly participation of /insights, every ten minutes, by one process."""
+    slot = at.replace(
+        minute=at.minute - at.minute % INSIGHTS_EVERY_MINUTES, second=0, microsecond=0
+    )
+    claim = await claim_run("insights", slot.isoformat(timespec="minutes"), at=at)
+    if claim is None:
+        return
+    async with holding(claim):
+        weeks = await insight_rollups.count_weeks(at=at)
+    await finish_run(claim, f"{weeks} weeks counted")
 
 
 async def run_due_jobs(mailer: Mailer, *, at: datetime | None = None) -> None:
@@ -60,6 +85,7 @@ async def run_due_jobs(mailer: Mailer, *, at: datetime | None = None) -> None:
     moment = at or now()
     await send_weekly_digest(organisation, mailer, moment)
     await recount_nightly(organisation, moment)
+    await count_participation(moment)
 
 
 async def keep_schedule(mailer: Mailer, interval_seconds: float = 60) -> None:

@@ -26,6 +26,7 @@ class CurrentUser:
     department_name: str
     unread: int = 0  # notifications, for the bell
     triages: bool = False  # manages a department, or moderates: the Triage link
+    manages: bool = False  # a department's manager
     language: str = ""  # their choice (i18n.LANGUAGES); "" follows the organisation's
 
     @property
@@ -40,6 +41,10 @@ class CurrentUser:
     def is_moderator(self) -> bool:
         return self.actor.is_moderator
 
+    @property
+    def sees_insights(self) -> bool:
+        return self.is_admin or self.manages
+
 
 # Runs on every request, as its first statement: the organisation (none before setup)
 # and, where the cookie names a session, who is signed in. One hand-written join is
@@ -53,8 +58,8 @@ SELECT o.id, o.name, o.allowed_email_domains, o.vote_budget, o.digest_weekday,
        (SELECT COUNT(*) FROM notification n
         LEFT JOIN idea i ON i.id = n.idea LEFT JOIN idea o ON o.id = n.other_idea
         WHERE n.account = a.id AND n.read_at IS NULL AND {SEEN}) AS unread,
-       EXISTS (SELECT 1 FROM department_manager m WHERE m.manager = a.id)
-         OR EXISTS (SELECT 1 FROM idea o WHERE o.owner = a.id) AS triages
+       EXISTS (SELECT 1 FROM department_manager m WHERE m.manager = a.id) AS manages,
+       EXISTS (SELECT 1 FROM idea o WHERE o.owner = a.id) AS owns
 FROM organisation o
 LEFT JOIN auth_session s ON s.token_hash = {{}}
 LEFT JOIN account a ON a.id = s.account
@@ -130,7 +135,8 @@ async def find_visit(token: str, *, lifetime: timedelta) -> Visit:
         department_id=record["department_id"],
         department_name=record["department_name"],
         unread=int(record["unread"]),
-        triages=bool(record["triages"]) or role is not Role.MEMBER,
+        triages=bool(record["manages"] or record["owns"]) or role is not Role.MEMBER,
+        manages=bool(record["manages"]),
         language=record["user_language"],
     )
     return Visit(organisation=organisation, session=SessionFound(user=user, renewed=renewed))
