@@ -257,3 +257,18 @@ def test_the_stream_needs_a_session(live_board: Board) -> None:
     assert answer.status_code in (302, 303, 401) and "event-stream" not in answer.headers.get(
         "content-type", ""
     )
+
+
+def test_a_stopping_server_ends_its_streams_at_once(database_url: str, tmp_path: Path) -> None:
+    """SIGTERM ends the open streams first, so a stop (a deploy) does not wait out the
+    grace period that requests under way get."""
+    _, _, _, tokens = run_in_own_loop(_set_up(database_url))
+    with serving(database_url, tmp_path, background_jobs="false") as url:
+        pages = [Stream(f"{url}/live?ideas=1", tokens["watcher"]) for _ in range(3)]
+        started = time.monotonic()
+    stopped = time.monotonic() - started  # the context above waited for the process
+    assert stopped < 3, f"the server took {stopped:.1f} s to stop"
+    for page in pages:
+        page._thread.join(5)
+        assert not page._thread.is_alive()  # the stream ended: its reader returned
+        page.close()

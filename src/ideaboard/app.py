@@ -120,6 +120,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def live_updates(app: Litestar) -> AsyncIterator[None]:
         """This process's hub: across processes through PostgreSQL's LISTEN/NOTIFY."""
         use_hub(hub)
+        hub.stop_on_signals()
         listening = (
             None
             if settings.is_sqlite

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import signal
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -57,10 +58,39 @@ class Subscriber:
             self.queue.put_nowait(topic)
 
 
+STOP = "stop"  # what a stream's queue gets when its server stops
+
+
 class Hub:
     def __init__(self) -> None:
         self.subscribers: set[Subscriber] = set()
         self._outgoing: asyncio.Queue[str] | None = None  # PostgreSQL: to NOTIFY
+        self.stopping = False
+
+    def stop(self) -> None:
+        """The server is stopping: every open stream ends now (its page reconnects,
+        to another server if there is one), so the stop does not wait for them."""
+        self.stopping = True
+        for subscriber in list(self.subscribers):
+            with contextlib.suppress(asyncio.QueueFull):
+                subscriber.queue.put_nowait(STOP)
+
+    def stop_on_signals(self) -> None:
+        """Call `stop` when SIGTERM or SIGINT arrives, then whatever handled it before
+        (uvicorn's own, which then waits for the requests under way)."""
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            previous = signal.getsignal(signum)
+
+            def handler(number: int, frame: Any, previous: Any = previous) -> None:
+                loop.call_soon_threadsafe(self.stop)
+                if callable(previous):
+                    previous(number, frame)
+
+            try:
+                signal.signal(signum, handler)
+            except ValueError:  # not the main thread (a test client): nothing to catch
+                return
 
     def subscribe(
         self, user_id: int, ideas: Iterable[int] = (), comments_of: int | None = None

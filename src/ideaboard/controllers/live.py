@@ -25,7 +25,7 @@ from litestar.response import ServerSentEvent, ServerSentEventMessage
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from ideaboard.controllers.idea_page import idea_page
-from ideaboard.live import Hub, Subscriber
+from ideaboard.live import STOP, Hub, Subscriber
 from ideaboard.security import BoardRequest
 from ideaboard.services import votes
 from ideaboard.services.errors import ServiceError
@@ -64,7 +64,7 @@ async def _events(
     ends = time.monotonic() + LIFETIME_SECONDS
     try:
         yield ServerSentEventMessage(comment="connected")
-        while (left := ends - time.monotonic()) > 0:
+        while (left := ends - time.monotonic()) > 0 and not hub.stopping:
             try:
                 async with asyncio.timeout(min(KEEPALIVE_SECONDS, left)):
                     topics = {await subscriber.queue.get()}
@@ -73,6 +73,8 @@ async def _events(
                 continue
             while not subscriber.queue.empty():
                 topics.add(subscriber.queue.get_nowait())
+            if STOP in topics:
+                return  # the server is stopping: the page reconnects
             for topic in sorted(topics):
                 message = await _drawn(request, user, topic)
                 if message is not None:
@@ -105,9 +107,10 @@ async def _drawn(
 
 
 class StreamsEndQuietly(ASGIMiddleware):
-    """A stopping server waits a few seconds for open streams, then cancels them (uvicorn's
-    `timeout_graceful_shutdown`): for a stream that is how it ends, not an error to log.
-    The page's EventSource reconnects, to another server if there is one."""
+    """A stopping server ends its streams at once (`Hub.stop_on_signals`); one it could
+    not reach in time is cancelled after uvicorn's `timeout_graceful_shutdown`: for a
+    stream that is how it ends, not an error to log. The page's EventSource
+    reconnects, to another server if there is one."""
 
     scopes = (ScopeType.HTTP,)
 
