@@ -20,6 +20,7 @@ from typing import Any
 from ideaboard.db import is_sqlite, write_transaction
 from ideaboard.i18n import lazy_gettext
 from ideaboard.services.clock import now
+from ideaboard.services.visibility import public_sql
 from ideaboard.tables import DomainEvent, Idea
 
 # Dispatched events are kept this long, for the delivery log's "what was it about".
@@ -96,10 +97,10 @@ async def record_event(
 
 # Ideas whose count moved since their last announcement; `announced_votes` is written
 # only here, so the vote itself stays as cheap as before.
-MOVED_VOTES = """
+MOVED_VOTES = f"""
 SELECT id, vote_count, announced_votes FROM idea
-WHERE vote_count <> announced_votes AND approval = 'approved' AND NOT hidden
-"""
+WHERE vote_count <> announced_votes AND {public_sql("idea")}
+"""  # noqa: S608 (only constants go in: the visibility rule)
 
 
 async def announce_votes() -> int:

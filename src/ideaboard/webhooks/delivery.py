@@ -26,6 +26,7 @@ from ideaboard.mail.message import Email
 from ideaboard.mail.outbox import Queued, queue_emails
 from ideaboard.services.clock import now
 from ideaboard.services.organisation import find_organisation
+from ideaboard.services.visibility import EVERYONE, sees
 from ideaboard.services.webhooks import switched_off_text
 from ideaboard.tables import Comment, Idea, User, WebhookDelivery, WebhookEndpoint
 from ideaboard.webhooks.sender import Answer, Network, post
@@ -107,16 +108,16 @@ async def find_targets(endpoint_ids: set[int], at: datetime) -> dict[int, Target
 async def still_public(delivery: dict[str, Any]) -> bool:
     """May the board's public still see what this message tells of?"""
     if delivery["idea"] is not None:
-        idea = await Idea.select(Idea.approval, Idea.hidden).where(
+        idea = await Idea.select(Idea.author, Idea.approval, Idea.hidden).where(
             Idea.id == delivery["idea"]
         ).first()  # fmt: skip
-        if idea is None or idea["approval"] != "approved" or idea["hidden"]:
+        if idea is None or not sees(EVERYONE, idea):
             return False
     if delivery["comment"] is not None:
-        comment = await Comment.select(Comment.approval, Comment.hidden).where(
+        comment = await Comment.select(Comment.author, Comment.approval, Comment.hidden).where(
             Comment.id == delivery["comment"]
         ).first()  # fmt: skip
-        if comment is None or comment["approval"] != "approved" or comment["hidden"]:
+        if comment is None or not sees(EVERYONE, comment):
             return False
     return True
 
