@@ -80,6 +80,14 @@ def render(
     return response
 
 
+def shown_once(page: Response[str], url: str) -> Response[str]:
+    """A page with a new secret on it: never stored, and its address is `url` (htmx
+    replaces the address bar), so a reload shows the page again rather than a 405."""
+    page.headers["Cache-Control"] = "no-store"
+    page.headers["HX-Replace-Url"] = url
+    return page
+
+
 def see_other(url: str) -> Redirect:
     """POST → 303 → GET, so a reload never repeats the action."""
     return Redirect(url, status_code=303)

@@ -24,7 +24,7 @@ from ideaboard.services.clock import now
 from ideaboard.services.errors import ValidationFailed
 from ideaboard.services.validation import parse_id
 from ideaboard.settings import Settings
-from ideaboard.web import POSTED, SignedIn, done, render
+from ideaboard.web import POSTED, SignedIn, done, render, shown_once
 from ideaboard.weeks import latest_digest_week, parse_week
 
 
@@ -76,10 +76,7 @@ async def make_scim_token(request: BoardRequest, user: SignedIn) -> Response[Any
             request, user, token_name=name, token_errors=errors, status_code=422
         )
     page = await settings_page(request, user, new_token=secret)
-    page.headers["Cache-Control"] = "no-store"
-    # With htmx the address bar says /admin, so a reload shows the page, not a 405.
-    page.headers["HX-Replace-Url"] = request.app.route_reverse("admin:settings")
-    return page
+    return shown_once(page, request.app.route_reverse("admin:settings"))
 
 
 async def revoke_scim_token(

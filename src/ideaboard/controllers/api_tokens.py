@@ -11,7 +11,7 @@ from ideaboard.controllers.accounts import profile_page
 from ideaboard.security import BoardRequest
 from ideaboard.services import api_tokens
 from ideaboard.services.errors import ValidationFailed
-from ideaboard.web import SignedIn, done, see_other
+from ideaboard.web import SignedIn, done, see_other, shown_once
 
 
 async def make(request: BoardRequest, user: SignedIn) -> Response[Any]:
@@ -27,10 +27,7 @@ async def make(request: BoardRequest, user: SignedIn) -> Response[Any]:
         )  # fmt: skip
     _, secret = await api_tokens.make_token(user.id, name, scope, days)
     page = await profile_page(request, user, new_api_token=secret)
-    page.headers["Cache-Control"] = "no-store"
-    # With htmx the address bar says /account, so a reload shows the page, not a 405.
-    page.headers["HX-Replace-Url"] = request.app.route_reverse("accounts:profile")
-    return page
+    return shown_once(page, request.app.route_reverse("accounts:profile"))
 
 
 async def back_to_account(request: BoardRequest) -> Response[Any]:

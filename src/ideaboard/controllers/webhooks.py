@@ -14,14 +14,7 @@ from ideaboard.services import webhooks
 from ideaboard.services.errors import ValidationFailed
 from ideaboard.services.events import EventKind
 from ideaboard.settings import Settings
-from ideaboard.web import SignedIn, done, render
-
-
-def _shown_once(request: BoardRequest, page: Response[str], url: str) -> Response[str]:
-    """A page with a secret on it: never stored, and a reload shows the page again."""
-    page.headers["Cache-Control"] = "no-store"
-    page.headers["HX-Replace-Url"] = url
-    return page
+from ideaboard.web import SignedIn, done, render, shown_once
 
 
 async def webhooks_page(
@@ -66,7 +59,7 @@ async def add(request: BoardRequest, user: SignedIn) -> Response[Any]:
     except ValidationFailed as failed:
         return await webhooks_page(request, user, form=form, errors=failed.errors, status_code=422)
     page = await webhooks_page(request, user, new_secret=secret)
-    return _shown_once(request, page, request.app.route_reverse("admin:webhooks"))
+    return shown_once(page, request.app.route_reverse("admin:webhooks"))
 
 
 async def endpoint_page(
@@ -92,7 +85,7 @@ async def rotate(
     secret = await webhooks.rotate_secret(user.actor, endpoint_id)
     page = await endpoint_page(request, user, endpoint_id, new_secret=secret)
     url = request.app.route_reverse("admin:webhook", endpoint_id=endpoint_id)
-    return _shown_once(request, page, url)
+    return shown_once(page, url)
 
 
 async def switch(
