@@ -7,6 +7,7 @@ is set (CI sets it); then a server that does not answer fails the run.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import re
 import secrets
@@ -38,6 +39,7 @@ from ideaboard.services.sessions import create_session
 from ideaboard.settings import Settings
 from ideaboard.tables import TABLES
 from ideaboard.web import SESSION_COOKIE
+from receiver import Receiver, running_receiver
 from smtp_sink import Sink, running_sink
 
 POSTGRES_URL = os.environ.get("IDEABOARD_TEST_POSTGRES_URL", "").strip()
@@ -317,4 +319,23 @@ def mailer(settings: Settings, sink: Sink) -> Mailer:
         Settings(
             **{**settings.__dict__, "smtp_url": sink.url, "base_url": "https://ideas.acme.example"}
         )
+    )
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    """A real HTTP receiver for webhooks (tests/receiver.py) on a free local port."""
+    with running_receiver() as receiver:
+        yield receiver
+
+
+@pytest.fixture
+def local(settings: Settings) -> Settings:
+    """Settings whose webhooks may reach the test's receiver on loopback (allowed
+    deliberately, as an intranet would be), with links to a real-looking host."""
+    return dataclasses.replace(
+        settings,
+        webhook_allowed_networks="127.0.0.1/32",
+        webhook_timeout_seconds=2,
+        base_url="https://ideas.acme.example",
     )

@@ -63,3 +63,13 @@ def serving(database_url: str, tmp_path: Path, **settings: str) -> Iterator[str]
         process.wait()
         pytest.fail(f"the server did not stop within 10 s of SIGTERM: {log.read_text()}")
     assert "Traceback" not in log.read_text(), log.read_text()
+
+
+def post_form(url: str, token: str, path: str, **form: str) -> None:
+    """A form sent by this person's browser (session `token`) to a running server, with
+    the session's form token, as a page would send it."""
+    with httpx.Client(base_url=url, timeout=10) as browser:
+        browser.cookies.set("ideaboard_session", token)
+        browser.get("/notifications/bell")  # sets the session's form token
+        answer = browser.post(path, data={"_csrf_token": browser.cookies["csrftoken"], **form})
+        assert answer.status_code in (200, 303), answer.text

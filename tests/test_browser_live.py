@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 
-import httpx
 import pytest
 
 from cluster import Cluster, Process
@@ -20,6 +19,7 @@ from ideaboard.domain import Actor, Role
 from ideaboard.passwords import Passwords
 from ideaboard.services import departments, ideas, setup, users
 from ideaboard.services.sessions import create_session
+from live_server import post_form
 from test_browser import ARTIFACTS, browser, watch_console  # noqa: F401 - fixture
 
 pytestmark = [
@@ -92,14 +92,6 @@ def open_page(browser: Browser, url: str, token: str, *, event_source: bool = Tr
     return context.new_page()
 
 
-def post(url: str, token: str, path: str, **form: str) -> None:
-    with httpx.Client(base_url=url, timeout=10) as client:
-        client.cookies.set("ideaboard_session", token)
-        client.get("/notifications/bell")
-        answer = client.post(path, data={"_csrf_token": client.cookies["csrftoken"], **form})
-        assert answer.status_code in (200, 303), answer.text
-
-
 def test_what_happens_through_one_server_shows_on_a_page_of_the_other(
     browser: Browser, two: Two
 ) -> None:
@@ -110,12 +102,12 @@ def test_what_happens_through_one_server_shows_on_a_page_of_the_other(
     count = page.locator(f"#vote-button-{two.idea} .vote-count")
     expect(count).to_have_text(re.compile(r"^0\b"))
 
-    post(two.b.url, two.tokens["admin"], f"/ideas/{two.idea}/vote", voted="1")
+    post_form(two.b.url, two.tokens["admin"], f"/ideas/{two.idea}/vote", voted="1")
     expect(count).to_have_text(re.compile(r"^1\b"), timeout=10_000)
     expect(page.locator(f"#vote-{two.idea}")).to_have_attribute("aria-pressed", "false")
 
     page.get_by_role("textbox", name="Comment").fill("Half-typed thought")
-    post(two.b.url, two.tokens["admin"], f"/ideas/{two.idea}/comments", body="Quote is in.")
+    post_form(two.b.url, two.tokens["admin"], f"/ideas/{two.idea}/comments", body="Quote is in.")
     expect(page.locator("#comment-list")).to_contain_text("Quote is in.", timeout=10_000)
     expect(page.locator("#comments-heading")).to_have_text("1 comment")
     # What the watcher was typing is still there: the list was swapped, not the form.
@@ -135,7 +127,7 @@ def test_the_board_updates_its_cards_and_a_page_without_event_source_still_works
     with board.expect_response(lambda r: "/live?" in r.url):
         board.goto(f"{two.a.url}/")
     before = board.locator(f"#vote-button-{two.idea} .vote-count").inner_text()
-    post(two.b.url, two.tokens["admin"], f"/ideas/{two.idea}/vote", voted="0")
+    post_form(two.b.url, two.tokens["admin"], f"/ideas/{two.idea}/vote", voted="0")
     expect(board.locator(f"#vote-button-{two.idea} .vote-count")).not_to_have_text(
         before, timeout=10_000
     )

@@ -4,25 +4,18 @@ and a department's Slack channel refused with the address kept, then connected."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from standardwebhooks.webhooks import Webhook
 
 from live_server import serving
-from receiver import Receiver, running_receiver
+from receiver import Receiver
 from test_browser import browser, set_up_board, shoot, watch_console  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.browser
 
 from playwright.sync_api import Browser, expect  # noqa: E402
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    with running_receiver() as receiver:
-        yield receiver
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])

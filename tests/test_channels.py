@@ -4,11 +4,8 @@ that cannot format, link or mention. Both databases."""
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from slack_sdk.models.blocks import Block
 
 from conftest import Personas, make_idea
@@ -18,22 +15,9 @@ from ideaboard.services import channels, comments, status_updates, votes
 from ideaboard.services.events import announce_votes
 from ideaboard.settings import Settings
 from ideaboard.tables import Department
-from receiver import Receiver, running_receiver
+from receiver import Receiver
 
 NASTY_TITLE = "<!channel> *Free* _pizza_ & <https://evil.example|click> [x](https://evil.example)"
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    with running_receiver() as receiver:
-        yield receiver
-
-
-@pytest.fixture
-def local(settings: Settings) -> Settings:
-    return dataclasses.replace(
-        settings, webhook_allowed_networks="127.0.0.1/32", base_url="https://ideas.acme.example"
-    )
 
 
 async def connect(board: Personas, receiver: Receiver, department: int) -> None:

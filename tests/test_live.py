@@ -22,7 +22,7 @@ from ideaboard.passwords import Passwords
 from ideaboard.services import comments, departments, ideas, moderation, setup, users, votes
 from ideaboard.services.sessions import create_session
 from ideaboard.tables import User
-from live_server import serving
+from live_server import post_form, serving
 
 # --- the hub, in this process --------------------------------------------------------------
 
@@ -203,15 +203,6 @@ class Stream:
         self._thread.join(5)
 
 
-def post(url: str, token: str, path: str, **form: str) -> None:
-    """A form sent by this person's browser, through the server (whose hub nudges)."""
-    with httpx.Client(base_url=url, timeout=10) as browser:
-        browser.cookies.set("ideaboard_session", token)
-        browser.get("/notifications/bell")  # the session's form token
-        answer = browser.post(path, data={"_csrf_token": browser.cookies["csrftoken"], **form})
-        assert answer.status_code in (200, 303), answer.text
-
-
 def test_each_reader_gets_the_vote_box_as_they_see_it(live_board: Board) -> None:
     b = live_board
     watcher = Stream(f"{b.url}/live?ideas={b.idea}", b.tokens["watcher"])
@@ -219,7 +210,7 @@ def test_each_reader_gets_the_vote_box_as_they_see_it(live_board: Board) -> None
     try:
         assert watcher.headers["x-accel-buffering"] == "no"
         assert watcher.headers["cache-control"] == "no-store"
-        post(b.url, b.tokens["voter"], f"/ideas/{b.idea}/vote", voted="1")
+        post_form(b.url, b.tokens["voter"], f"/ideas/{b.idea}/vote", voted="1")
         mine = watcher.wait_for(f"vote-{b.idea}")
         theirs = dansker.wait_for(f"vote-{b.idea}")
         assert 'aria-pressed="true"' in mine and ">Voted<" in mine  # the watcher voted
@@ -235,7 +226,8 @@ def test_a_comment_reaches_the_idea_page_and_the_followers_bell(live_board: Boar
     b = live_board
     page = Stream(f"{b.url}/live?ideas={b.idea}&comments={b.idea}", b.tokens["watcher"])
     try:
-        post(b.url, b.tokens["admin"], f"/ideas/{b.idea}/comments", body="Shipping **next** week")
+        body = "Shipping **next** week"
+        post_form(b.url, b.tokens["admin"], f"/ideas/{b.idea}/comments", body=body)
         comments_html = page.wait_for("comments")
         assert 'id="comment-list"' in comments_html and "<strong>next</strong>" in comments_html
         assert "1 comment" in comments_html

@@ -4,10 +4,8 @@ library verifies, retries and switching off, and the sender's guards. Both datab
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -45,23 +43,9 @@ from ideaboard.tables import (
 from ideaboard.webhooks import delivery as webhook_delivery
 from ideaboard.webhooks.sender import BODY_CAP
 from live_server import serving
-from receiver import Behaviour, Receiver, running_receiver
+from receiver import Behaviour, Receiver
 from smtp_sink import Sink
 from test_scim_compliance import cli, set_up_board
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    with running_receiver() as receiver:
-        yield receiver
-
-
-@pytest.fixture
-def local(settings: Settings) -> Settings:
-    """The test's receiver is on loopback: allowed deliberately, as an intranet would."""
-    return dataclasses.replace(
-        settings, webhook_allowed_networks="127.0.0.1/32", webhook_timeout_seconds=2
-    )
 
 
 async def kinds() -> list[str]:
@@ -203,6 +187,23 @@ async def test_hidden_and_pending_ideas_reach_nobody(
     assert got.json()["type"] == "idea.created" and got.json()["data"]["idea"]["id"] == shown
     assert len(await deliveries()) == 1
     assert await DomainEvent.count().where(DomainEvent.dispatched_at.is_null()) == 0
+
+
+async def test_a_merge_names_its_target_only_while_the_public_may_see_it(
+    board: Personas, receiver: Receiver, local: Settings, mailer: Mailer
+) -> None:
+    from ideaboard.services import merges
+
+    await add(receiver, events="idea.merged")
+    target = await make_idea(board.mia, board.operations, "The original")
+    duplicate = await make_idea(board.otto, board.operations, "The same again")
+    await merges.merge_ideas(board.ada.actor, duplicate, f"#{target}")
+    await moderation.set_idea_hidden(board.mo.actor, target, hidden=True, reason="Personal")
+    await move_events(local, mailer)
+    (got,) = receiver.wait_for("/hook")
+    data = got.json()["data"]
+    assert got.json()["type"] == "idea.merged" and data["idea"]["id"] == duplicate
+    assert data["merged_into"] is None and "The original" not in got.body.decode()
 
 
 async def test_what_was_hidden_after_queueing_is_withdrawn(
