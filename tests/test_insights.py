@@ -6,17 +6,37 @@ from __future__ import annotations
 
 import csv
 import io
+import statistics
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 
 import pytest
 
 from conftest import Client, Personas, page_text, session_cookie_for
 from ideaboard.db import write_transaction
 from ideaboard.domain import Actor, Role
-from ideaboard.services import comments, departments, ideas, insight_rollups, insights, users
+from ideaboard.services import (
+    comments,
+    departments,
+    ideas,
+    insight_rollups,
+    insights,
+    merges,
+    routing,
+    status_updates,
+    users,
+)
 from ideaboard.services.errors import Forbidden
-from ideaboard.tables import Comment, Department, Idea, User, Vote, WeeklyParticipation
+from ideaboard.tables import (
+    Comment,
+    Department,
+    Idea,
+    StatusChange,
+    User,
+    Vote,
+    WeeklyParticipation,
+)
 
 TEAM = 6  # people in each big department: above the smallest group
 
@@ -124,6 +144,7 @@ async def test_participation_matches_a_count_from_the_rows(board: Personas) -> N
 async def test_the_flow_of_ideas_and_how_they_fare(board: Personas) -> None:
     company = await a_company(board)
     await Idea.update({Idea.status: "planned"}).where(Idea.title == "Support idea 1")
+    await insight_rollups.count_weeks()
     page = await insights.get_insights(board.ada.actor, "4w", None)
     flow = page.flow
     everything = await Idea.select(Idea.author_department, Idea.department, Idea.vote_count,
@@ -182,6 +203,196 @@ async def test_the_csv_holds_the_pages_numbers_safely(client: Client, board: Per
     assert (last["active_people"], last["participants"]) == (str(TEAM), str(TEAM))
     flow = await client.get("/insights/flow.csv?range=4w")
     assert flow.status_code == 200 and "from_department" in flow.text
-    assert (await client.get("/insights/funnel.csv")).status_code == 404
+    assert (await client.get("/insights/secrets.csv")).status_code == 404
     page = await client.get("/insights?range=4w")
     assert page.status_code == 200 and "Who takes part" in page.text
+
+
+# --- the funnel and who answers -------------------------------------------------------
+
+DAY = timedelta(days=1)
+RANK = {"new": 0, "under_review": 1, "planned": 2, "in_progress": 3, "done": 4}
+
+
+async def answer(admin: Actor, idea: int, *steps: tuple[str, int]) -> None:
+    """Status updates, then dated `days` after the idea was proposed (each step's)."""
+    for status, _days in steps:
+        await status_updates.update_status(
+            admin, idea, status_updates.StatusUpdateInput(status=status, message="Update")
+        )
+    proposed = (await Idea.select(Idea.created_at).where(Idea.id == idea).first())["created_at"]
+    changes = await StatusChange.select(StatusChange.id).where(StatusChange.idea == idea).order_by(
+        StatusChange.id
+    )  # fmt: skip
+    for change, (_status, days) in zip(changes, steps, strict=True):
+        moment = proposed + timedelta(days=days, hours=3)
+        await StatusChange.update({StatusChange.created_at: moment}).where(
+            StatusChange.id == change["id"]
+        )  # fmt: skip
+
+
+async def expected_progress(departments: set[int], start: datetime) -> dict[str, object]:
+    """The funnel and response times of the ideas for these departments proposed since
+    `start`, worked out here from the ideas and their timelines."""
+    rows = await Idea.select(Idea.id, Idea.created_at, Idea.status, Idea.department,
+                             Idea.approval, Idea.hidden)  # fmt: skip
+    ideas = [r for r in rows if r["department"] in departments and r["created_at"] >= start
+             and r["approval"] == "approved" and not r["hidden"]]  # fmt: skip
+    changes: dict[int, list[tuple[str, datetime]]] = defaultdict(list)
+    for row in await StatusChange.select().order_by(StatusChange.created_at, StatusChange.id):
+        changes[row["idea"]].append((row["to_status"], row["created_at"]))
+    reached: list[int] = []
+    spent: dict[str, list[int]] = defaultdict(list)
+    first_update, decision, within_week = [], [], 0
+    for idea in ideas:
+        timeline = [("new", idea["created_at"]), *changes[idea["id"]]]
+        reached.append(max(RANK.get(status, 0) for status, _ in timeline))
+        totals: dict[str, float] = defaultdict(float)
+        for (status, begun), (_next, ended) in pairwise(timeline):
+            totals[status] += (ended - begun).total_seconds()
+        for status, seconds in totals.items():
+            if status in ("new", "under_review", "planned", "in_progress"):
+                spent[status].append(int(seconds // 86400))
+        if changes[idea["id"]]:
+            waited = changes[idea["id"]][0][1] - idea["created_at"]
+            first_update.append(waited.days)
+            within_week += waited < timedelta(days=7)
+        decided = [m for s, m in changes[idea["id"]] if s not in ("new", "under_review")]
+        if decided:
+            decision.append((decided[0] - idea["created_at"]).days)
+    return {
+        "stages": [sum(r >= rank for r in reached) for rank in range(5)],
+        "declined": sum(i["status"] == "declined" for i in ideas),
+        "duplicate": sum(i["status"] == "duplicate" for i in ideas),
+        "spent": {s: statistics.median(v) for s, v in spent.items()},
+        "first_update": statistics.median(first_update) if first_update else None,
+        "decision": statistics.median(decision) if decision else None,
+        "answered": len(first_update),
+        "within_week": within_week,
+    }
+
+
+async def a_year_of_answers(board: Personas) -> dict[str, object]:
+    company = await a_company(board)
+    admin = board.ada.actor
+    made = company["ideas"]
+    assert isinstance(made, list)
+    today = datetime.now(UTC)
+    # Proposed 10 to 40 days ago, so the ideas spread over weeks of the quarter.
+    for n, idea in enumerate(made):
+        await Idea.update({Idea.created_at: today - timedelta(days=10 + 3 * n)}).where(
+            Idea.id == idea
+        )  # fmt: skip
+    await answer(admin, made[0], ("under_review", 2), ("planned", 5), ("done", 9))
+    await answer(admin, made[1], ("under_review", 1), ("declined", 4))
+    await answer(admin, made[2], ("planned", 8))
+    await answer(admin, made[3], ("under_review", 3), ("planned", 3), ("in_progress", 6))
+    await answer(admin, made[4], ("under_review", 12))
+    await merges.merge_ideas(admin, made[5], f"#{made[2]}")
+    await routing.save_triage(admin, made[3], routing.TriageInput(owner="Seller 1"))
+    await routing.save_triage(admin, made[4], routing.TriageInput(owner="Helper 2"))
+    await Idea.update({Idea.last_update_at: today - 40 * DAY}).where(Idea.id == made[3])
+    await Idea.update({Idea.needs_owner_since: today - 2 * DAY}).where(Idea.id == made[6])
+    return company
+
+
+async def test_the_funnel_and_response_times_match_the_rows(board: Personas) -> None:
+    company = await a_year_of_answers(board)
+    await insight_rollups.count_weeks()
+    page = await insights.get_insights(board.ada.actor, "quarter", None)
+    start, _end = page.period.bounds(UTC)
+    everyone = set(page.scope.departments)
+    expected = await expected_progress(everyone, start)
+    total = page.funnel.total.progress
+    assert [count for _stage, count in total.stages] == expected["stages"]
+    assert (total.declined, total.duplicate) == (expected["declined"], expected["duplicate"])
+    spent = expected["spent"]
+    assert isinstance(spent, dict)
+    for stage in ("new", "under_review", "planned", "in_progress"):
+        assert total.median_days(stage) == spent.get(stage), stage
+    assert total.median_days("first_update") == expected["first_update"]
+    assert total.median_days("decision") == expected["decision"]
+    assert (total.answered, total.answered_in_week) == (
+        expected["answered"], expected["within_week"]
+    )  # fmt: skip
+    assert total.conversion("planned") == total.planned / total.reviewed
+    # Support (six people) has its own row, and its numbers are its ideas' alone.
+    support = company["support"]
+    assert isinstance(support, int)
+    shown = {d.id: d for d in page.funnel.departments}
+    mine = await expected_progress({support}, start)
+    assert [c for _s, c in shown[support].progress.stages] == mine["stages"]
+    # Today: the idea past its threshold waits; Seller 1 has been silent 40 days.
+    assert page.funnel.total.waiting == 1
+    owners = {o.name: o for o in page.funnel.owners}
+    assert owners["Seller 1"].silent and owners["Seller 1"].silent_ideas == 1
+    assert not owners["Helper 2"].silent
+    assert [o.name for o in page.funnel.silent_owners] == ["Seller 1"]
+
+
+async def test_a_week_is_counted_again_when_its_ideas_move_on(board: Personas) -> None:
+    company = await a_company(board)
+    made = company["ideas"]
+    assert isinstance(made, list)
+    await insight_rollups.count_weeks()
+    page = await insights.get_insights(board.ada.actor, "4w", None)
+    assert page.funnel.total.progress.done == 0
+    await status_updates.update_status(
+        board.ada.actor, made[0], status_updates.StatusUpdateInput(status="done", message="Yes")
+    )
+    await insight_rollups.count_weeks()
+    page = await insights.get_insights(board.ada.actor, "4w", None)
+    assert page.funnel.total.progress.done == 1
+    assert page.funnel.total.progress.median_days("decision") == 0
+
+
+async def test_dates_of_ones_choice(client: Client, board: Personas) -> None:
+    await a_year_of_answers(board)
+    await insight_rollups.count_weeks()
+    today = datetime.now(UTC).date()
+    start, end = (today - 60 * DAY).isoformat(), (today - 20 * DAY).isoformat()
+    page = await insights.get_insights(board.ada.actor, "custom", None, start, end)
+    assert page.period.key == "custom" and not page.period.error
+    assert page.period.first <= today - 60 * DAY < page.period.first + 7 * DAY
+    assert page.period.last_day >= today - 20 * DAY > page.period.last_day - 7 * DAY
+    expected = await expected_progress(set(page.scope.departments), page.period.bounds(UTC)[0])
+    assert page.funnel.total.progress.ideas < expected["stages"][0]  # the last weeks left out
+    await client.use_session(await session_cookie_for(board.ada.id))
+    for asked, message in [
+        (("2026-13-01", "2026-12-01"), "Give both dates"),
+        ((end, start), "The first date comes after the last"),
+        (("2099-01-01", "2099-02-01"), "Those dates have not come yet"),
+    ]:
+        answer = await client.get(f"/insights?range=custom&start={asked[0]}&end={asked[1]}")
+        assert answer.status_code == 200
+        text = page_text(answer.text)
+        assert message in text and "Showing the last quarter instead" in text
+        assert f'value="{asked[0]}"' in answer.text  # what they typed is kept
+    csv_answer = await client.get(f"/insights/funnel.csv?range=custom&start={start}&end={end}")
+    assert csv_answer.status_code == 200
+    assert page.period.first.isoformat() in csv_answer.headers["content-disposition"]
+
+
+async def test_every_section_downloads_with_the_pages_numbers(
+    client: Client, board: Personas
+) -> None:
+    await a_year_of_answers(board)
+    await insight_rollups.count_weeks()
+    page = await insights.get_insights(board.ada.actor, "quarter", None)
+    await client.use_session(await session_cookie_for(board.ada.id))
+    funnel = await client.get("/insights/funnel.csv?range=quarter")
+    rows = list(csv.DictReader(io.StringIO(funnel.text.removeprefix("\ufeff"))))
+    everything = [r for r in rows if r["department"] == "all"]
+    assert [int(r["ideas_reached"]) for r in everything[:5]] == [
+        c for _s, c in page.funnel.total.progress.stages
+    ]
+    response = await client.get("/insights/response.csv?range=quarter")
+    rows = list(csv.DictReader(io.StringIO(response.text.removeprefix("\ufeff"))))
+    owners = {r["name"]: r for r in rows if r["row"] == "owner"}
+    assert owners["Seller 1"]["silent_30_days"] == "1"
+    (all_row,) = [r for r in rows if r["row"] == "department" and r["name"] == "all"]
+    assert all_row["waiting_for_owner_now"] == "1"
+    html = await client.get("/insights?range=quarter")
+    assert html.status_code == 200
+    text = page_text(html.text)
+    assert "How far ideas get" in text and "Who answers" in text and "Seller 1" in text

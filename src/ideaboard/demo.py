@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import ModuleType
 from typing import Any
@@ -184,7 +184,8 @@ class IdeaPlan:
     votes: list[tuple[int, datetime]]
     comments: list[tuple[int, str, datetime]]
     followers: set[int]
-    answer: dict[str, Any] | None = None  # the status change's columns, but its idea
+    # The status changes' columns (but their idea), in order: the idea's way to its status.
+    answers: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _plan(
@@ -235,18 +236,18 @@ def _plan(
     followers = {author_id} | {v for v, _ in voters} | {c for c, _ in commenters}
     plan = IdeaPlan(idea=idea, votes=votes, comments=comments, followers=followers)
     if status is not Status.NEW:
-        moment = _after(created, started, rng)
-        message = company.STATUS_MESSAGES[status.value]
-        plan.answer = {
-            "from_status": Status.NEW.value,
-            "to_status": status.value,
-            "author": rng.choice(answerers),
-            "message": message,
-            "message_html": render_markdown(message),
-            "created_at": moment,
-        }
-        idea.owner = rng.choice(answerers)
-        idea.last_update_at = moment
+        owner = rng.choice(answerers)
+        steps = _way_to(status, rng)
+        moments = sorted(_after(created, started, rng) for _ in steps)
+        for before, step, moment in zip((Status.NEW, *steps), steps, moments, strict=False):
+            message = company.STATUS_MESSAGES[step.value]
+            plan.answers.append({
+                "from_status": before.value, "to_status": step.value, "author": owner,
+                "message": message, "message_html": render_markdown(message),
+                "created_at": moment,
+            })  # fmt: skip
+        idea.owner = owner
+        idea.last_update_at = moments[-1]
     elif department_name == company.OPERATIONS and len(voters) >= OPERATIONS_THRESHOLD:
         idea.needs_owner_since = created
     return plan
@@ -266,11 +267,12 @@ async def _write(plan: IdeaPlan, started: datetime) -> list[Notification]:
     await Subscription.insert(
         *(Subscription(account=f, idea=idea.id, created_at=idea.created_at) for f in plan.followers)
     )
-    if plan.answer is None:
+    if not plan.answers:
         return []
-    answer = StatusChange(idea=idea.id, **plan.answer)
-    await answer.save()
-    moment = answer.created_at
+    for columns in plan.answers:
+        answer = StatusChange(idea=idea.id, **columns)
+        await answer.save()
+    moment = answer.created_at  # the followers hear of the last
     if started - moment >= timedelta(days=21):
         return []
     return [
@@ -285,6 +287,16 @@ async def _write(plan: IdeaPlan, started: datetime) -> list[Notification]:
         )
         for f in plan.followers
     ]
+
+
+def _way_to(status: Status, rng: random.Random) -> list[Status]:
+    """The updates an idea had on its way to `status`: most pass through review, some
+    skip a stage, as real triage does."""
+    flow = [Status.UNDER_REVIEW, Status.PLANNED, Status.IN_PROGRESS, Status.DONE]
+    if status is Status.DECLINED:
+        return [Status.UNDER_REVIEW, status] if rng.random() < 0.7 else [status]
+    steps = flow[: flow.index(status) + 1]
+    return [s for s in steps if s is status or rng.random() < 0.8]
 
 
 def _after(start: datetime, end: datetime, rng: random.Random) -> datetime:

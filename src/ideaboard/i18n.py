@@ -21,14 +21,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from io import BytesIO
 from pathlib import Path
 from typing import Any
 
 from babel import Locale
+from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 from babel.support import LazyProxy, Translations
 from jinja2 import pass_eval_context
 from jinja2.nodes import EvalContext
@@ -213,6 +216,16 @@ def number(value: int) -> str:
     if value < 1000 and value > -1000:
         return grouped
     return grouped.replace(",", _group_sign(_language.get()))
+
+
+def decimal(value: float) -> str:
+    """3.5 → "3.5" in English, "3,5" in Danish; whole numbers without decimals."""
+    return format_decimal(value, format="#,##0.#", locale=babel_locale(_language.get()))
+
+
+def day(value: date) -> str:
+    """A calendar day in the reader's language: "3 Dec 2026", "3. dec. 2026"."""
+    return format_date(value, format="medium", locale=babel_locale(_language.get()))
 
 
 @cache

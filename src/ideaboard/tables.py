@@ -18,7 +18,12 @@ from piccolo.table import Table
 # Company sign-ins under way and bearer tokens: in a module of their own.
 from ideaboard.tables_access import ACCESS_TABLES, ApiToken, ScimToken, SignInAttempt
 from ideaboard.tables_events import EVENT_TABLES, DomainEvent, WebhookDelivery, WebhookEndpoint
-from ideaboard.tables_insights import INSIGHT_TABLES, WeeklyParticipation
+from ideaboard.tables_insights import (
+    INSIGHT_TABLES,
+    WeeklyFlow,
+    WeeklyFunnel,
+    WeeklyParticipation,
+)
 
 
 class Organisation(Table):
@@ -69,6 +74,8 @@ class User(Table, tablename="account"):  # "user" is reserved in PostgreSQL
     # holds the defaults for kinds not in it).
     notification_prefs = Text(default="{}")
     language = Varchar(length=8, default="")  # "" follows the organisation's
+    # Named in /insights' contributors (their own choice at /account).
+    listed_as_contributor = Boolean(default=True)
     # The company directory's names for this person: OpenID Connect's `sub` (set at
     # the first company sign-in; a unique index made by its migration), and SCIM's
     # `userName` and `externalId` (set by provisioning; "" for people it never named).
@@ -408,5 +415,7 @@ __all__ = [
     "SignInAttempt",
     "WebhookDelivery",
     "WebhookEndpoint",
+    "WeeklyFlow",
+    "WeeklyFunnel",
     "WeeklyParticipation",
 ]

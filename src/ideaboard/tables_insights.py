@@ -3,7 +3,7 @@ hundred rows whatever the board's size. Part of `ideaboard.tables.TABLES`."""
 
 from __future__ import annotations
 
-from piccolo.columns import Integer, Serial, Timestamptz, Varchar
+from piccolo.columns import Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 
@@ -26,4 +26,50 @@ class WeeklyParticipation(Table):
     counted_at = Timestamptz()
 
 
-INSIGHT_TABLES: tuple[type[Table], ...] = (WeeklyParticipation,)
+class WeeklyFlow(Table):
+    """The ideas proposed in one week by people of one department (`source`) for one
+    department (`target`), as they stand now: how many, their votes, how many reached
+    planned or further, and done. Merged ideas are left out (their votes moved). Counted
+    by `services.idea_rollups`; UNIQUE (week, source, target) is a migration's index."""
+
+    id: Serial
+    week = Varchar(length=8)
+    week_start = Timestamptz()
+    source = Integer()
+    target = Integer()
+    ideas = Integer(default=0)
+    votes = Integer(default=0)
+    planned = Integer(default=0)  # reached planned, in progress or done
+    done = Integer(default=0)
+    # Up to five of the authors' ids ("3,17,42"): enough to tell, over any weeks, whether
+    # at least five different people are behind a cell. Never shown.
+    authors = Varchar(length=120, default="")
+    counted_at = Timestamptz()
+
+
+class WeeklyFunnel(Table):
+    """The ideas proposed in one week for one department, as they stand now: how far
+    they got (each stage counts the ideas that ever reached it or a later one), how many
+    had an official update (within seven days), and how many a decision. `days` holds
+    whole-day histograms as JSON, {"under_review": {"3": 2}, "first_update": ...}, so
+    medians over any weeks are exact to the day. UNIQUE (week, department)."""
+
+    id: Serial
+    week = Varchar(length=8)
+    week_start = Timestamptz()
+    department = Integer()
+    ideas = Integer(default=0)
+    reviewed = Integer(default=0)
+    planned = Integer(default=0)
+    started = Integer(default=0)
+    done = Integer(default=0)
+    declined = Integer(default=0)
+    duplicate = Integer(default=0)
+    answered = Integer(default=0)  # had an official update
+    answered_in_week = Integer(default=0)  # its first within seven days
+    decided = Integer(default=0)
+    days = Text(default="{}")
+    counted_at = Timestamptz()
+
+
+INSIGHT_TABLES: tuple[type[Table], ...] = (WeeklyParticipation, WeeklyFlow, WeeklyFunnel)

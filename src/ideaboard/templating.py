@@ -21,6 +21,8 @@ from ideaboard.i18n import (
     babel_locale,
     current_language,
     current_zone,
+    day,
+    decimal,
     gettext,
     number,
 )
@@ -164,6 +166,8 @@ def build_templates(settings: Settings) -> Environment:
         csrf_token=_csrf_token,
         csrf_input=_csrf_input,
         time=time_tag,
+        date=day,
+        days=lambda value: "\u2013" if value is None else decimal(value),  # an en dash
         department_path=department_path,
         # How people sign in: the company's provider (its name, or "" without one),
         # and whether passwords are on (IDEABOARD_PASSWORD_SIGNIN).

@@ -1,13 +1,19 @@
-"""Counting participation ahead, week by week, so /insights reads a few hundred rows.
+"""Counting /insights ahead, week by week, so its pages read a few hundred rows.
 
 A week is an ISO week in the organisation's time zone. For each department it counts
 the distinct people who proposed (an idea now on the board), voted, or commented
 (a comment everyone can read), how many did any of these, how many active people it
 has, and how many joined that week. People count in their department of today.
 
+What became of the week's ideas (the flow between departments and the funnel) is
+counted beside it, by `idea_rollups`.
+
 `count_weeks` runs from the background loop: the current and the previous week every
-time (late comments, approvals), and every older week that was never counted, once.
-Counting a week reads that week's rows only, and writes one row per department.
+time (late comments, approvals), the weeks of ideas that had news since the last run
+(status updates, routing, merges, votes: the event stream says which), every older week
+never counted, once, and the few weeks counted longest ago, so what the event stream
+does not tell (an idea hidden, a department renamed) is caught within hours. Counting a
+week reads that week's rows only.
 """
 
 from __future__ import annotations
@@ -18,9 +24,13 @@ from zoneinfo import ZoneInfo
 
 from ideaboard.db import write_transaction
 from ideaboard.services.clock import now
+from ideaboard.services.idea_rollups import count_week_ideas
 from ideaboard.services.organisation import find_organisation
-from ideaboard.tables import Idea, WeeklyParticipation
-from ideaboard.weeks import week_of
+from ideaboard.tables import DomainEvent, Idea, WeeklyParticipation
+from ideaboard.weeks import parse_week, week_of
+
+NEWS_WINDOW = timedelta(minutes=30)  # the loop runs every ten: each event is seen twice
+REFRESHED_EACH_RUN = 4  # the weeks counted longest ago, counted again each run
 
 # Distinct people per department, of one week's actions. Ideas waiting for a moderator,
 # hidden or rejected do not count; nor do comments nobody else can read.
@@ -98,28 +108,54 @@ async def count_week(monday: date, zone: ZoneInfo) -> None:
                 did.get("proposers", 0), did.get("voters", 0), did.get("commenters", 0),
                 did.get("participants", 0), row["newcomers"], moment,
             )  # fmt: skip
+        await count_week_ideas(week, start, end, moment)
 
 
 async def count_weeks(*, at: datetime | None = None, most: int = 20) -> int:
-    """The current and last week, and up to `most` older weeks never counted (newest
-    first: what people look at first). Returns how many weeks were counted."""
+    """The weeks due (see the module's text), at most `most` of them never counted
+    before (newest first: what people look at first). Returns how many were counted."""
     organisation = await find_organisation()
     if organisation is None or organisation.created_at is None:
         return 0
+    moment = at or now()
     zone = organisation.digest.zone
-    this_monday = monday_of(at or now(), zone)
+    this_monday = monday_of(moment, zone)
     first_monday = monday_of(organisation.created_at, zone)
     earliest = await Idea.select(Idea.created_at).order_by(Idea.created_at).first()
     if earliest is not None:  # an imported or older board: its history counts too
         first_monday = min(first_monday, monday_of(earliest["created_at"], zone))
-    counted = {row["week"] for row in await WeeklyParticipation.select(WeeklyParticipation.week)}
     due = [this_monday, this_monday - timedelta(days=7)]
-    for monday in reversed(list(weeks_between(first_monday, this_monday - timedelta(days=14)))):
-        if len(due) >= most + 2:
-            break
-        if week_of(datetime.combine(monday, time())) not in counted:
-            due.append(monday)
-    for monday in due:
-        if monday >= first_monday:
-            await count_week(monday, zone)
-    return len(due)
+    due += [monday_of(day, zone) for day in await _weeks_with_news(moment - NEWS_WINDOW)]
+    counted = await WeeklyParticipation.raw(COUNTED_WEEKS)
+    known = {row["week"] for row in counted}
+    never = [
+        monday
+        for monday in reversed(list(weeks_between(first_monday, this_monday)))
+        if week_of(datetime.combine(monday, time())) not in known
+    ]
+    due += never[:most]
+    due += [_monday_of_week(row["week"]) for row in counted[:REFRESHED_EACH_RUN]]
+    weeks = sorted({monday for monday in due if first_monday <= monday <= this_monday})
+    for monday in reversed(weeks):
+        await count_week(monday, zone)
+    return len(weeks)
+
+
+# The weeks counted, the longest ago first.
+COUNTED_WEEKS = """
+SELECT week, MIN(counted_at) AS counted_at FROM weekly_participation
+GROUP BY week ORDER BY MIN(counted_at), week
+"""
+NEWS = """
+SELECT DISTINCT i.created_at FROM domain_event e JOIN idea i ON i.id = e.idea
+WHERE e.created_at >= {}
+"""
+
+
+async def _weeks_with_news(since: datetime) -> list[datetime]:
+    return [row["created_at"] for row in await DomainEvent.raw(NEWS, since)]
+
+
+def _monday_of_week(label: str) -> date:
+    year, week = parse_week(label)
+    return date.fromisocalendar(year, week, 1)

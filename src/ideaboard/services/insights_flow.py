@@ -1,0 +1,109 @@
+"""/insights' ideas across departments: a from → for matrix of who proposes for whom,
+the share of ideas proposed outside the author's own department, and how those fare
+against ideas from inside. Read from `weekly_flow` (counted by `idea_rollups`).
+
+A cell is shown only when at least `SMALLEST_GROUP` different people wrote its ideas:
+a smaller one joins its row's "Other departments", and what is still too small after
+that is shown nowhere. Each weekly row keeps up to five of its authors' ids, which is
+enough to tell "five or more" exactly over any weeks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ideaboard.services.insights_scope import OTHER, OTHER_NAME, SMALLEST_GROUP, Period, Scope
+from ideaboard.tables import WeeklyFlow
+
+# ISO week labels sort as the weeks do ("2025-W52" < "2026-W01"): a range of the
+# unique (week, source, target) index.
+FLOW = """
+SELECT source, target, ideas, votes, planned, done, authors FROM weekly_flow
+WHERE week >= {} AND week <= {}
+"""
+
+
+@dataclass
+class Tally:
+    ideas: int = 0
+    votes: int = 0
+    planned: int = 0
+    done: int = 0
+    authors: set[int] = field(default_factory=set)  # who wrote them: never shown
+
+    def add(self, other: Tally) -> None:
+        self.ideas += other.ideas
+        self.votes += other.votes
+        self.planned += other.planned
+        self.done += other.done
+        self.authors |= other.authors
+
+    @classmethod
+    def of(cls, row: dict[str, Any]) -> Tally:
+        authors = {int(a) for a in row["authors"].split(",") if a}
+        return cls(row["ideas"], row["votes"], row["planned"], row["done"], authors)
+
+    @property
+    def votes_per_idea(self) -> float:
+        return self.votes / self.ideas if self.ideas else 0.0
+
+    @property
+    def planned_share(self) -> float:
+        return self.planned / self.ideas if self.ideas else 0.0
+
+    @property
+    def done_share(self) -> float:
+        return self.done / self.ideas if self.ideas else 0.0
+
+
+@dataclass(frozen=True)
+class Flow:
+    sources: list[tuple[int, str]]  # rows: where ideas come from
+    targets: list[tuple[int, str]]  # columns: whom they are for
+    cells: dict[tuple[int, int], Tally]  # (source, target) → tally; OTHER folds
+    inside: Tally
+    outside: Tally
+
+    @property
+    def outside_share(self) -> float:
+        total = self.inside.ideas + self.outside.ideas
+        return self.outside.ideas / total if total else 0.0
+
+    def cell(self, source: int, target: int) -> Tally | None:
+        return self.cells.get((source, target))
+
+    def name(self, department: int) -> str:
+        return dict(self.sources).get(department) or dict(self.targets)[department]
+
+
+async def flow(scope: Scope, period: Period, headcounts: dict[int, int]) -> Flow:
+    small = {d for d in scope.all_departments if headcounts.get(d, 0) < SMALLEST_GROUP}
+
+    def fold(department: int) -> int:
+        return OTHER if department in small else department
+
+    inside, outside = Tally(), Tally()
+    merged: dict[tuple[int, int], Tally] = {}
+    for row in await WeeklyFlow.raw(FLOW, period.labels[0], period.labels[-1]):
+        tally = Tally.of(row)
+        (inside if row["source"] == row["target"] else outside).add(tally)
+        if not scope.everything and not (
+            row["source"] in scope.departments or row["target"] in scope.departments
+        ):
+            continue
+        merged.setdefault((fold(row["source"]), fold(row["target"])), Tally()).add(tally)
+    cells: dict[tuple[int, int], Tally] = {}
+    for (source, target), tally in merged.items():
+        if len(tally.authors) < SMALLEST_GROUP:
+            target = OTHER
+        cells.setdefault((source, target), Tally()).add(tally)
+    cells = {key: t for key, t in cells.items() if len(t.authors) >= SMALLEST_GROUP}
+    names = {**scope.all_departments, OTHER: str(OTHER_NAME)}
+    used_sources = sorted({s for s, _ in cells}, key=lambda d: (d == OTHER, names[d]))
+    used_targets = sorted({t for _, t in cells}, key=lambda d: (d == OTHER, names[d]))
+    return Flow(
+        sources=[(d, names[d]) for d in used_sources],
+        targets=[(d, names[d]) for d in used_targets],
+        cells=cells, inside=inside, outside=outside,
+    )  # fmt: skip
