@@ -396,3 +396,71 @@ async def test_every_section_downloads_with_the_pages_numbers(
     assert html.status_code == 200
     text = page_text(html.text)
     assert "How far ideas get" in text and "Who answers" in text and "Seller 1" in text
+
+
+# --- contributors ----------------------------------------------------------------------
+
+
+async def expected_contributors() -> dict[str, tuple[int, int]]:
+    """Name → (proposed, shipped), from the ideas: public, under the author's name, not
+    merged into another."""
+    names = {row["id"]: row["name"] for row in await User.select(User.id, User.name)}
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for row in await Idea.select():
+        if (row["approval"] != "approved" or row["hidden"] or row["anonymous"]
+                or row["merged_into"] is not None):  # fmt: skip
+            continue
+        counts[names[row["author"]]][0] += 1
+        counts[names[row["author"]]][1] += row["status"] == "done"
+    return {name: (p, s) for name, (p, s) in counts.items()}
+
+
+async def test_contributors_match_the_rows_and_never_count_anonymous_ideas(
+    client: Client, board: Personas
+) -> None:
+    company = await a_year_of_answers(board)
+    team = company["team"]
+    assert isinstance(team, dict)
+    seller = team["sales"][2]
+    for n in range(3):  # a prolific seller, two of whose ideas ship
+        idea = await propose(seller, company["support"], f"Seller's idea {n}")  # type: ignore[arg-type]
+        if n < 2:
+            await status_updates.update_status(
+                board.ada.actor,
+                idea,
+                status_updates.StatusUpdateInput(status="done", message="Shipped"),
+            )
+    await insight_rollups.count_weeks()
+    page = await insights.get_insights(board.ada.actor, "quarter", None)
+    listed = {c.name: (c.proposed, c.shipped) for c in page.contributors}
+    assert listed == await expected_contributors()
+    assert page.contributors[0].name == "Seller 2"  # the most shipped first
+    assert listed["Seller 2"] == (4, 2)
+    assert "Seller 0" not in listed  # their only idea is anonymous
+    # The nightly count says the same as the one made as news came in.
+    from ideaboard.services import contributors
+
+    await contributors.count_everyone()
+    again = await insights.get_insights(board.ada.actor, "quarter", None)
+    assert {c.name: (c.proposed, c.shipped) for c in again.contributors} == listed
+
+    # Seller 2 sees the recognition, and leaves the list.
+    await client.use_session(await session_cookie_for(seller.id))
+    account = page_text((await client.get("/account")).text)
+    assert "2 ideas shipped" in account and "4 ideas proposed" in account
+    form = {"name": "Seller 2", "department_id": str(company["sales"]), "digest_enabled": "on"}
+    saved = await client.post("/account", form)
+    assert saved.status_code in (200, 303)
+    page = await insights.get_insights(board.ada.actor, "quarter", None)
+    assert "Seller 2" not in {c.name for c in page.contributors}
+    assert "2 ideas shipped" in page_text((await client.get("/account")).text)
+
+
+async def test_a_manager_sees_the_contributors_of_their_departments(board: Personas) -> None:
+    company = await a_year_of_answers(board)
+    await departments.add_manager(board.ada.actor, company["support"], "helper1@example.com")  # type: ignore[arg-type]
+    await insight_rollups.count_weeks()
+    team = company["team"]
+    assert isinstance(team, dict)
+    page = await insights.get_insights(team["support"][1], "quarter", None)
+    assert page.contributors and {c.department for c in page.contributors} == {"Support"}

@@ -20,6 +20,7 @@ from ideaboard.tables_access import ACCESS_TABLES, ApiToken, ScimToken, SignInAt
 from ideaboard.tables_events import EVENT_TABLES, DomainEvent, WebhookDelivery, WebhookEndpoint
 from ideaboard.tables_insights import (
     INSIGHT_TABLES,
+    Contributor,
     WeeklyFlow,
     WeeklyFunnel,
     WeeklyParticipation,
@@ -410,6 +411,7 @@ TABLES: tuple[type[Table], ...] = (
 __all__ = [
     "TABLES",
     "ApiToken",
+    "Contributor",
     "DomainEvent",
     "ScimToken",
     "SignInAttempt",

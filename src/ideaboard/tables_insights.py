@@ -72,4 +72,22 @@ class WeeklyFunnel(Table):
     counted_at = Timestamptz()
 
 
-INSIGHT_TABLES: tuple[type[Table], ...] = (WeeklyParticipation, WeeklyFlow, WeeklyFunnel)
+class Contributor(Table):
+    """What one person has brought to the board, all told: the ideas they proposed under
+    their name that everyone can see, and how many of those are done. Anonymous ideas
+    never count here. Recounted by `services.contributors` for the authors of ideas
+    with news, and for everyone each night. UNIQUE (account) is a migration's index."""
+
+    id: Serial
+    account = Integer()
+    proposed = Integer(default=0)
+    shipped = Integer(default=0)
+    counted_at = Timestamptz()
+
+
+INSIGHT_TABLES: tuple[type[Table], ...] = (
+    WeeklyParticipation,
+    WeeklyFlow,
+    WeeklyFunnel,
+    Contributor,
+)

@@ -18,6 +18,7 @@ from ideaboard.passwords import Passwords
 from ideaboard.security import BoardRequest, local_path
 from ideaboard.services import (
     api_tokens,
+    contributors,
     departments,
     feeds,
     limits,
@@ -249,6 +250,7 @@ async def profile_page(
             name=row.name,
             department_id=str(row.department_id),
             digest_enabled=row.digest_enabled,
+            listed_as_contributor=row.listed_as_contributor,
             notification_prefs={kind.value: row.delivery(kind).value for kind in NotificationKind},
             language=row.language,
         )
@@ -266,6 +268,7 @@ async def profile_page(
         feed_token=feeds.feed_token(app_csrf_config(request).secret, user.id, row.feed_generation),
         base_url=request.app.state.settings.effective_base_url,
         api_tokens=await api_tokens.list_tokens(user.id),
+        recognition=await contributors.recognition(user.id),
         **{"new_api_token": "", "api_token_form": {}, "api_token_errors": {}, **tokens},
     )
 

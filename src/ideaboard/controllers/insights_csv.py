@@ -86,11 +86,19 @@ def response(page: InsightsPage, table: Table) -> None:
         )  # fmt: skip
 
 
+def contributors(page: InsightsPage, table: Table) -> None:
+    table.writerow(["name", "department", "ideas_proposed", "ideas_shipped"])
+    for person in page.contributors:
+        table.writerow([safe(person.name), safe(person.department), person.proposed,
+                        person.shipped])  # fmt: skip
+
+
 SECTIONS: dict[str, Writer] = {
     "participation": participation,
     "funnel": funnel,
     "response": response,
     "flow": flow,
+    "contributors": contributors,
 }
 
 

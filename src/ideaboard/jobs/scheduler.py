@@ -10,6 +10,7 @@ from datetime import datetime, time, timedelta
 from ideaboard.jobs.runs import claim_run, finish_run, forget_runs, holding
 from ideaboard.mail.mailer import Mailer
 from ideaboard.services import (
+    contributors,
     digest,
     events,
     insight_rollups,
@@ -57,6 +58,7 @@ async def recount_nightly(organisation: OrganisationRow, at: datetime) -> None:
         await password_resets.forget_expired()
         await events.forget_old_events()
         await forget_runs("insights", older_than=timedelta(days=2), at=at)
+        await contributors.count_everyone()
     await finish_run(claim, f"{len(drift)} counters repaired")
     if drift:
         log.warning("nightly recount repaired %d counters: %s", len(drift), drift[:10])

@@ -13,7 +13,8 @@ time (late comments, approvals), the weeks of ideas that had news since the last
 (status updates, routing, merges, votes: the event stream says which), every older week
 never counted, once, and the few weeks counted longest ago, so what the event stream
 does not tell (an idea hidden, a department renamed) is caught within hours. Counting a
-week reads that week's rows only.
+week reads that week's rows only. The authors of the ideas with news are recounted as
+contributors (`services.contributors`).
 """
 
 from __future__ import annotations
@@ -23,10 +24,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from ideaboard.db import write_transaction
+from ideaboard.services import contributors
 from ideaboard.services.clock import now
 from ideaboard.services.idea_rollups import count_week_ideas
 from ideaboard.services.organisation import find_organisation
-from ideaboard.tables import DomainEvent, Idea, WeeklyParticipation
+from ideaboard.tables import Contributor, DomainEvent, Idea, WeeklyParticipation
 from ideaboard.weeks import parse_week, week_of
 
 NEWS_WINDOW = timedelta(minutes=30)  # the loop runs every ten: each event is seen twice
@@ -125,7 +127,12 @@ async def count_weeks(*, at: datetime | None = None, most: int = 20) -> int:
     if earliest is not None:  # an imported or older board: its history counts too
         first_monday = min(first_monday, monday_of(earliest["created_at"], zone))
     due = [this_monday, this_monday - timedelta(days=7)]
-    due += [monday_of(day, zone) for day in await _weeks_with_news(moment - NEWS_WINDOW)]
+    news = await DomainEvent.raw(NEWS, moment - NEWS_WINDOW)
+    due += [monday_of(row["created_at"], zone) for row in news]
+    if await Contributor.count() == 0:
+        await contributors.count_everyone()
+    else:
+        await contributors.count_people(row["author"] for row in news)
     counted = await WeeklyParticipation.raw(COUNTED_WEEKS)
     known = {row["week"] for row in counted}
     never = [
@@ -146,14 +153,11 @@ COUNTED_WEEKS = """
 SELECT week, MIN(counted_at) AS counted_at FROM weekly_participation
 GROUP BY week ORDER BY MIN(counted_at), week
 """
+# The ideas with news: their weeks are counted again, their authors too.
 NEWS = """
-SELECT DISTINCT i.created_at FROM domain_event e JOIN idea i ON i.id = e.idea
+SELECT DISTINCT i.created_at, i.author FROM domain_event e JOIN idea i ON i.id = e.idea
 WHERE e.created_at >= {}
 """
-
-
-async def _weeks_with_news(since: datetime) -> list[datetime]:
-    return [row["created_at"] for row in await DomainEvent.raw(NEWS, since)]
 
 
 def _monday_of_week(label: str) -> date:

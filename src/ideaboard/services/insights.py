@@ -4,10 +4,10 @@ Admins see every department; a department's managers see theirs, beside the comp
 totals. Every section reads what was counted ahead, week by week, so a page reads a few
 hundred rows whatever the board's size: participation here (`weekly_participation`),
 the flow between departments (`insights_flow`), the funnel and responsiveness
-(`insights_funnel`). Nobody can be singled out: a department with fewer than
-`SMALLEST_GROUP` active people is folded into "Other departments", and so is a from →
-for cell with fewer than that many different authors. Anonymous ideas count like any
-other, and never with a name.
+(`insights_funnel`), the contributors (`contributors`). Nobody can be singled out: a
+department with fewer than `SMALLEST_GROUP` active people is folded into "Other
+departments", and so is a from → for cell with fewer than that many different authors.
+Anonymous ideas count like any other, and never with a name.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from typing import Any
 from ideaboard.domain import Actor, Status
 from ideaboard.i18n import gettext
 from ideaboard.services.clock import now
+from ideaboard.services.contributors import ContributorRow, top_contributors
 from ideaboard.services.insight_rollups import monday_of
 from ideaboard.services.insights_flow import Flow, flow
 from ideaboard.services.insights_funnel import Funnel, funnel
@@ -157,6 +158,7 @@ class InsightsPage:
     participation: Participation
     flow: Flow
     funnel: Funnel
+    contributors: list[ContributorRow]  # most shipped first, all time
     choices: dict[int, str]  # the departments the filter offers
     everything: bool  # an admin's: every department
     asked: dict[str, str]  # the dates asked for, as given
@@ -178,7 +180,8 @@ async def get_insights(
     return InsightsPage(
         period, scope, department_id,
         await participation(scope, period, people), await flow(scope, period, people),
-        await funnel(scope, period, people, moment), whole.departments, whole.everything,
+        await funnel(scope, period, people, moment), await top_contributors(scope),
+        whole.departments, whole.everything,
         {"start": start, "end": end},
     )  # fmt: skip
 

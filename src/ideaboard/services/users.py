@@ -74,6 +74,7 @@ class UserRow:
     language: str = ""  # "" follows the organisation's
     oidc_subject: str | None = None  # linked to the company sign-in
     feed_generation: int = 0  # what their feed links are signed with (services.feeds)
+    listed_as_contributor: bool = True  # named in /insights' contributors
 
     def delivery(self, kind: NotificationKind) -> Delivery:
         return delivery_for(kind, self.notification_prefs)
@@ -93,6 +94,7 @@ USER_COLUMNS = (
     User.language,
     User.oidc_subject,
     User.feed_generation,
+    User.listed_as_contributor,
 )
 
 
@@ -260,6 +262,7 @@ class ProfileForm:
     name: str
     department_id: str
     digest_enabled: bool = True
+    listed_as_contributor: bool = True
     # Only the kinds the form sent; the others keep their current choice.
     notification_prefs: dict[str, str] = field(default_factory=dict)
     language: str | None = None  # None: not sent, keep it
@@ -270,6 +273,7 @@ class ProfileForm:
             name=form.get("name", "").strip(),
             department_id=form.get("department_id", ""),
             digest_enabled=form.get("digest_enabled") == "on",
+            listed_as_contributor=form.get("listed_as_contributor") == "on",
             notification_prefs={
                 kind.value: form[f"notify_{kind.value}"]
                 for kind in NotificationKind
@@ -306,6 +310,7 @@ async def update_profile(actor: Actor, form: ProfileForm) -> UserRow:
                 User.name: form.name,
                 User.department: department.id,
                 User.digest_enabled: form.digest_enabled,
+                User.listed_as_contributor: form.listed_as_contributor,
                 User.notification_prefs: json.dumps(prefs),
                 User.language: current.language if form.language is None else form.language,
             }
