@@ -19,7 +19,7 @@ from ideaboard.services import digest, status_updates, unsubscribe, users, votes
 from ideaboard.services.clock import now
 from ideaboard.services.organisation import get_organisation
 from ideaboard.settings import Settings
-from ideaboard.tables import DepartmentManager, Idea, JobRun, OutboxEmail, User
+from ideaboard.tables import DepartmentManager, Idea, JobRun, OutboxEmail, StatusChange, User
 from ideaboard.weeks import digest_send_time, latest_digest_week
 from smtp_sink import Sink, parts
 
@@ -55,7 +55,9 @@ async def busy_week(board: Personas) -> dict[str, int]:
 async def test_digest_content_for_member_manager_and_reader_without_follows(
     http: object, board: Personas, mailer: Mailer, sink: Sink
 ) -> None:
-    await busy_week(board)
+    made = await busy_week(board)
+    # The backlog idea passed the threshold: it waits for an owner.
+    await Idea.update({Idea.needs_owner_since: now()}).where(Idea.id == made["backlog"])
     week = await this_weeks_digest()
     run = await digest.queue_digests(week, mailer)
     assert (run.readers, run.queued) == (4, 4)
@@ -82,11 +84,24 @@ async def test_digest_content_for_member_manager_and_reader_without_follows(
     assert "need an owner" not in text
     assert "https://ideas.acme.example/ideas/" in html and "Updates on ideas you follow" in html
 
-    # Otto manages Operations: his digest counts its unrouted ideas.
+    # Otto manages Operations: his digest has its three key numbers, counted here from
+    # the rows, and its unrouted ideas.
     otto_text, otto_html = parts(sink.to(board.otto.email)[0])
-    assert "OPERATIONS: 2 IDEAS NEED AN OWNER" in otto_text
-    assert "Clear the returns backlog" in otto_text.split("NEED AN OWNER")[1]
-    assert "Operations: 2 ideas need an owner" in otto_html
+    ideas = await Idea.select().where(Idea.department == board.operations)
+    new = sum(i["created_at"] >= now() - timedelta(days=7) for i in ideas)
+    answered = len({r["idea"] for r in await StatusChange.select(StatusChange.idea)
+                    if r["idea"] in {i["id"] for i in ideas}})  # fmt: skip
+    waiting = sum(i["needs_owner_since"] is not None and i["owner"] is None for i in ideas)
+    assert (new, answered, waiting) == (2, 1, 1)
+    assert "THIS WEEK IN OPERATIONS" in otto_text
+    assert (
+        f"{new} new ideas · {answered} answered for the first time · {waiting} waiting" in otto_text
+    )
+    assert "https://ideas.acme.example/insights?department=" in otto_text
+    assert "2 ideas need an owner" in otto_text
+    assert "Clear the returns backlog" in otto_text.split("need an owner")[1]
+    assert "This week in Operations" in otto_html and "2 ideas need an owner" in otto_html
+    assert "See the insights for Operations" in otto_html
     # Otto voted for the calendar idea, so he follows it and hears of the update too.
     assert "UPDATES ON IDEAS YOU FOLLOW" in otto_text
 

@@ -22,8 +22,10 @@ from ideaboard.mail.outbox import Queued, find_queued_keys, queue_emails
 from ideaboard.mail.render import EmailTemplates
 from ideaboard.markup import plain_text
 from ideaboard.services.errors import NotFound
+from ideaboard.services.insights_funnel import waiting_for_owner
 from ideaboard.services.organisation import OrganisationRow, get_organisation
 from ideaboard.services.unsubscribe import one_click_headers, unsubscribe_path
+from ideaboard.services.visibility import public_sql
 from ideaboard.tables import (
     Department,
     DepartmentManager,
@@ -69,6 +71,12 @@ class ManagedDepartment:
     name: str
     needs_owner: int
     unrouted: tuple[DigestIdea, ...]
+    # The week's three key numbers, as /insights counts them: ideas proposed for the
+    # department, ideas that had their first official update, and open ideas past the
+    # routing threshold that wait for an owner today.
+    new_ideas: int = 0
+    answered: int = 0
+    waiting: int = 0
 
 
 @dataclass(frozen=True)
@@ -149,6 +157,17 @@ SELECT COUNT(*) AS n FROM idea
 WHERE department = {} AND owner IS NULL AND status NOT IN ({}, {}, {})
   AND approval = 'approved' AND NOT hidden
 """
+KEY_NEW = f"""
+SELECT COUNT(*) AS n FROM idea i
+WHERE i.department = {{}} AND i.created_at >= {{}} AND i.created_at < {{}} AND {public_sql("i")}
+"""  # noqa: S608 (only constants go in: the visibility rule)
+# First answered this week: an update in the week, none before it (from the updates'
+# time index, then each idea's timeline).
+KEY_ANSWERED = f"""
+SELECT COUNT(DISTINCT s.idea) AS n FROM status_change s JOIN idea i ON i.id = s.idea
+WHERE s.created_at >= {{}} AND s.created_at < {{}} AND i.department = {{}} AND {public_sql("i")}
+  AND NOT EXISTS (SELECT 1 FROM status_change e WHERE e.idea = s.idea AND e.created_at < {{}})
+"""  # noqa: S608
 
 
 def _idea(row: dict[str, Any], votes_this_week: int = 0) -> DigestIdea:
@@ -185,11 +204,16 @@ class Week:
         if department_id not in self._departments:
             unrouted = await Idea.raw(UNROUTED, department_id, *CLOSED, UNROUTED_IDEAS)
             count = await Idea.raw(NEEDS_OWNER, department_id, *CLOSED)
+            new = await Idea.raw(KEY_NEW, department_id, self.start, self.end)
+            answered = await Idea.raw(KEY_ANSWERED, self.start, self.end, department_id, self.start)
             self._departments[department_id] = ManagedDepartment(
                 id=department_id,
                 name=self.department_names.get(department_id, ""),
                 needs_owner=int(count[0]["n"]),
                 unrouted=tuple(_idea(row) for row in unrouted),
+                new_ideas=int(new[0]["n"]),
+                answered=int(answered[0]["n"]),
+                waiting=(await waiting_for_owner([department_id])).get(department_id, 0),
             )
         return self._departments[department_id]
 

@@ -34,7 +34,7 @@ COUNTS = ("ideas", "reviewed", "planned", "started", "done", "declined", "duplic
 # from the Needs owner lane's index (its expression, as the index holds it).
 WAITING = """
 SELECT i.department, COUNT(*) AS waiting FROM idea i {index}
-WHERE i.owner IS NULL AND {open}
+WHERE i.department IN ({departments}) AND i.owner IS NULL AND {open}
   AND (CASE WHEN i.needs_owner_since IS NULL THEN 1 ELSE 0 END) = 0
 GROUP BY i.department
 """
@@ -185,9 +185,17 @@ async def funnel(
 
 
 async def _waiting(scope: Scope) -> dict[int, int]:
+    return await waiting_for_owner(list(scope.departments))
+
+
+async def waiting_for_owner(departments: list[int]) -> dict[int, int]:
+    """Open ideas past their department's threshold without an owner, per department."""
+    if not departments:
+        return {}
     index = "INDEXED BY idea_lane_needs_owner" if is_sqlite() else ""
-    rows = await WeeklyFunnel.raw(WAITING.format(index=index, open=OPEN))
-    return {r["department"]: r["waiting"] for r in rows if r["department"] in scope.departments}
+    marks = ", ".join("{}" for _ in departments)
+    sql = WAITING.format(index=index, open=OPEN, departments=marks)
+    return {r["department"]: r["waiting"] for r in await WeeklyFunnel.raw(sql, *departments)}
 
 
 async def _owners(scope: Scope, moment: datetime) -> list[OwnerLoad]:
