@@ -42,6 +42,7 @@ def test_bench_smoke_run_writes_every_figure(tmp_path: Path) -> None:
         "vote_vs_bare_post",
         "board_p50_growth_1k_to_100k",
         "search_p99_vs_board_p99",
+        "insights_p99_vs_board_p99",
         "digest_readers_per_second",
         "board_p99_during_digest_vs_alone",
     ]:

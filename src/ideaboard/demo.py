@@ -237,7 +237,7 @@ def _plan(
     plan = IdeaPlan(idea=idea, votes=votes, comments=comments, followers=followers)
     if status is not Status.NEW:
         owner = rng.choice(answerers)
-        steps = _way_to(status, rng)
+        steps = way_to(status, rng)
         moments = sorted(_after(created, started, rng) for _ in steps)
         for before, step, moment in zip((Status.NEW, *steps), steps, moments, strict=False):
             message = company.STATUS_MESSAGES[step.value]
@@ -289,7 +289,7 @@ async def _write(plan: IdeaPlan, started: datetime) -> list[Notification]:
     ]
 
 
-def _way_to(status: Status, rng: random.Random) -> list[Status]:
+def way_to(status: Status, rng: random.Random) -> list[Status]:
     """The updates an idea had on its way to `status`: most pass through review, some
     skip a stage, as real triage does."""
     flow = [Status.UNDER_REVIEW, Status.PLANNED, Status.IN_PROGRESS, Status.DONE]

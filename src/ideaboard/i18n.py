@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -220,7 +220,12 @@ def number(value: int) -> str:
 
 def decimal(value: float) -> str:
     """3.5 → "3.5" in English, "3,5" in Danish; whole numbers without decimals."""
-    return format_decimal(value, format="#,##0.#", locale=babel_locale(_language.get()))
+    return _decimal(_language.get(), value)
+
+
+@lru_cache(maxsize=4096)
+def _decimal(language: str, value: float) -> str:
+    return format_decimal(value, format="#,##0.#", locale=babel_locale(language))
 
 
 def day(value: date) -> str:

@@ -72,6 +72,33 @@ class WeeklyFunnel(Table):
     counted_at = Timestamptz()
 
 
+class PeriodFunnel(Table):
+    """`weekly_funnel` summed over each named range of /insights (the last 4, 13 and 52
+    weeks, `range_key`, starting with the week `first_week`), per department and for
+    all of them (department 0), with each measure's median worked out: a year's page
+    reads a row per department, not 52. Written after each count of the weeks; a range
+    that does not start with `first_week` any more is read from the weekly rows until
+    the next count. UNIQUE (range_key, department) is a migration's index."""
+
+    id: Serial
+    range_key = Varchar(length=8)
+    first_week = Varchar(length=8)
+    department = Integer()
+    ideas = Integer(default=0)
+    reviewed = Integer(default=0)
+    planned = Integer(default=0)
+    started = Integer(default=0)
+    done = Integer(default=0)
+    declined = Integer(default=0)
+    duplicate = Integer(default=0)
+    answered = Integer(default=0)
+    answered_in_week = Integer(default=0)
+    decided = Integer(default=0)
+    days = Text(default="{}")  # the merged histograms, to fold departments together
+    medians = Text(default="{}")  # {"first_update": 3.5, ...}
+    counted_at = Timestamptz()
+
+
 class Contributor(Table):
     """What one person has brought to the board, all told: the ideas they proposed under
     their name that everyone can see, and how many of those are done. Anonymous ideas
@@ -89,5 +116,6 @@ INSIGHT_TABLES: tuple[type[Table], ...] = (
     WeeklyParticipation,
     WeeklyFlow,
     WeeklyFunnel,
+    PeriodFunnel,
     Contributor,
 )

@@ -151,6 +151,15 @@ def bind_app(templates: Environment, app: Litestar) -> Litestar:
     return app
 
 
+def chart_points(
+    values: list[float], left: float, step: float, top: float, height: float
+) -> list[str]:
+    """A line chart's "x,y" points for shares 0..1, one per step (the charts' macro)."""
+    return [
+        f"{left + step * n:.1f},{top + height * (1 - value):.1f}" for n, value in enumerate(values)
+    ]
+
+
 def build_templates(settings: Settings) -> Environment:
     env = Environment(
         loader=FileSystemLoader(settings.templates_dir),
@@ -180,5 +189,6 @@ def build_templates(settings: Settings) -> Environment:
         plural=plural,
         number=lambda value: number(int(value)),
         urlquote=lambda value: quote(str(value), safe=""),
+        chart_points=chart_points,
     )
     return env

@@ -12,7 +12,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -24,9 +24,12 @@ import asyncpg
 # so rows written here are stored exactly as the app stores them.
 import piccolo.engine.sqlite  # noqa: F401
 
+from ideaboard import db
+from ideaboard.bench.timelines import with_timelines
 from ideaboard.db import sqlite_path
 from ideaboard.domain import Status, hot_score, trending_since
 from ideaboard.markup import render_markdown
+from ideaboard.services import insight_rollups
 from ideaboard.services.departments import slugify
 
 DEPARTMENTS = (
@@ -143,6 +146,7 @@ class Rows:
     ideas: list[tuple[Any, ...]]
     votes: list[tuple[Any, ...]]
     comments: list[tuple[Any, ...]]
+    status_changes: list[tuple[Any, ...]] = field(default_factory=list)
 
 
 COLUMNS = {
@@ -154,7 +158,11 @@ COLUMNS = {
     "idea": (
         "id", "title", "body", "body_html", "author", "author_department", "department",
         "status", "vote_count", "announced_votes", "comment_count", "hot_score",
-        "trending_votes", "created_at", "updated_at",
+        "trending_votes", "created_at", "updated_at", "owner", "last_update_at",
+    ),
+    "status_change": (
+        "id", "idea", "from_status", "to_status", "author", "message", "message_html",
+        "created_at",
     ),
     "vote": ("id", "voter", "idea", "created_at"),
     "comment": (
@@ -242,6 +250,7 @@ def build_rows(size: Size, *, seed: int = 7, now: datetime | None = None) -> Row
             comments.append(
                 (comment_id, n, rng.randint(1, size.users), body, body_html, False, moment, moment)
             )
+    ideas, status_changes = with_timelines(ideas, size.users, now, seed=seed)
     return Rows(
         organisation=[(1, "Benchmark Industries", "", start)],
         departments=departments,
@@ -249,6 +258,7 @@ def build_rows(size: Size, *, seed: int = 7, now: datetime | None = None) -> Row
         ideas=ideas,
         votes=votes,
         comments=comments,
+        status_changes=status_changes,
     )
 
 
@@ -260,6 +270,7 @@ def _tables(rows: Rows) -> list[tuple[str, list[tuple[Any, ...]]]]:
         ("idea", rows.ideas),
         ("vote", rows.votes),
         ("comment", rows.comments),
+        ("status_change", rows.status_changes),
         # Person 2 manages the first department: the page costs measure their triage.
         ("department_manager", [(1, 1, MANAGER)]),
     ]
@@ -366,6 +377,7 @@ def load(backend: str, url: str, rows: Rows) -> str:
                 " VALUES (?, ?, ?, ?, ?)",
                 session,
             )
+        asyncio.run(count_insights(url))
         return token
 
     async def load_all() -> None:
@@ -381,4 +393,12 @@ def load(backend: str, url: str, rows: Rows) -> str:
             await connection.close()
 
     asyncio.run(load_all())
+    asyncio.run(count_insights(url))
     return token
+
+
+async def count_insights(url: str) -> None:
+    """What the insights loop counts ahead, for every week of the dataset, as a board
+    that has run for years has it counted."""
+    async with db.connected(url):
+        await insight_rollups.count_weeks(most=10_000)

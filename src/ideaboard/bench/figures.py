@@ -9,6 +9,8 @@ TARGETS = {
     "vote_vs_bare_post": (">=", 0.5),
     "board_p50_growth_1k_to_100k": ("<=", 1.2),
     "search_p99_vs_board_p99": ("<=", 2.0),
+    # Issue #22: every insights page within three times the board's p99.
+    "insights_p99_vs_board_p99": ("<=", 3.0),
     # Issue #5: 10,000 digests in under a minute, i.e. at least 167 readers a second ...
     "digest_readers_per_second": (">=", 167),
     # ... without the board slowing down much for the people using it meanwhile.
@@ -55,6 +57,14 @@ def ratios(
         )
         if f"search {suffix}" in results
         else None,
+        "insights_p99_vs_board_p99": max(
+            (
+                divide(results[n].p99_ms, results[f"board hot {suffix}"].p99_ms) or 0.0
+                for n in results
+                if n.startswith("insights ") and n.endswith(suffix)
+            ),
+            default=None,
+        ),
         "digest_readers_per_second": round(digests["sqlite"].readers_per_second, 1)
         if "sqlite" in digests
         else None,

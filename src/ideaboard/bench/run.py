@@ -133,11 +133,13 @@ def measure_board(
     token: str,
     rows: dataset.Rows,
     *,
+    manager: str,
     digests: dict[str, digest.DigestRun],
     baseline: str,
 ) -> list[wrk.Result]:
     """The board's runs at `plan.connections`; `baseline` is the baseline server, whose
-    bare POST is measured in turns with the vote's."""
+    bare POST is measured in turns with the vote's. `token` is the admin's session,
+    `manager` the session of department 1's manager."""
     csrf = generate_csrf_token(SECRET)  # a visitor's, for the baseline server
     mine = session_csrf_token(SECRET, token)  # the signed-in session's own
     env = board_env(plan, url)
@@ -145,8 +147,9 @@ def measure_board(
     results = []
     with servers.serving(servers.board_server(workers=1), env, "/healthz") as base:
 
-        def get(name: str, paths: list[str]) -> None:
-            script = wrk.request_script(paths=paths, headers=headers(token, mine))
+        def get(name: str, paths: list[str], session: str = token) -> None:
+            own = session_csrf_token(SECRET, session)
+            script = wrk.request_script(paths=paths, headers=headers(session, own))
             run = wrk.run(
                 f"{name} ({label})", base, script, seconds=plan.seconds,
                 connections=plan.connections,
@@ -166,6 +169,11 @@ def measure_board(
             get(f"board {sort}", [f"/?sort={sort}"])
         get("idea page", [f"/ideas/{n}" for n in ids])
         get("search", [f"/?q={word}" for word in dataset.WORDS[:40]])
+        # /insights, read from what its loop counted ahead (dataset.count_insights): an
+        # admin's default quarter and year, and a manager's quarter (issue #22).
+        get("insights quarter", ["/insights"])
+        get("insights year", ["/insights?range=year"])
+        get("insights manager", ["/insights"], session=manager)
         open_ids = [str(i[0]) for i in rows.ideas if i[7] not in CLOSED_STATUSES][::7][:500]
         script = wrk.request_script(
             method="POST",
@@ -274,8 +282,9 @@ def measure_backends(
                 visit = dataset_visit(backend, url, rows)
                 results += measure_pages(plan, url, visit, baseline, figures)
                 results += measure_board(
-                    plan, backend, url, large.token, rows, digests=digests, baseline=baseline
-                )
+                    plan, backend, url, large.token, rows, manager=visit.manager_token,
+                    digests=digests, baseline=baseline,
+                )  # fmt: skip
     return results
 
 

@@ -13,6 +13,8 @@ from ideaboard.services.errors import NotFound
 from ideaboard.services.validation import parse_id
 from ideaboard.web import SignedIn, render
 
+OWNERS_SHOWN = 15  # silent the longest first; the CSV has them all
+
 
 async def _page(request: BoardRequest, user: SignedIn) -> insights.InsightsPage:
     query = request.query_params
@@ -34,6 +36,7 @@ async def index(request: BoardRequest, user: SignedIn) -> Response[str]:
         ranges=list(insights.RANGE_LABELS.items()),
         smallest_group=insights.SMALLEST_GROUP,
         status_label=insights.stage_label,
+        owners_shown=OWNERS_SHOWN,
     )
 
 

@@ -133,10 +133,15 @@ class FunnelCount:
             self.days.setdefault("decision", Counter())[int(way.decision // DAY)] += 1
 
     def days_json(self) -> str:
-        return json.dumps(
-            {name: {str(d): n for d, n in sorted(c.items())} for name, c in self.days.items()},
-            sort_keys=True,
-        )
+        return histograms_json(self.days)
+
+
+def histograms_json(days: dict[str, Counter[int]]) -> str:
+    """{"first_update": {"3": 2, "10": 1}, ...}: whole days → how many ideas."""
+    return json.dumps(
+        {name: {str(d): n for d, n in sorted(c.items())} for name, c in days.items()},
+        sort_keys=True,
+    )
 
 
 @dataclass

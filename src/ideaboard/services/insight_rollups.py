@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 from ideaboard.db import write_transaction
 from ideaboard.services import contributors
 from ideaboard.services.clock import now
+from ideaboard.services.funnel_periods import sum_periods
 from ideaboard.services.idea_rollups import count_week_ideas
 from ideaboard.services.organisation import find_organisation
 from ideaboard.tables import Contributor, DomainEvent, Idea, WeeklyParticipation
@@ -145,6 +146,7 @@ async def count_weeks(*, at: datetime | None = None, most: int = 20) -> int:
     weeks = sorted({monday for monday in due if first_monday <= monday <= this_monday})
     for monday in reversed(weeks):
         await count_week(monday, zone)
+    await sum_periods(this_monday)
     return len(weeks)
 
 

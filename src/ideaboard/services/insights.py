@@ -97,31 +97,34 @@ class Participation:
         return [d for d in self.departments if d.id != OTHER and d.quiet]
 
 
+# A range of the unique (week, department) index: ISO week labels sort as the weeks do.
+WEEKS = """
+SELECT department, week, active_people, participants, proposers, voters, commenters,
+       newcomers
+FROM weekly_participation WHERE week >= {} AND week <= {}
+"""
+SUMMED = ("active_people", "participants", "proposers", "voters", "commenters")  # WeekShare's
+COUNTED = "SELECT MAX(counted_at) AS counted_at FROM weekly_participation WHERE week = {}"
+
+
 async def participation(scope: Scope, period: Period, headcounts: dict[int, int]) -> Participation:
     labels = period.labels
-    rows = await WeeklyParticipation.select().where(WeeklyParticipation.week.is_in(labels))
+    rows = await WeeklyParticipation.raw(WEEKS, labels[0], labels[-1])
     by_department: dict[int, dict[str, dict[str, Any]]] = {}
     for row in rows:
         by_department.setdefault(row["department"], {})[row["week"]] = row
     small = folded(scope, headcounts)
-    counted = max((row["counted_at"] for row in rows), default=None)
+    last = await WeeklyParticipation.raw(COUNTED, labels[-1])
+    counted = last[0]["counted_at"] if last else None
 
     def weeks_of(departments: set[int]) -> list[WeekShare]:
-        shares = []
-        for label in labels:
-            cells = [by_department.get(d, {}).get(label) for d in departments]
-            present = [c for c in cells if c]
-            shares.append(
-                WeekShare(
-                    label,
-                    sum(c["active_people"] for c in present),
-                    sum(c["participants"] for c in present),
-                    sum(c["proposers"] for c in present),
-                    sum(c["voters"] for c in present),
-                    sum(c["commenters"] for c in present),
-                )
-            )
-        return shares
+        sums = {label: [0, 0, 0, 0, 0] for label in labels}
+        for department in departments:
+            for label, cell in by_department.get(department, {}).items():
+                total = sums[label]
+                for n, name in enumerate(SUMMED):
+                    total[n] += cell[name]
+        return [WeekShare(label, *sums[label]) for label in labels]
 
     def newcomers_of(departments: set[int]) -> int:
         return sum(

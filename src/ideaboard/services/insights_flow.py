@@ -13,15 +13,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ideaboard.db import is_sqlite
 from ideaboard.services.insights_scope import OTHER, OTHER_NAME, SMALLEST_GROUP, Period, Scope
 from ideaboard.tables import WeeklyFlow
 
 # ISO week labels sort as the weeks do ("2025-W52" < "2026-W01"): a range of the
-# unique (week, source, target) index.
+# unique (week, source, target) index, summed per cell; the weeks' author lists joined.
 FLOW = """
-SELECT source, target, ideas, votes, planned, done, authors FROM weekly_flow
-WHERE week >= {} AND week <= {}
+SELECT source, target, SUM(ideas) AS ideas, SUM(votes) AS votes, SUM(planned) AS planned,
+       SUM(done) AS done, {joined} AS authors
+FROM weekly_flow WHERE week >= {{}} AND week <= {{}}
+GROUP BY source, target
 """
+JOINED = {"sqlite": "group_concat(authors, ',')", "postgres": "string_agg(authors, ',')"}
 
 
 @dataclass
@@ -41,8 +45,16 @@ class Tally:
 
     @classmethod
     def of(cls, row: dict[str, Any]) -> Tally:
-        authors = {int(a) for a in row["authors"].split(",") if a}
-        return cls(row["ideas"], row["votes"], row["planned"], row["done"], authors)
+        """A cell's sums, and enough of its authors to tell whether there are at least
+        SMALLEST_GROUP of them (the rest are not needed, and not read)."""
+        authors: set[int] = set()
+        for author in (row["authors"] or "").split(","):
+            if author:
+                authors.add(int(author))
+                if len(authors) >= SMALLEST_GROUP:
+                    break
+        return cls(int(row["ideas"]), int(row["votes"]), int(row["planned"]),
+                   int(row["done"]), authors)  # fmt: skip
 
     @property
     def votes_per_idea(self) -> float:
@@ -85,7 +97,8 @@ async def flow(scope: Scope, period: Period, headcounts: dict[int, int]) -> Flow
 
     inside, outside = Tally(), Tally()
     merged: dict[tuple[int, int], Tally] = {}
-    for row in await WeeklyFlow.raw(FLOW, period.labels[0], period.labels[-1]):
+    sql = FLOW.format(joined=JOINED["sqlite" if is_sqlite() else "postgres"])
+    for row in await WeeklyFlow.raw(sql, period.labels[0], period.labels[-1]):
         tally = Tally.of(row)
         (inside if row["source"] == row["target"] else outside).add(tally)
         if not scope.everything and not (

@@ -3,33 +3,35 @@ how long they spent in each stage, how soon they had an official update and a
 decision, and, as things stand today, what waits for an owner and which owners have
 gone silent.
 
-The period's figures come from `weekly_funnel` (counted by `idea_rollups`): whole-day
-histograms merge into exact medians over any weeks. Today's figures read the triage's
-lane indexes, which hold only open ideas.
+The period's figures come from `period_funnel` for the named ranges (a row per
+department, medians worked out: `funnel_periods`), or else from `weekly_funnel`
+(counted by `idea_rollups`), whose whole-day histograms merge into exact medians over
+any weeks. Today's figures read indexes that hold only open ideas.
 """
 
 from __future__ import annotations
 
-import json
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from ideaboard.db import is_sqlite
-from ideaboard.services.idea_rollups import TIMED_STAGES
 from ideaboard.services.insights_scope import OTHER, OTHER_NAME, Period, Scope, folded
+from ideaboard.services.progress import Progress
 from ideaboard.services.triage import OPEN
-from ideaboard.tables import WeeklyFunnel
+from ideaboard.tables import PeriodFunnel, WeeklyFunnel
 
 SILENT_AFTER = timedelta(days=30)
-FUNNEL = """
+FUNNEL_WEEKS = """
 SELECT department, ideas, reviewed, planned, started, done, declined, duplicate, answered,
        answered_in_week, decided, days, counted_at
 FROM weekly_funnel WHERE week >= {} AND week <= {}
 """
-COUNTS = ("ideas", "reviewed", "planned", "started", "done", "declined", "duplicate",
-          "answered", "answered_in_week", "decided")  # fmt: skip
+FUNNEL_PERIOD = """
+SELECT department, ideas, reviewed, planned, started, done, declined, duplicate, answered,
+       answered_in_week, decided, days, medians, counted_at
+FROM period_funnel WHERE range_key = {} AND first_week = {}
+"""
+ALL = 0  # a period row for every department together
 # Open ideas past their department's threshold with nobody to answer for them, counted
 # from the Needs owner lane's index (its expression, as the index holds it).
 WAITING = """
@@ -38,90 +40,21 @@ WHERE i.department IN ({departments}) AND i.owner IS NULL AND {open}
   AND (CASE WHEN i.needs_owner_since IS NULL THEN 1 ELSE 0 END) = 0
 GROUP BY i.department
 """
-# Each owner's open ideas, per department, and how long since each was last updated or routed (named
-# last_update_at: SQLite's rows read a moment by its column's name).
+# Each owner's open ideas, per department, and how long since each was last updated or
+# routed, from the owners' index alone (see its migration); then their names. Named
+# last_update_at: SQLite's rows read a moment by its column's name.
 OWNERS = """
-SELECT i.owner, a.name, i.department, COUNT(*) AS open_ideas,
-       SUM(CASE WHEN COALESCE(i.last_update_at, i.created_at) < {{}} THEN 1 ELSE 0 END)
-           AS silent_ideas,
-       MAX(COALESCE(i.last_update_at, i.created_at)) AS last_update_at
-FROM idea i {index} JOIN account a ON a.id = i.owner
-WHERE i.owner IS NOT NULL AND {open}
-GROUP BY i.owner, a.name, i.department
+SELECT g.owner, a.name, g.department, g.open_ideas, g.silent_ideas, g.last_update_at
+FROM (
+    SELECT i.owner, i.department, COUNT(*) AS open_ideas,
+           SUM(CASE WHEN COALESCE(i.last_update_at, i.created_at) < {{}} THEN 1 ELSE 0 END)
+               AS silent_ideas,
+           MAX(COALESCE(i.last_update_at, i.created_at)) AS last_update_at
+    FROM idea i {index}
+    WHERE i.owner IS NOT NULL AND {open}
+    GROUP BY i.owner, i.department
+) g JOIN account a ON a.id = g.owner
 """
-
-
-def median(histogram: Counter[int]) -> float | None:
-    """The median of whole days counted as {days: how many}."""
-    count = sum(histogram.values())
-    if not count:
-        return None
-    wanted = {(count - 1) // 2, count // 2}
-    found, seen = [], 0
-    for days in sorted(histogram):
-        ahead = seen + histogram[days]
-        found += [days for position in sorted(wanted) if seen <= position < ahead]
-        seen = ahead
-    return sum(found) / len(found)
-
-
-@dataclass
-class Progress:
-    """The ideas of some departments and weeks: how far they got, and how soon."""
-
-    ideas: int = 0
-    reviewed: int = 0
-    planned: int = 0
-    started: int = 0
-    done: int = 0
-    declined: int = 0
-    duplicate: int = 0
-    answered: int = 0
-    answered_in_week: int = 0
-    decided: int = 0
-    days: dict[str, Counter[int]] = field(default_factory=dict)
-
-    def add(self, row: dict[str, Any] | Progress) -> None:
-        get = row.get if isinstance(row, dict) else row.__dict__.get
-        for name in COUNTS:
-            setattr(self, name, getattr(self, name) + int(get(name) or 0))
-        days = json.loads(row["days"]) if isinstance(row, dict) else row.days
-        for name, histogram in days.items():
-            counter = self.days.setdefault(name, Counter())
-            for value, count in histogram.items():
-                counter[int(value)] += count
-
-    @property
-    def stages(self) -> list[tuple[str, int]]:
-        """The funnel: each stage with the ideas that reached it or went further."""
-        return [
-            ("new", self.ideas),
-            ("under_review", self.reviewed),
-            ("planned", self.planned),
-            ("in_progress", self.started),
-            ("done", self.done),
-        ]
-
-    def conversion(self, stage: str) -> float | None:
-        """Of the ideas that reached the stage before, the share that reached this one."""
-        counts = dict(self.stages)
-        names = [name for name, _ in self.stages]
-        position = names.index(stage)
-        before = counts[names[position - 1]] if position else 0
-        return counts[stage] / before if before else None
-
-    def median_days(self, name: str) -> float | None:
-        """Median whole days: in a stage (`TIMED_STAGES`, of the ideas that left it), to
-        the first official update ("first_update") or to a decision ("decision")."""
-        return median(self.days.get(name, Counter()))
-
-    @property
-    def timed_stages(self) -> tuple[str, ...]:
-        return TIMED_STAGES
-
-    @property
-    def answered_share(self) -> float:
-        return self.answered / self.ideas if self.ideas else 0.0
 
 
 @dataclass(frozen=True)
@@ -162,16 +95,13 @@ async def funnel(
     scope: Scope, period: Period, headcount: dict[int, int], moment: datetime
 ) -> Funnel:
     small = folded(scope, headcount)
-    rows = await WeeklyFunnel.raw(FUNNEL, period.labels[0], period.labels[-1])
-    by_department: dict[int, Progress] = {}
-    for row in rows:
-        if row["department"] in scope.departments:
-            by_department.setdefault(row["department"], Progress()).add(row)
+    by_department, counted = await read_progress(period)
     waiting = await _waiting(scope)
     shown, total, other, other_waiting = [], Progress(), Progress(), 0
     for department, name in scope.departments.items():
         progress = by_department.get(department, Progress())
-        total.add(progress)
+        if not scope.everything:
+            total.add(progress)
         if department in small:
             other.add(progress)
             other_waiting += waiting.get(department, 0)
@@ -179,9 +109,33 @@ async def funnel(
             shown.append(DepartmentProgress(department, name, progress, waiting.get(department, 0)))
     if other.ideas or other_waiting:
         shown.append(DepartmentProgress(OTHER, str(OTHER_NAME), other, other_waiting))
+    if scope.everything:
+        total = by_department.get(ALL) or _sum(by_department)
     everything = DepartmentProgress(OTHER, "", total, sum(waiting.values()))
-    counted = max((row["counted_at"] for row in rows), default=None)
     return Funnel(everything, shown, await _owners(scope, moment), counted)
+
+
+async def read_progress(period: Period) -> tuple[dict[int, Progress], datetime | None]:
+    """Each department's progress over the period (and ALL's, when counted ahead), and
+    when it was counted."""
+    rows = await PeriodFunnel.raw(FUNNEL_PERIOD, period.key, period.labels[0])
+    if not rows:  # a custom period, or a named one not yet counted this week
+        rows = await WeeklyFunnel.raw(FUNNEL_WEEKS, period.labels[0], period.labels[-1])
+    by_department: dict[int, Progress] = {}
+    for row in rows:
+        progress = Progress.of(row)
+        if row["department"] in by_department:
+            by_department[row["department"]].add(progress)
+        else:
+            by_department[row["department"]] = progress
+    return by_department, max((row["counted_at"] for row in rows), default=None)
+
+
+def _sum(by_department: dict[int, Progress]) -> Progress:
+    total = Progress()
+    for progress in by_department.values():
+        total.add(progress)
+    return total
 
 
 async def _waiting(scope: Scope) -> dict[int, int]:
@@ -199,7 +153,7 @@ async def waiting_for_owner(departments: list[int]) -> dict[int, int]:
 
 
 async def _owners(scope: Scope, moment: datetime) -> list[OwnerLoad]:
-    index = "INDEXED BY idea_lane_mine" if is_sqlite() else ""
+    index = "INDEXED BY idea_owner_load" if is_sqlite() else ""
     rows = await WeeklyFunnel.raw(OWNERS.format(index=index, open=OPEN), moment - SILENT_AFTER)
     loads: dict[int, OwnerLoad] = {}
     for row in rows:

@@ -1,0 +1,54 @@
+"""The funnel of each named range of /insights summed ahead (`period_funnel`), so a
+year's page reads a row per department rather than 52 weeks of rows and histograms.
+
+Written after each count of the weeks (`insight_rollups.count_weeks`), from the weekly
+rows just written: the ranges end with the current week, so they move each Monday, and
+their figures with every count."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from ideaboard.db import write_transaction
+from ideaboard.services.clock import now
+from ideaboard.services.insights_funnel import ALL, FUNNEL_WEEKS
+from ideaboard.services.insights_scope import RANGES, period_for
+from ideaboard.services.progress import Progress
+from ideaboard.tables import PeriodFunnel, WeeklyFunnel
+
+UPSERT = """
+INSERT INTO period_funnel (range_key, first_week, department, ideas, reviewed, planned,
+    started, done, declined, duplicate, answered, answered_in_week, decided, days, medians,
+    counted_at)
+VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {})
+ON CONFLICT (range_key, department) DO UPDATE SET
+    first_week = excluded.first_week, ideas = excluded.ideas, reviewed = excluded.reviewed,
+    planned = excluded.planned, started = excluded.started, done = excluded.done,
+    declined = excluded.declined, duplicate = excluded.duplicate,
+    answered = excluded.answered, answered_in_week = excluded.answered_in_week,
+    decided = excluded.decided, days = excluded.days, medians = excluded.medians,
+    counted_at = excluded.counted_at
+"""
+
+
+async def sum_periods(this_monday: date) -> None:
+    """Every named range ending with this week, per department and for ALL of them."""
+    moment = now()
+    for key in RANGES:
+        period = period_for(key, this_monday)
+        rows = await WeeklyFunnel.raw(FUNNEL_WEEKS, period.labels[0], period.labels[-1])
+        sums: dict[int, Progress] = {ALL: Progress()}
+        for row in rows:
+            weekly = Progress.of(row)
+            sums.setdefault(row["department"], Progress()).add(weekly)
+            sums[ALL].add(weekly)
+        async with write_transaction():
+            await PeriodFunnel.delete().where(
+                PeriodFunnel.range_key == key, PeriodFunnel.department.not_in(list(sums))
+            )
+            for department, p in sums.items():
+                await PeriodFunnel.raw(
+                    UPSERT, key, period.labels[0], department, p.ideas, p.reviewed, p.planned,
+                    p.started, p.done, p.declined, p.duplicate, p.answered, p.answered_in_week,
+                    p.decided, p.days_json(), p.medians_json(), moment,
+                )  # fmt: skip
