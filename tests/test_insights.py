@@ -26,6 +26,7 @@ from ideaboard.services import (
     routing,
     status_updates,
     users,
+    votes,
 )
 from ideaboard.services.errors import Forbidden
 from ideaboard.tables import (
@@ -84,8 +85,6 @@ async def a_company(board: Personas) -> dict[str, object]:
 
 
 async def ideas_vote(voter: Actor, idea: int) -> None:
-    from ideaboard.services import votes
-
     await votes.set_vote(voter, idea, voted=True)
 
 
@@ -109,10 +108,37 @@ async def expected_this_week() -> dict[int, dict[str, set[int]]]:
     return did
 
 
+async def earlier_people() -> set[int]:
+    """Everyone who took part before this week, from the rows."""
+    start = datetime.now(UTC) - timedelta(days=datetime.now(UTC).weekday())
+    start = start.replace(hour=0, minute=0, second=0, microsecond=0)
+    ideas = await Idea.select(Idea.author, Idea.created_at, Idea.approval, Idea.hidden)
+    votes = await Vote.select(Vote.voter, Vote.created_at)
+    comments_ = await Comment.select(Comment.author, Comment.created_at)
+    return (
+        {r["author"] for r in ideas if r["created_at"] < start and r["approval"] == "approved"
+         and not r["hidden"]}
+        | {r["voter"] for r in votes if r["created_at"] < start}
+        | {r["author"] for r in comments_ if r["created_at"] < start}
+    )  # fmt: skip
+
+
 async def test_participation_matches_a_count_from_the_rows(board: Personas) -> None:
     company = await a_company(board)
+    # A seller who already voted last week takes part again: not for the first time.
+    team = company["team"]
+    assert isinstance(team, dict)
+    old_hand = team["sales"][3]
+    made = company["ideas"]
+    assert isinstance(made, list)
+    await votes.set_vote(old_hand, made[-1], voted=True)
+    await Vote.update({Vote.created_at: datetime.now(UTC) - timedelta(days=8)}).where(
+        Vote.voter == old_hand.id
+    )  # fmt: skip
     await insight_rollups.count_weeks()
     expected = await expected_this_week()
+    before = await earlier_people()
+    assert old_hand.id in before
     rows = {r["department"]: r for r in await WeeklyParticipation.select()
             if r["week_start"] > datetime.now(UTC) - timedelta(days=7)}  # fmt: skip
     headcount = {d: await User.count().where(User.department == d, User.active.eq(True))
@@ -124,11 +150,13 @@ async def test_participation_matches_a_count_from_the_rows(board: Personas) -> N
         assert row["commenters"] == len(did.get("commented", set())), department
         anyone = set().union(*did.values()) if did else set()
         assert row["participants"] == len(anyone), department
+        assert row["first_timers"] == len(anyone - before), department
         assert row["active_people"] == headcount[department]
     page = await insights.get_insights(board.ada.actor, "4w", None)
     shown = {d.name: d for d in page.participation.departments}
     sales = shown["Sales"].weeks[-1]
     assert (sales.people, sales.participants, sales.proposers) == (TEAM, TEAM, TEAM)
+    assert sales.first_timers == TEAM - 1  # all but the old hand
     support = shown["Support"].weeks[-1]
     assert (support.voters, support.proposers, support.participants) == (TEAM, 2, TEAM)
     # Legal has two people: never by name, folded with the others too small.

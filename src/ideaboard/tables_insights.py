@@ -23,6 +23,7 @@ class WeeklyParticipation(Table):
     commenters = Integer(default=0)
     participants = Integer(default=0)
     newcomers = Integer(default=0)  # accounts made that week
+    first_timers = Integer(default=0)  # people who took part that week for the first time
     counted_at = Timestamptz()
 
 

@@ -32,12 +32,13 @@ def days(value: float | None) -> str:
 
 def participation(page: InsightsPage, table: Table) -> None:
     table.writerow(["department", "week", "active_people", "participants", "share_percent",
-                    "proposers", "voters", "commenters"])  # fmt: skip
+                    "proposers", "voters", "commenters", "first_timers"])  # fmt: skip
     for row in [page.participation.company, *page.participation.departments]:
         for week in row.weeks:
             table.writerow(
                 [safe(row.name), week.week, week.people, week.participants,
-                 percent(week.share), week.proposers, week.voters, week.commenters]
+                 percent(week.share), week.proposers, week.voters, week.commenters,
+                 week.first_timers]
             )  # fmt: skip
 
 

@@ -29,6 +29,7 @@ from ideaboard.services.clock import now
 from ideaboard.services.funnel_periods import sum_periods
 from ideaboard.services.idea_rollups import count_week_ideas
 from ideaboard.services.organisation import find_organisation
+from ideaboard.services.visibility import public_sql
 from ideaboard.tables import Contributor, DomainEvent, Idea, WeeklyParticipation
 from ideaboard.weeks import parse_week, week_of
 
@@ -37,24 +38,38 @@ REFRESHED_EACH_RUN = 4  # the weeks counted longest ago, counted again each run
 
 # Distinct people per department, of one week's actions. Ideas waiting for a moderator,
 # hidden or rejected do not count; nor do comments nobody else can read.
-WEEK_ACTIONS = """
+ACTIONS = f"""
+    SELECT i.author AS person, 'p' AS kind FROM idea i
+    WHERE i.created_at >= {{}} AND i.created_at < {{}} AND {public_sql("i")}
+    UNION ALL
+    SELECT voter, 'v' FROM vote WHERE created_at >= {{}} AND created_at < {{}}
+    UNION ALL
+    SELECT c.author, 'c' FROM comment c
+    WHERE c.created_at >= {{}} AND c.created_at < {{}} AND {public_sql("c")}
+"""  # noqa: S608 (only constants go in: the visibility rule)
+WEEK_ACTIONS = f"""
 SELECT a.department AS department,
        COUNT(DISTINCT CASE WHEN x.kind = 'p' THEN x.person END) AS proposers,
        COUNT(DISTINCT CASE WHEN x.kind = 'v' THEN x.person END) AS voters,
        COUNT(DISTINCT CASE WHEN x.kind = 'c' THEN x.person END) AS commenters,
        COUNT(DISTINCT x.person) AS participants
-FROM (
-    SELECT author AS person, 'p' AS kind FROM idea
-    WHERE created_at >= {} AND created_at < {} AND approval = 'approved' AND NOT hidden
-    UNION ALL
-    SELECT voter, 'v' FROM vote WHERE created_at >= {} AND created_at < {}
-    UNION ALL
-    SELECT author, 'c' FROM comment
-    WHERE created_at >= {} AND created_at < {} AND approval = 'approved' AND NOT hidden
-) x
+FROM ({ACTIONS}) x
 JOIN account a ON a.id = x.person
 GROUP BY a.department
-"""
+"""  # noqa: S608
+# Of the week's participants, those who had never taken part before it (each asked of
+# the author and voter indexes, and comment_author_created).
+FIRST_TIMERS = f"""
+SELECT a.department AS department, COUNT(*) AS first_timers
+FROM (SELECT DISTINCT person FROM ({ACTIONS}) x) p
+JOIN account a ON a.id = p.person
+WHERE NOT EXISTS (SELECT 1 FROM idea i WHERE i.author = p.person AND i.created_at < {{}}
+                  AND {public_sql("i")})
+  AND NOT EXISTS (SELECT 1 FROM vote v WHERE v.voter = p.person AND v.created_at < {{}})
+  AND NOT EXISTS (SELECT 1 FROM comment c WHERE c.author = p.person AND c.created_at < {{}}
+                  AND {public_sql("c")})
+GROUP BY a.department
+"""  # noqa: S608
 PEOPLE = """
 SELECT d.id AS department,
        (SELECT COUNT(*) FROM account a WHERE a.department = d.id AND a.active
@@ -65,13 +80,14 @@ FROM department d
 """
 UPSERT = """
 INSERT INTO weekly_participation (week, week_start, department, active_people, proposers,
-    voters, commenters, participants, newcomers, counted_at)
-VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {})
+    voters, commenters, participants, newcomers, first_timers, counted_at)
+VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {})
 ON CONFLICT (week, department) DO UPDATE SET
     week_start = excluded.week_start, active_people = excluded.active_people,
     proposers = excluded.proposers, voters = excluded.voters,
     commenters = excluded.commenters, participants = excluded.participants,
-    newcomers = excluded.newcomers, counted_at = excluded.counted_at
+    newcomers = excluded.newcomers, first_timers = excluded.first_timers,
+    counted_at = excluded.counted_at
 """
 
 
@@ -98,9 +114,11 @@ async def count_week(monday: date, zone: ZoneInfo) -> None:
     """Count one week afresh, for every department."""
     start, end = week_bounds(monday, zone)
     week = week_of(datetime.combine(monday, time()))
-    actions = {
-        row["department"]: row
-        for row in await Idea.raw(WEEK_ACTIONS, start, end, start, end, start, end)
+    bounds = [start, end] * 3
+    actions = {row["department"]: row for row in await Idea.raw(WEEK_ACTIONS, *bounds)}
+    first = {
+        row["department"]: row["first_timers"]
+        for row in await Idea.raw(FIRST_TIMERS, *bounds, start, start, start)
     }
     moment = now()
     async with write_transaction():
@@ -109,7 +127,8 @@ async def count_week(monday: date, zone: ZoneInfo) -> None:
             await WeeklyParticipation.raw(
                 UPSERT, week, start, row["department"], row["active_people"],
                 did.get("proposers", 0), did.get("voters", 0), did.get("commenters", 0),
-                did.get("participants", 0), row["newcomers"], moment,
+                did.get("participants", 0), row["newcomers"], first.get(row["department"], 0),
+                moment,
             )  # fmt: skip
         await count_week_ideas(week, start, end, moment)
 

@@ -52,6 +52,7 @@ class WeekShare:
     proposers: int
     voters: int
     commenters: int
+    first_timers: int  # who took part for the first time ever
 
     @property
     def share(self) -> float:
@@ -68,6 +69,10 @@ class DepartmentParticipation:
     @property
     def people(self) -> int:
         return self.weeks[-1].people if self.weeks else 0
+
+    @property
+    def first_timers(self) -> int:
+        return sum(week.first_timers for week in self.weeks)
 
     @property
     def average_share(self) -> float:
@@ -100,10 +105,10 @@ class Participation:
 # A range of the unique (week, department) index: ISO week labels sort as the weeks do.
 WEEKS = """
 SELECT department, week, active_people, participants, proposers, voters, commenters,
-       newcomers
+       newcomers, first_timers
 FROM weekly_participation WHERE week >= {} AND week <= {}
 """
-SUMMED = ("active_people", "participants", "proposers", "voters", "commenters")  # WeekShare's
+SUMMED = ("active_people", "participants", "proposers", "voters", "commenters", "first_timers")
 COUNTED = "SELECT MAX(counted_at) AS counted_at FROM weekly_participation WHERE week = {}"
 
 
@@ -118,7 +123,7 @@ async def participation(scope: Scope, period: Period, headcounts: dict[int, int]
     counted = last[0]["counted_at"] if last else None
 
     def weeks_of(departments: set[int]) -> list[WeekShare]:
-        sums = {label: [0, 0, 0, 0, 0] for label in labels}
+        sums = {label: [0] * len(SUMMED) for label in labels}
         for department in departments:
             for label, cell in by_department.get(department, {}).items():
                 total = sums[label]
