@@ -4,9 +4,13 @@ Both databases."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
+import os
 import statistics
+import subprocess
+import sys
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
@@ -29,6 +33,7 @@ from ideaboard.services import (
     votes,
 )
 from ideaboard.services.errors import Forbidden
+from ideaboard.services.organisation import get_organisation
 from ideaboard.tables import (
     Comment,
     Department,
@@ -504,3 +509,46 @@ async def test_a_manager_sees_the_contributors_of_their_departments(board: Perso
     assert isinstance(team, dict)
     page = await insights.get_insights(team["support"][1], "quarter", None)
     assert page.contributors and {c.department for c in page.contributors} == {"Support"}
+
+
+# --- the demo company -------------------------------------------------------------------
+
+
+async def test_the_demo_companys_insights_match_its_rows(http: object, database_url: str) -> None:
+    """`ideaboard demo` counts its insights as it loads; a year of them, against the rows."""
+    loaded = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "ideaboard.cli", "demo"],
+        env={**os.environ, "IDEABOARD_DATABASE_URL": database_url},
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert loaded.returncode == 0, loaded.stderr
+    admin = await User.select(User.id, User.department).where(
+        User.email == "admin@example.com"
+    ).first()  # fmt: skip
+    actor = Actor(admin["id"], Role.ADMIN, admin["department"])
+    page = await insights.get_insights(actor, "year", None)
+    zone = (await get_organisation()).digest.zone
+    start, _end = page.period.bounds(zone)
+    expected = await expected_progress(set(page.scope.departments), start)
+    total = page.funnel.total.progress
+    assert total.ideas > 100 and total.done > 0  # the demo's ideas, walked through triage
+    assert [count for _stage, count in total.stages] == expected["stages"]
+    spent = expected["spent"]
+    assert isinstance(spent, dict)
+    for stage in ("new", "under_review", "planned", "in_progress"):
+        assert total.median_days(stage) == spent.get(stage), stage
+    assert total.median_days("first_update") == expected["first_update"]
+    assert total.median_days("decision") == expected["decision"]
+    rows = await Idea.select(Idea.author_department, Idea.department, Idea.created_at,
+                             Idea.approval, Idea.hidden, Idea.merged_into)  # fmt: skip
+    public = [r for r in rows if r["created_at"] >= start and r["approval"] == "approved"
+              and not r["hidden"] and r["merged_into"] is None]  # fmt: skip
+    outside = sum(r["author_department"] != r["department"] for r in public)
+    assert (page.flow.outside.ideas, page.flow.inside.ideas) == (outside, len(public) - outside)
+    listed = {c.name: (c.proposed, c.shipped) for c in page.contributors}
+    everyone = await expected_contributors()
+    top = sorted(everyone.items(), key=lambda item: (-item[1][1], -item[1][0]))
+    assert len(listed) == min(20, len(everyone))
+    assert all(everyone[name] == counts for name, counts in listed.items())
+    assert page.contributors[0].shipped == top[0][1][1]

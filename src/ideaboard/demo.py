@@ -16,7 +16,7 @@ from ideaboard.jobs.runs import claim_run, finish_run
 from ideaboard.markup import render_markdown
 from ideaboard.notification_kinds import NotificationKind
 from ideaboard.passwords import Passwords
-from ideaboard.services import organisation, ranking
+from ideaboard.services import insight_rollups, organisation, ranking
 from ideaboard.services.clock import now
 from ideaboard.services.departments import slugify
 from ideaboard.settings import Settings
@@ -154,6 +154,8 @@ async def _load(settings: Settings, language: str) -> int:
             await Notification.insert(*news)
 
     await ranking.recount(repair=True)  # trending counts from the generated vote dates
+    # /insights has the demo's months to show at once, not after its first ten minutes.
+    await insight_rollups.count_weeks(most=100)
     # This week's digest counts as sent: the demo's people get the next one, not sixty
     # emails the moment the board first starts.
     org = await organisation.get_organisation()
