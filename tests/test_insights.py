@@ -361,6 +361,12 @@ async def test_the_funnel_and_response_times_match_the_rows(board: Personas) -> 
         assert ours.progress.stages == theirs.progress.stages
         for measure in ("new", "under_review", "planned", "first_update", "decision"):
             assert ours.progress.median_days(measure) == theirs.progress.median_days(measure)
+    by_id = {o.id: o for o in page.funnel.owners}
+    assert {o.id for o in weekly.funnel.owners} == set(by_id)
+    for owner in weekly.funnel.owners:
+        for measure in ("first_update", "decision"):
+            ours_, theirs_ = owner.times, by_id[owner.id].times
+            assert ours_.median_days(measure) == theirs_.median_days(measure)
     # Support (six people) has its own row, and its numbers are its ideas' alone.
     support = company["support"]
     assert isinstance(support, int)
@@ -373,6 +379,22 @@ async def test_the_funnel_and_response_times_match_the_rows(board: Personas) -> 
     assert owners["Seller 1"].silent and owners["Seller 1"].silent_ideas == 1
     assert not owners["Helper 2"].silent
     assert [o.name for o in page.funnel.silent_owners] == ["Seller 1"]
+    # How soon each owner's ideas of the quarter were answered, from the rows.
+    owned = await Idea.select(Idea.id, Idea.owner, Idea.created_at).where(
+        Idea.owner.is_not_null()
+    )  # fmt: skip
+    names = {r["id"]: r["name"] for r in await User.select(User.id, User.name)}
+    for row in owned:
+        changes = await StatusChange.select().where(StatusChange.idea == row["id"]).order_by(
+            StatusChange.created_at, StatusChange.id
+        )  # fmt: skip
+        first = (changes[0]["created_at"] - row["created_at"]).days if changes else None
+        decided = [c for c in changes if c["to_status"] not in ("new", "under_review")]
+        decision = (decided[0]["created_at"] - row["created_at"]).days if decided else None
+        load = owners[names[row["owner"]]]
+        assert load.times.ideas == 1
+        assert load.times.median_days("first_update") == first
+        assert load.times.median_days("decision") == decision
 
 
 async def test_a_week_is_counted_again_when_its_ideas_move_on(board: Personas) -> None:

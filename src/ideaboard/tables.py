@@ -22,8 +22,10 @@ from ideaboard.tables_insights import (
     INSIGHT_TABLES,
     Contributor,
     PeriodFunnel,
+    PeriodOwner,
     WeeklyFlow,
     WeeklyFunnel,
+    WeeklyOwner,
     WeeklyParticipation,
 )
 
@@ -415,11 +417,13 @@ __all__ = [
     "Contributor",
     "DomainEvent",
     "PeriodFunnel",
+    "PeriodOwner",
     "ScimToken",
     "SignInAttempt",
     "WebhookDelivery",
     "WebhookEndpoint",
     "WeeklyFlow",
     "WeeklyFunnel",
+    "WeeklyOwner",
     "WeeklyParticipation",
 ]

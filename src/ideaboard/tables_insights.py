@@ -73,6 +73,42 @@ class WeeklyFunnel(Table):
     counted_at = Timestamptz()
 
 
+class WeeklyOwner(Table):
+    """The ideas proposed in one week for one department that one person now owns: how
+    soon they had an official update and a decision (counts and whole-day histograms,
+    as `weekly_funnel`). Counted beside it; UNIQUE (week, owner, department)."""
+
+    id: Serial
+    week = Varchar(length=8)
+    owner = Integer()
+    department = Integer()
+    ideas = Integer(default=0)
+    answered = Integer(default=0)
+    answered_in_week = Integer(default=0)
+    decided = Integer(default=0)
+    days = Text(default="{}")
+    counted_at = Timestamptz()
+
+
+class PeriodOwner(Table):
+    """`weekly_owner` summed over each named range, per owner and department, and per
+    owner for all departments (department 0), medians worked out; written with
+    `period_funnel`. UNIQUE (range_key, owner, department)."""
+
+    id: Serial
+    range_key = Varchar(length=8)
+    first_week = Varchar(length=8)
+    owner = Integer()
+    department = Integer()
+    ideas = Integer(default=0)
+    answered = Integer(default=0)
+    answered_in_week = Integer(default=0)
+    decided = Integer(default=0)
+    days = Text(default="{}")
+    medians = Text(default="{}")
+    counted_at = Timestamptz()
+
+
 class PeriodFunnel(Table):
     """`weekly_funnel` summed over each named range of /insights (the last 4, 13 and 52
     weeks, `range_key`, starting with the week `first_week`), per department and for
@@ -118,5 +154,7 @@ INSIGHT_TABLES: tuple[type[Table], ...] = (
     WeeklyFlow,
     WeeklyFunnel,
     PeriodFunnel,
+    WeeklyOwner,
+    PeriodOwner,
     Contributor,
 )

@@ -81,9 +81,13 @@ def response(page: InsightsPage, table: Table) -> None:
              days(p.median_days("decision")), row.waiting, "", "", ""]
         )  # fmt: skip
     for owner in page.funnel.owners:
+        t = owner.times
+        last = owner.last_word.date().isoformat() if owner.last_word else ""
         table.writerow(
-            ["owner", safe(owner.name), safe(", ".join(owner.departments)), "", "", "", "", "",
-             "", "", owner.open_ideas, owner.silent_ideas, owner.last_word.date().isoformat()]
+            ["owner", safe(owner.name), safe(", ".join(owner.departments)), t.ideas,
+             t.answered, percent(t.answered_share), t.answered_in_week,
+             days(t.median_days("first_update")), days(t.median_days("decision")), "",
+             owner.open_ideas, owner.silent_ideas, last]
         )  # fmt: skip
 
 

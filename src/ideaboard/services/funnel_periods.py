@@ -7,14 +7,15 @@ their figures with every count."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from ideaboard.db import write_transaction
 from ideaboard.services.clock import now
-from ideaboard.services.insights_funnel import ALL, FUNNEL_WEEKS
-from ideaboard.services.insights_scope import RANGES, period_for
+from ideaboard.services.insights_funnel import FUNNEL_WEEKS
+from ideaboard.services.insights_owners import OWNER_WEEKS
+from ideaboard.services.insights_scope import ALL, RANGES, period_for
 from ideaboard.services.progress import Progress
-from ideaboard.tables import PeriodFunnel, WeeklyFunnel
+from ideaboard.tables import PeriodFunnel, PeriodOwner, WeeklyFunnel
 
 UPSERT = """
 INSERT INTO period_funnel (range_key, first_week, department, ideas, reviewed, planned,
@@ -31,11 +32,24 @@ ON CONFLICT (range_key, department) DO UPDATE SET
 """
 
 
+OWNER_UPSERT = """
+INSERT INTO period_owner (range_key, first_week, owner, department, ideas, answered,
+    answered_in_week, decided, days, medians, counted_at)
+VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {})
+ON CONFLICT (range_key, owner, department) DO UPDATE SET
+    first_week = excluded.first_week, ideas = excluded.ideas, answered = excluded.answered,
+    answered_in_week = excluded.answered_in_week, decided = excluded.decided,
+    days = excluded.days, medians = excluded.medians, counted_at = excluded.counted_at
+"""
+
+
 async def sum_periods(this_monday: date) -> None:
-    """Every named range ending with this week, per department and for ALL of them."""
+    """Every named range ending with this week, per department and for ALL of them, and
+    per owner and department (and ALL)."""
     moment = now()
     for key in RANGES:
         period = period_for(key, this_monday)
+        await _sum_owners(key, period.labels[0], period.labels[-1], moment)
         rows = await WeeklyFunnel.raw(FUNNEL_WEEKS, period.labels[0], period.labels[-1])
         sums: dict[int, Progress] = {ALL: Progress()}
         for row in rows:
@@ -52,3 +66,18 @@ async def sum_periods(this_monday: date) -> None:
                     p.started, p.done, p.declined, p.duplicate, p.answered, p.answered_in_week,
                     p.decided, p.days_json(), p.medians_json(), moment,
                 )  # fmt: skip
+
+
+async def _sum_owners(key: str, first: str, last: str, moment: datetime) -> None:
+    sums: dict[tuple[int, int], Progress] = {}
+    for row in await PeriodOwner.raw(OWNER_WEEKS, first, last):
+        weekly = Progress.of(row)
+        sums.setdefault((row["owner"], row["department"]), Progress()).add(weekly)
+        sums.setdefault((row["owner"], ALL), Progress()).add(weekly)
+    async with write_transaction():
+        await PeriodOwner.delete().where(PeriodOwner.range_key == key)
+        for (owner, department), p in sums.items():
+            await PeriodOwner.raw(
+                OWNER_UPSERT, key, first, owner, department, p.ideas, p.answered,
+                p.answered_in_week, p.decided, p.days_json(), p.medians_json(), moment,
+            )  # fmt: skip

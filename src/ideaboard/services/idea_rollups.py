@@ -7,7 +7,9 @@ see, two tables are written afresh:
   votes, how many reached planned or further and done, and up to five of their authors;
 - `weekly_funnel`, per receiving department: how far the ideas got, how soon they had an
   official update and a decision, and whole-day histograms of the days spent in each
-  stage, so medians over any weeks stay exact to the day.
+  stage, so medians over any weeks stay exact to the day;
+- `weekly_owner`, per owner (of today) and department: how soon their ideas had an
+  update and a decision.
 
 A week's figures change as its ideas move on, so `insight_rollups.count_weeks` counts a
 week again when one of its ideas had news (the event stream says which), and also
@@ -41,7 +43,7 @@ AUTHORS_KEPT = 5  # insights.SMALLEST_GROUP: enough to tell "five or more"
 
 WEEK_IDEAS = f"""
 SELECT i.id, i.author, i.author_department, i.department, i.status, i.vote_count,
-       i.merged_into, i.created_at
+       i.merged_into, i.owner, i.created_at
 FROM idea i
 WHERE i.created_at >= {{}} AND i.created_at < {{}} AND {public_sql("i")}
 """  # noqa: S608 (only constants go in: the visibility rule)
@@ -60,6 +62,16 @@ ON CONFLICT (week, source, target) DO UPDATE SET
     planned = excluded.planned, done = excluded.done, authors = excluded.authors,
     counted_at = excluded.counted_at
 """
+OWNER_UPSERT = """
+INSERT INTO weekly_owner (week, owner, department, ideas, answered, answered_in_week, decided,
+    days, counted_at)
+VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {})
+ON CONFLICT (week, owner, department) DO UPDATE SET
+    ideas = excluded.ideas, answered = excluded.answered,
+    answered_in_week = excluded.answered_in_week, decided = excluded.decided,
+    days = excluded.days, counted_at = excluded.counted_at
+"""
+RESPONSE_MEASURES = ("first_update", "decision")
 FUNNEL_UPSERT = """
 INSERT INTO weekly_funnel (week, week_start, department, ideas, reviewed, planned, started,
     done, declined, duplicate, answered, answered_in_week, decided, days, counted_at)
@@ -132,8 +144,9 @@ class FunnelCount:
             self.decided += 1
             self.days.setdefault("decision", Counter())[int(way.decision // DAY)] += 1
 
-    def days_json(self) -> str:
-        return histograms_json(self.days)
+    def days_json(self, only: tuple[str, ...] = ()) -> str:
+        days = {name: c for name, c in self.days.items() if not only or name in only}
+        return histograms_json(days)
 
 
 def histograms_json(days: dict[str, Counter[int]]) -> str:
@@ -172,14 +185,23 @@ async def count_week_ideas(week: str, start: datetime, end: datetime, moment: da
         changes.setdefault(row["idea"], []).append((row["to_status"], row["created_at"]))
     flow: dict[tuple[int, int], FlowCount] = {}
     funnel: dict[int, FunnelCount] = {}
+    owners: dict[tuple[int, int], FunnelCount] = {}
     for idea in ideas:
         way = journey(idea["created_at"], idea["status"], changes.get(idea["id"], []))
         funnel.setdefault(idea["department"], FunnelCount()).add(way)
+        if idea["owner"] is not None:
+            owners.setdefault((idea["owner"], idea["department"]), FunnelCount()).add(way)
         if idea["merged_into"] is None:  # its votes moved to the idea it duplicates
             cell = (idea["author_department"], idea["department"])
             flow.setdefault(cell, FlowCount()).add(idea)
     await Idea.raw("DELETE FROM weekly_flow WHERE week = {}", week)
     await Idea.raw("DELETE FROM weekly_funnel WHERE week = {}", week)
+    await Idea.raw("DELETE FROM weekly_owner WHERE week = {}", week)
+    for (owner, department), tally in owners.items():
+        await Idea.raw(
+            OWNER_UPSERT, week, owner, department, tally.ideas, tally.answered,
+            tally.answered_in_week, tally.decided, tally.days_json(RESPONSE_MEASURES), moment,
+        )  # fmt: skip
     for (source, target), count in flow.items():
         await Idea.raw(
             FLOW_UPSERT, week, start, source, target, count.ideas, count.votes,

@@ -12,15 +12,15 @@ any weeks. Today's figures read indexes that hold only open ideas.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from ideaboard.db import is_sqlite
-from ideaboard.services.insights_scope import OTHER, OTHER_NAME, Period, Scope, folded
+from ideaboard.services.insights_owners import OwnerLoad, owners
+from ideaboard.services.insights_scope import ALL, OTHER, OTHER_NAME, Period, Scope, folded
 from ideaboard.services.progress import Progress
 from ideaboard.services.triage import OPEN
 from ideaboard.tables import PeriodFunnel, WeeklyFunnel
 
-SILENT_AFTER = timedelta(days=30)
 FUNNEL_WEEKS = """
 SELECT department, ideas, reviewed, planned, started, done, declined, duplicate, answered,
        answered_in_week, decided, days, counted_at
@@ -31,7 +31,6 @@ SELECT department, ideas, reviewed, planned, started, done, declined, duplicate,
        answered_in_week, decided, days, medians, counted_at
 FROM period_funnel WHERE range_key = {} AND first_week = {}
 """
-ALL = 0  # a period row for every department together
 # Open ideas past their department's threshold with nobody to answer for them, counted
 # from the Needs owner lane's index (its expression, as the index holds it).
 WAITING = """
@@ -39,21 +38,6 @@ SELECT i.department, COUNT(*) AS waiting FROM idea i {index}
 WHERE i.department IN ({departments}) AND i.owner IS NULL AND {open}
   AND (CASE WHEN i.needs_owner_since IS NULL THEN 1 ELSE 0 END) = 0
 GROUP BY i.department
-"""
-# Each owner's open ideas, per department, and how long since each was last updated or
-# routed, from the owners' index alone (see its migration); then their names. Named
-# last_update_at: SQLite's rows read a moment by its column's name.
-OWNERS = """
-SELECT g.owner, a.name, g.department, g.open_ideas, g.silent_ideas, g.last_update_at
-FROM (
-    SELECT i.owner, i.department, COUNT(*) AS open_ideas,
-           SUM(CASE WHEN COALESCE(i.last_update_at, i.created_at) < {{}} THEN 1 ELSE 0 END)
-               AS silent_ideas,
-           MAX(COALESCE(i.last_update_at, i.created_at)) AS last_update_at
-    FROM idea i {index}
-    WHERE i.owner IS NOT NULL AND {open}
-    GROUP BY i.owner, i.department
-) g JOIN account a ON a.id = g.owner
 """
 
 
@@ -63,20 +47,6 @@ class DepartmentProgress:
     name: str
     progress: Progress
     waiting: int  # open ideas past the threshold without an owner, today
-
-
-@dataclass(frozen=True)
-class OwnerLoad:
-    id: int
-    name: str
-    departments: list[str]  # the departments of their open ideas
-    open_ideas: int
-    silent_ideas: int  # no update or routing for SILENT_AFTER
-    last_word: datetime
-
-    @property
-    def silent(self) -> bool:
-        return self.silent_ideas == self.open_ideas
 
 
 @dataclass(frozen=True)
@@ -112,7 +82,7 @@ async def funnel(
     if scope.everything:
         total = by_department.get(ALL) or _sum(by_department)
     everything = DepartmentProgress(OTHER, "", total, sum(waiting.values()))
-    return Funnel(everything, shown, await _owners(scope, moment), counted)
+    return Funnel(everything, shown, await owners(scope, period, moment), counted)
 
 
 async def read_progress(period: Period) -> tuple[dict[int, Progress], datetime | None]:
@@ -150,20 +120,3 @@ async def waiting_for_owner(departments: list[int]) -> dict[int, int]:
     marks = ", ".join("{}" for _ in departments)
     sql = WAITING.format(index=index, open=OPEN, departments=marks)
     return {r["department"]: r["waiting"] for r in await WeeklyFunnel.raw(sql, *departments)}
-
-
-async def _owners(scope: Scope, moment: datetime) -> list[OwnerLoad]:
-    index = "INDEXED BY idea_owner_load" if is_sqlite() else ""
-    rows = await WeeklyFunnel.raw(OWNERS.format(index=index, open=OPEN), moment - SILENT_AFTER)
-    loads: dict[int, OwnerLoad] = {}
-    for row in rows:
-        if row["department"] not in scope.departments:
-            continue
-        last_word = row["last_update_at"]
-        load = loads.get(row["owner"]) or OwnerLoad(row["owner"], row["name"], [], 0, 0, last_word)
-        loads[row["owner"]] = OwnerLoad(
-            load.id, load.name, sorted([*load.departments, scope.departments[row["department"]]]),
-            load.open_ideas + row["open_ideas"], load.silent_ideas + row["silent_ideas"],
-            max(last_word, load.last_word),
-        )  # fmt: skip
-    return sorted(loads.values(), key=lambda load: (load.last_word, load.name))

@@ -17,6 +17,7 @@ from ideaboard.weeks import week_of
 # others too small, under "Other departments".
 SMALLEST_GROUP = 5
 OTHER = 0  # the folded departments' id in every cut
+ALL = 0  # in rows counted ahead: every department together
 OTHER_NAME = lazy_gettext("Other departments")
 RANGES = {"4w": 4, "quarter": 13, "year": 52}
 RANGE_LABELS = {

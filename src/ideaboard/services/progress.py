@@ -54,8 +54,8 @@ class Progress:
     def of(cls, row: dict[str, Any]) -> Progress:
         """From a weekly or period row (a period row's medians come with it)."""
         progress = cls(raw_days=row["days"] or "{}")
-        for name in COUNTS:
-            setattr(progress, name, int(row[name] or 0))
+        for name in COUNTS:  # an owner's rows count only the ideas and their answers
+            setattr(progress, name, int(row.get(name) or 0))
         if row.get("medians"):
             progress.known_medians = json.loads(row["medians"])
         return progress
