@@ -109,6 +109,38 @@ class PeriodOwner(Table):
     counted_at = Timestamptz()
 
 
+class PeriodFlow(Table):
+    """`weekly_flow` summed over each named range, per from → for cell, with up to five
+    of its authors' ids; written with `period_funnel`. UNIQUE (range_key, source,
+    target)."""
+
+    id: Serial
+    range_key = Varchar(length=8)
+    first_week = Varchar(length=8)
+    source = Integer()
+    target = Integer()
+    ideas = Integer(default=0)
+    votes = Integer(default=0)
+    planned = Integer(default=0)
+    done = Integer(default=0)
+    authors = Varchar(length=120, default="")
+    counted_at = Timestamptz()
+
+
+class OwnerLoad(Table):
+    """Each owner's open ideas per department, as the last count found them: how many,
+    how many silent for 30 days, and their last word. Written afresh after each count
+    of the weeks, from the index of open owned ideas. UNIQUE (owner, department)."""
+
+    id: Serial
+    owner = Integer()
+    department = Integer()
+    open_ideas = Integer(default=0)
+    silent_ideas = Integer(default=0)
+    last_update_at = Timestamptz()
+    counted_at = Timestamptz()
+
+
 class PeriodFunnel(Table):
     """`weekly_funnel` summed over each named range of /insights (the last 4, 13 and 52
     weeks, `range_key`, starting with the week `first_week`), per department and for
@@ -154,6 +186,8 @@ INSIGHT_TABLES: tuple[type[Table], ...] = (
     WeeklyFlow,
     WeeklyFunnel,
     PeriodFunnel,
+    PeriodFlow,
+    OwnerLoad,
     WeeklyOwner,
     PeriodOwner,
     Contributor,

@@ -1,5 +1,7 @@
-"""The funnel of each named range of /insights summed ahead (`period_funnel`), so a
-year's page reads a row per department rather than 52 weeks of rows and histograms.
+"""Each named range of /insights summed ahead, so a year's page reads a row per
+department, cell or owner rather than 52 weeks of rows and histograms: the funnel
+(`period_funnel`), the flow (`period_flow`), each owner's response times
+(`period_owner`); and each owner's open ideas as they stand (`owner_load`).
 
 Written after each count of the weeks (`insight_rollups.count_weeks`), from the weekly
 rows just written: the ranges end with the current week, so they move each Monday, and
@@ -9,13 +11,15 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from ideaboard.db import write_transaction
+from ideaboard.db import is_sqlite, write_transaction
 from ideaboard.services.clock import now
+from ideaboard.services.insights_flow import FLOW, JOINED, Tally
 from ideaboard.services.insights_funnel import FUNNEL_WEEKS
-from ideaboard.services.insights_owners import OWNER_WEEKS
-from ideaboard.services.insights_scope import ALL, RANGES, period_for
+from ideaboard.services.insights_owners import OPEN_IDEAS, OWNER_WEEKS, SILENT_AFTER
+from ideaboard.services.insights_scope import ALL, RANGES, Period, period_for
 from ideaboard.services.progress import Progress
-from ideaboard.tables import PeriodFunnel, PeriodOwner, WeeklyFunnel
+from ideaboard.services.triage import OPEN
+from ideaboard.tables import OwnerLoad, PeriodFlow, PeriodFunnel, PeriodOwner, WeeklyFunnel
 
 UPSERT = """
 INSERT INTO period_funnel (range_key, first_week, department, ideas, reviewed, planned,
@@ -43,13 +47,31 @@ ON CONFLICT (range_key, owner, department) DO UPDATE SET
 """
 
 
+FLOW_UPSERT = """
+INSERT INTO period_flow (range_key, first_week, source, target, ideas, votes, planned, done,
+    authors, counted_at)
+VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {})
+ON CONFLICT (range_key, source, target) DO UPDATE SET
+    first_week = excluded.first_week, ideas = excluded.ideas, votes = excluded.votes,
+    planned = excluded.planned, done = excluded.done, authors = excluded.authors,
+    counted_at = excluded.counted_at
+"""
+LOAD_INSERT = """
+INSERT INTO owner_load (owner, department, open_ideas, silent_ideas, last_update_at,
+    counted_at)
+VALUES ({}, {}, {}, {}, {}, {})
+"""
+
+
 async def sum_periods(this_monday: date) -> None:
     """Every named range ending with this week, per department and for ALL of them, and
     per owner and department (and ALL)."""
     moment = now()
+    await count_owner_load(moment)
     for key in RANGES:
         period = period_for(key, this_monday)
         await _sum_owners(key, period.labels[0], period.labels[-1], moment)
+        await _sum_flow(period, moment)
         rows = await WeeklyFunnel.raw(FUNNEL_WEEKS, period.labels[0], period.labels[-1])
         sums: dict[int, Progress] = {ALL: Progress()}
         for row in rows:
@@ -80,4 +102,33 @@ async def _sum_owners(key: str, first: str, last: str, moment: datetime) -> None
             await PeriodOwner.raw(
                 OWNER_UPSERT, key, first, owner, department, p.ideas, p.answered,
                 p.answered_in_week, p.decided, p.days_json(), p.medians_json(), moment,
+            )  # fmt: skip
+
+
+async def _sum_flow(period: Period, moment: datetime) -> None:
+    rows = await PeriodFlow.raw(
+        FLOW.format(joined=JOINED["sqlite" if is_sqlite() else "postgres"]),
+        period.labels[0], period.labels[-1],
+    )  # fmt: skip
+    async with write_transaction():
+        await PeriodFlow.delete().where(PeriodFlow.range_key == period.key)
+        for row in rows:
+            cell = Tally.of(row)  # its authors cut to the five that tell enough
+            authors = ",".join(str(a) for a in sorted(cell.authors))
+            await PeriodFlow.raw(
+                FLOW_UPSERT, period.key, period.labels[0], row["source"], row["target"],
+                cell.ideas, cell.votes, cell.planned, cell.done, authors, moment,
+            )  # fmt: skip
+
+
+async def count_owner_load(moment: datetime) -> None:
+    """Each owner's open ideas, per department, as they stand now."""
+    index = "INDEXED BY idea_owner_load" if is_sqlite() else ""
+    rows = await OwnerLoad.raw(OPEN_IDEAS.format(index=index, open=OPEN), moment - SILENT_AFTER)
+    async with write_transaction():
+        await OwnerLoad.delete(force=True)
+        for row in rows:
+            await OwnerLoad.raw(
+                LOAD_INSERT, row["owner"], row["department"], row["open_ideas"],
+                row["silent_ideas"], row["last_update_at"], moment,
             )  # fmt: skip

@@ -26,6 +26,11 @@ FROM weekly_flow WHERE week >= {{}} AND week <= {{}}
 GROUP BY source, target
 """
 JOINED = {"sqlite": "group_concat(authors, ',')", "postgres": "string_agg(authors, ',')"}
+# A named range's cells, summed ahead (`funnel_periods`).
+FLOW_PERIOD = """
+SELECT source, target, ideas, votes, planned, done, authors FROM period_flow
+WHERE range_key = {} AND first_week = {}
+"""
 
 
 @dataclass
@@ -89,6 +94,15 @@ class Flow:
         return dict(self.sources).get(department) or dict(self.targets)[department]
 
 
+async def read_cells(period: Period) -> list[dict[str, Any]]:
+    """The period's cells: summed ahead for a named range, else summed from its weeks."""
+    rows = await WeeklyFlow.raw(FLOW_PERIOD, period.key, period.labels[0])
+    if rows:
+        return rows
+    sql = FLOW.format(joined=JOINED["sqlite" if is_sqlite() else "postgres"])
+    return await WeeklyFlow.raw(sql, period.labels[0], period.labels[-1])
+
+
 async def flow(scope: Scope, period: Period, headcounts: dict[int, int]) -> Flow:
     small = {d for d in scope.all_departments if headcounts.get(d, 0) < SMALLEST_GROUP}
 
@@ -97,8 +111,7 @@ async def flow(scope: Scope, period: Period, headcounts: dict[int, int]) -> Flow
 
     inside, outside = Tally(), Tally()
     merged: dict[tuple[int, int], Tally] = {}
-    sql = FLOW.format(joined=JOINED["sqlite" if is_sqlite() else "postgres"])
-    for row in await WeeklyFlow.raw(sql, period.labels[0], period.labels[-1]):
+    for row in await read_cells(period):
         tally = Tally.of(row)
         (inside if row["source"] == row["target"] else outside).add(tally)
         if not scope.everything and not (

@@ -2,9 +2,10 @@
 (how many, how many silent for 30 days, their last word) and how soon the ideas of the
 period they own had an official update and a decision.
 
-Today's figures are counted from `idea_owner_load`, a partial index of open owned ideas
-holding the columns they need. The period's come from `period_owner` for the named
-ranges (a row per owner, medians worked out), or else from `weekly_owner`.
+Today's figures are read from `owner_load`, counted after each count of the weeks from
+`idea_owner_load` (a partial index of open owned ideas with the columns they need). The
+period's come from `period_owner` for the named ranges (a row per owner, medians worked
+out), or else from `weekly_owner`.
 """
 
 from __future__ import annotations
@@ -15,32 +16,43 @@ from datetime import datetime, timedelta
 from ideaboard.db import is_sqlite
 from ideaboard.services.insights_scope import ALL, Period, Scope
 from ideaboard.services.progress import Progress
-from ideaboard.services.triage import OPEN
 from ideaboard.tables import PeriodOwner, User
 
 SILENT_AFTER = timedelta(days=30)
 # Each owner's open ideas, per department, and how long since each was last updated or
-# routed, from the owners' index alone (see its migration); then their names. Named
-# last_update_at: SQLite's rows read a moment by its column's name.
+# routed, from the owners' index alone (see its migration). Named last_update_at:
+# SQLite's rows read a moment by its column's name.
 OPEN_IDEAS = """
-SELECT g.owner, a.name, g.department, g.open_ideas, g.silent_ideas, g.last_update_at
+SELECT i.owner, i.department, COUNT(*) AS open_ideas,
+       SUM(CASE WHEN COALESCE(i.last_update_at, i.created_at) < {{}} THEN 1 ELSE 0 END)
+           AS silent_ideas,
+       MAX(COALESCE(i.last_update_at, i.created_at)) AS last_update_at
+FROM idea i {index}
+WHERE i.owner IS NOT NULL AND {open}
+GROUP BY i.owner, i.department
+"""
+# Summed per owner first, then named: joined the other way round, a planner without
+# statistics on owner_load reads every account.
+LOADS = """
+SELECT g.owner, a.name, g.open_ideas, g.silent_ideas, g.last_update_at, g.departments
 FROM (
-    SELECT i.owner, i.department, COUNT(*) AS open_ideas,
-           SUM(CASE WHEN COALESCE(i.last_update_at, i.created_at) < {{}} THEN 1 ELSE 0 END)
-               AS silent_ideas,
-           MAX(COALESCE(i.last_update_at, i.created_at)) AS last_update_at
-    FROM idea i {index}
-    WHERE i.owner IS NOT NULL AND {open}
-    GROUP BY i.owner, i.department
+    SELECT o.owner, SUM(o.open_ideas) AS open_ideas, SUM(o.silent_ideas) AS silent_ideas,
+           MAX(o.last_update_at) AS last_update_at, {joined} AS departments
+    FROM owner_load o WHERE o.department IN ({departments})
+    GROUP BY o.owner
 ) g JOIN account a ON a.id = g.owner
 """
+JOINED = {
+    "sqlite": "group_concat(o.department, ',')",
+    "postgres": "string_agg(CAST(o.department AS TEXT), ',')",
+}
 OWNER_WEEKS = """
 SELECT owner, department, ideas, answered, answered_in_week, decided, days, counted_at
 FROM weekly_owner WHERE week >= {} AND week <= {}
 """
 OWNER_PERIOD = """
 SELECT owner, department, ideas, answered, answered_in_week, decided, days, medians
-FROM period_owner WHERE range_key = {} AND first_week = {}
+FROM period_owner WHERE range_key = {{}} AND first_week = {{}} AND department IN ({departments})
 """
 
 
@@ -62,17 +74,17 @@ class OwnerLoad:
 async def owners(scope: Scope, period: Period, moment: datetime) -> list[OwnerLoad]:
     """The owners of ideas in the scope's departments, silent the longest first."""
     loads: dict[int, OwnerLoad] = {}
-    index = "INDEXED BY idea_owner_load" if is_sqlite() else ""
-    sql = OPEN_IDEAS.format(index=index, open=OPEN)
-    for row in await PeriodOwner.raw(sql, moment - SILENT_AFTER):
-        if row["department"] not in scope.departments:
-            continue
-        load = loads.setdefault(row["owner"], OwnerLoad(row["owner"], row["name"]))
-        load.departments = sorted([*load.departments, scope.departments[row["department"]]])
-        load.open_ideas += row["open_ideas"]
-        load.silent_ideas += row["silent_ideas"]
-        last = row["last_update_at"]
-        load.last_word = max(last, load.last_word) if load.last_word else last
+    departments = list(scope.departments)
+    sql = LOADS.format(
+        joined=JOINED["sqlite" if is_sqlite() else "postgres"],
+        departments=", ".join("{}" for _ in departments),
+    )
+    for row in await PeriodOwner.raw(sql, *departments) if departments else []:
+        names = sorted(scope.departments[int(d)] for d in row["departments"].split(","))
+        loads[row["owner"]] = OwnerLoad(
+            row["owner"], row["name"], names, int(row["open_ideas"]),
+            int(row["silent_ideas"]), row["last_update_at"],
+        )  # fmt: skip
     for owner, times in (await _times(scope, period)).items():
         loads.setdefault(owner, OwnerLoad(owner, "")).times = times
     unnamed = [load.id for load in loads.values() if not load.name]
@@ -87,17 +99,17 @@ async def owners(scope: Scope, period: Period, moment: datetime) -> list[OwnerLo
 
 
 async def _times(scope: Scope, period: Period) -> dict[int, Progress]:
-    """Each owner's ideas of the period in the scope's departments: how soon answered."""
-    rows = await PeriodOwner.raw(OWNER_PERIOD, period.key, period.labels[0])
+    """Each owner's ideas of the period in the scope's departments: how soon answered.
+    Every department's are summed ahead per owner (ALL), a manager's are added up."""
+    wanted = [ALL] if scope.everything else list(scope.departments)
+    marks = ", ".join("{}" for _ in wanted)
+    sql = OWNER_PERIOD.format(departments=marks)
+    rows = await PeriodOwner.raw(sql, period.key, period.labels[0], *wanted)
     if not rows:  # a custom period, or a named one not yet counted this week
-        rows = await PeriodOwner.raw(OWNER_WEEKS, period.labels[0], period.labels[-1])
-    wanted = {ALL} if scope.everything and any(r["department"] == ALL for r in rows) else None
+        weeks = await PeriodOwner.raw(OWNER_WEEKS, period.labels[0], period.labels[-1])
+        rows = [row for row in weeks if row["department"] in scope.departments]
     times: dict[int, Progress] = {}
     for row in rows:
-        if wanted is not None and row["department"] not in wanted:
-            continue
-        if wanted is None and row["department"] not in scope.departments:
-            continue
         progress = Progress.of(row)
         if row["owner"] in times:
             times[row["owner"]].add(progress)

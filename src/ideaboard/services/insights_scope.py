@@ -120,11 +120,18 @@ async def insights_scope(actor: Actor) -> Scope:
 ACTIVE_PEOPLE = (
     "SELECT department, COUNT(*) AS people FROM account WHERE active GROUP BY department"
 )
+# As the last count of this week found them (a few minutes old at most).
+COUNTED_PEOPLE = """
+SELECT department, active_people AS people FROM weekly_participation
+WHERE week = (SELECT MAX(week) FROM weekly_participation)
+"""
 
 
 async def headcounts() -> dict[int, int]:
-    """Each department's active people today: who a cut could single out."""
-    return {row["department"]: row["people"] for row in await Idea.raw(ACTIVE_PEOPLE)}
+    """Each department's active people: who a cut could single out. Read from this
+    week's count; counted from the people only before any count."""
+    rows = await Idea.raw(COUNTED_PEOPLE) or await Idea.raw(ACTIVE_PEOPLE)
+    return {row["department"]: row["people"] for row in rows}
 
 
 def folded(scope: Scope, headcount: dict[int, int]) -> set[int]:
