@@ -18,27 +18,16 @@ refreshes the weeks counted longest ago, a few each time.
 
 from __future__ import annotations
 
-import json
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import pairwise
 from typing import Any
 
 from ideaboard.domain import Status
+from ideaboard.services.progress import Progress, journey
 from ideaboard.services.visibility import public_sql
 from ideaboard.tables import Idea
 
-# The funnel's stages, in order; an idea that reached one reached those before it.
-STAGES = (Status.NEW, Status.UNDER_REVIEW, Status.PLANNED, Status.IN_PROGRESS, Status.DONE)
-RANK = {stage.value: n for n, stage in enumerate(STAGES)}
-TIMED_STAGES = tuple(stage.value for stage in STAGES[:-1])  # done is where ideas stay
-DECISIONS = frozenset(
-    {Status.PLANNED, Status.IN_PROGRESS, Status.DONE, Status.DECLINED, Status.DUPLICATE}
-)
 PLANNED_OR_FURTHER = frozenset({Status.PLANNED, Status.IN_PROGRESS, Status.DONE})
-DAY = 86_400
-WEEK = 7 * DAY
 AUTHORS_KEPT = 5  # insights.SMALLEST_GROUP: enough to tell "five or more"
 
 WEEK_IDEAS = f"""
@@ -85,78 +74,6 @@ ON CONFLICT (week, department) DO UPDATE SET
 """
 
 
-@dataclass(frozen=True)
-class Journey:
-    """One idea's way through the stages, read from its timeline."""
-
-    reached: int  # the rank of the furthest stage it ever reached
-    status: str  # where it is now
-    days_in: dict[str, int]  # whole days spent in each stage it has left
-    first_update: float | None  # seconds from proposal to its first official update
-    decision: float | None  # seconds to its first decision (planned … duplicate)
-
-
-def journey(created_at: datetime, status: str, changes: list[tuple[str, datetime]]) -> Journey:
-    points = [(Status.NEW.value, created_at), *changes]
-    seconds: dict[str, float] = {}
-    for (stage, start), (_next, end) in pairwise(points):
-        seconds[stage] = seconds.get(stage, 0.0) + (end - start).total_seconds()
-    decision = next((moment for to, moment in changes if to in DECISIONS), None)
-    return Journey(
-        reached=max(RANK.get(stage, 0) for stage, _ in points),
-        status=status,
-        days_in={stage: int(total // DAY) for stage, total in seconds.items()},
-        first_update=(changes[0][1] - created_at).total_seconds() if changes else None,
-        decision=(decision - created_at).total_seconds() if decision else None,
-    )
-
-
-@dataclass
-class FunnelCount:
-    ideas: int = 0
-    reviewed: int = 0
-    planned: int = 0
-    started: int = 0
-    done: int = 0
-    declined: int = 0
-    duplicate: int = 0
-    answered: int = 0
-    answered_in_week: int = 0
-    decided: int = 0
-    days: dict[str, Counter[int]] = field(default_factory=dict)
-
-    def add(self, way: Journey) -> None:
-        self.ideas += 1
-        self.reviewed += way.reached >= RANK["under_review"]
-        self.planned += way.reached >= RANK["planned"]
-        self.started += way.reached >= RANK["in_progress"]
-        self.done += way.reached >= RANK["done"]
-        self.declined += way.status == Status.DECLINED
-        self.duplicate += way.status == Status.DUPLICATE
-        for stage, days in way.days_in.items():
-            if stage in TIMED_STAGES:
-                self.days.setdefault(stage, Counter())[days] += 1
-        if way.first_update is not None:
-            self.answered += 1
-            self.answered_in_week += way.first_update < WEEK
-            self.days.setdefault("first_update", Counter())[int(way.first_update // DAY)] += 1
-        if way.decision is not None:
-            self.decided += 1
-            self.days.setdefault("decision", Counter())[int(way.decision // DAY)] += 1
-
-    def days_json(self, only: tuple[str, ...] = ()) -> str:
-        days = {name: c for name, c in self.days.items() if not only or name in only}
-        return histograms_json(days)
-
-
-def histograms_json(days: dict[str, Counter[int]]) -> str:
-    """{"first_update": {"3": 2, "10": 1}, ...}: whole days → how many ideas."""
-    return json.dumps(
-        {name: {str(d): n for d, n in sorted(c.items())} for name, c in days.items()},
-        sort_keys=True,
-    )
-
-
 @dataclass
 class FlowCount:
     ideas: int = 0
@@ -184,13 +101,13 @@ async def count_week_ideas(week: str, start: datetime, end: datetime, moment: da
     for row in await Idea.raw(WEEK_CHANGES, start, end):
         changes.setdefault(row["idea"], []).append((row["to_status"], row["created_at"]))
     flow: dict[tuple[int, int], FlowCount] = {}
-    funnel: dict[int, FunnelCount] = {}
-    owners: dict[tuple[int, int], FunnelCount] = {}
+    funnel: dict[int, Progress] = {}
+    owners: dict[tuple[int, int], Progress] = {}
     for idea in ideas:
         way = journey(idea["created_at"], idea["status"], changes.get(idea["id"], []))
-        funnel.setdefault(idea["department"], FunnelCount()).add(way)
+        funnel.setdefault(idea["department"], Progress()).count(way)
         if idea["owner"] is not None:
-            owners.setdefault((idea["owner"], idea["department"]), FunnelCount()).add(way)
+            owners.setdefault((idea["owner"], idea["department"]), Progress()).count(way)
         if idea["merged_into"] is None:  # its votes moved to the idea it duplicates
             cell = (idea["author_department"], idea["department"])
             flow.setdefault(cell, FlowCount()).add(idea)

@@ -17,7 +17,7 @@ from datetime import datetime
 from ideaboard.db import is_sqlite
 from ideaboard.services.insights_owners import OwnerLoad, owners
 from ideaboard.services.insights_scope import ALL, OTHER, OTHER_NAME, Period, Scope, folded
-from ideaboard.services.progress import Progress
+from ideaboard.services.progress import Progress, add_to
 from ideaboard.services.triage import OPEN
 from ideaboard.tables import PeriodFunnel, WeeklyFunnel
 
@@ -93,11 +93,7 @@ async def read_progress(period: Period) -> tuple[dict[int, Progress], datetime |
         rows = await WeeklyFunnel.raw(FUNNEL_WEEKS, period.labels[0], period.labels[-1])
     by_department: dict[int, Progress] = {}
     for row in rows:
-        progress = Progress.of(row)
-        if row["department"] in by_department:
-            by_department[row["department"]].add(progress)
-        else:
-            by_department[row["department"]] = progress
+        add_to(by_department, row["department"], Progress.of(row))
     return by_department, max((row["counted_at"] for row in rows), default=None)
 
 

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from ideaboard.db import is_sqlite
 from ideaboard.services.insights_scope import ALL, Period, Scope
-from ideaboard.services.progress import Progress
+from ideaboard.services.progress import Progress, add_to
 from ideaboard.tables import PeriodOwner, User
 
 SILENT_AFTER = timedelta(days=30)
@@ -110,9 +110,5 @@ async def _times(scope: Scope, period: Period) -> dict[int, Progress]:
         rows = [row for row in weeks if row["department"] in scope.departments]
     times: dict[int, Progress] = {}
     for row in rows:
-        progress = Progress.of(row)
-        if row["owner"] in times:
-            times[row["owner"]].add(progress)
-        else:
-            times[row["owner"]] = progress
+        add_to(times, row["owner"], Progress.of(row))
     return times

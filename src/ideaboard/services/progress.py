@@ -9,13 +9,67 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import pairwise
 from typing import Any
 
-from ideaboard.services.idea_rollups import TIMED_STAGES, histograms_json
+from ideaboard.domain import Status
+
+# The funnel's stages, in order; an idea that reached one reached those before it.
+STAGES = (Status.NEW, Status.UNDER_REVIEW, Status.PLANNED, Status.IN_PROGRESS, Status.DONE)
+RANK = {stage.value: n for n, stage in enumerate(STAGES)}
+TIMED_STAGES = tuple(stage.value for stage in STAGES[:-1])  # done is where ideas stay
+DECISIONS = frozenset(
+    {Status.PLANNED, Status.IN_PROGRESS, Status.DONE, Status.DECLINED, Status.DUPLICATE}
+)
+DAY = 86_400
+WEEK = 7 * DAY
 
 COUNTS = ("ideas", "reviewed", "planned", "started", "done", "declined", "duplicate",
           "answered", "answered_in_week", "decided")  # fmt: skip
 MEASURES = (*TIMED_STAGES, "first_update", "decision")
+
+
+@dataclass(frozen=True)
+class Journey:
+    """One idea's way through the stages, read from its timeline."""
+
+    reached: int  # the rank of the furthest stage it ever reached
+    status: str  # where it is now
+    days_in: dict[str, int]  # whole days spent in each stage it has left
+    first_update: float | None  # seconds from proposal to its first official update
+    decision: float | None  # seconds to its first decision (planned … duplicate)
+
+
+def journey(created_at: datetime, status: str, changes: list[tuple[str, datetime]]) -> Journey:
+    points = [(Status.NEW.value, created_at), *changes]
+    seconds: dict[str, float] = {}
+    for (stage, start), (_next, end) in pairwise(points):
+        seconds[stage] = seconds.get(stage, 0.0) + (end - start).total_seconds()
+    decision = next((moment for to, moment in changes if to in DECISIONS), None)
+    return Journey(
+        reached=max(RANK.get(stage, 0) for stage, _ in points),
+        status=status,
+        days_in={stage: int(total // DAY) for stage, total in seconds.items()},
+        first_update=(changes[0][1] - created_at).total_seconds() if changes else None,
+        decision=(decision - created_at).total_seconds() if decision else None,
+    )
+
+
+def histograms_json(days: dict[str, Counter[int]]) -> str:
+    """{"first_update": {"3": 2, "10": 1}, ...}: whole days → how many ideas."""
+    return json.dumps(
+        {name: {str(d): n for d, n in sorted(c.items())} for name, c in days.items()},
+        sort_keys=True,
+    )
+
+
+def add_to(sums: dict[Any, Progress], key: Any, progress: Progress) -> None:
+    """Add to the progress kept under `key`, or keep this one there."""
+    if key in sums:
+        sums[key].add(progress)
+    else:
+        sums[key] = progress
 
 
 def median(histogram: Counter[int]) -> float | None:
@@ -79,8 +133,31 @@ class Progress:
             mine.setdefault(name, Counter()).update(histogram)
         self.known_medians = None
 
-    def days_json(self) -> str:
-        return histograms_json(self.days)
+    def count(self, way: Journey) -> None:
+        """One more idea, on its way."""
+        self.ideas += 1
+        self.reviewed += way.reached >= RANK["under_review"]
+        self.planned += way.reached >= RANK["planned"]
+        self.started += way.reached >= RANK["in_progress"]
+        self.done += way.reached >= RANK["done"]
+        self.declined += way.status == Status.DECLINED
+        self.duplicate += way.status == Status.DUPLICATE
+        days = self.days
+        for stage, spent in way.days_in.items():
+            if stage in TIMED_STAGES:
+                days.setdefault(stage, Counter())[spent] += 1
+        if way.first_update is not None:
+            self.answered += 1
+            self.answered_in_week += way.first_update < WEEK
+            days.setdefault("first_update", Counter())[int(way.first_update // DAY)] += 1
+        if way.decision is not None:
+            self.decided += 1
+            days.setdefault("decision", Counter())[int(way.decision // DAY)] += 1
+        self.known_medians = None
+
+    def days_json(self, only: tuple[str, ...] = ()) -> str:
+        """The histograms as JSON; only the measures named, when some are."""
+        return histograms_json({k: c for k, c in self.days.items() if not only or k in only})
 
     def medians_json(self) -> str:
         return json.dumps({name: self.median_days(name) for name in MEASURES}, sort_keys=True)
