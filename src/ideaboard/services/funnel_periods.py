@@ -123,8 +123,7 @@ async def _sum_flow(period: Period, moment: datetime) -> None:
 
 async def count_owner_load(moment: datetime) -> None:
     """Each owner's open ideas, per department, as they stand now."""
-    index = "INDEXED BY idea_owner_load" if is_sqlite() else ""
-    rows = await OwnerLoad.raw(OPEN_IDEAS.format(index=index, open=OPEN), moment - SILENT_AFTER)
+    rows = await OwnerLoad.raw(OPEN_IDEAS.format(open=OPEN), moment - SILENT_AFTER)
     async with write_transaction():
         await OwnerLoad.delete(force=True)
         for row in rows:
