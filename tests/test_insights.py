@@ -574,3 +574,26 @@ async def test_the_demo_companys_insights_match_its_rows(http: object, database_
     assert len(listed) == min(20, len(everyone))
     assert all(everyone[name] == counts for name, counts in listed.items())
     assert page.contributors[0].shipped == top[0][1][1]
+
+
+async def test_an_idea_page_names_its_authors_shipped_ideas(
+    client: Client, board: Personas
+) -> None:
+    company = await a_year_of_answers(board)
+    team = company["team"]
+    assert isinstance(team, dict)
+    seller = team["sales"][4]
+    shipped = await propose(seller, company["support"], "Shipped one")  # type: ignore[arg-type]
+    await status_updates.update_status(
+        board.ada.actor, shipped, status_updates.StatusUpdateInput("done", "Shipped")
+    )
+    hidden_name = await propose(seller, company["support"], "Quietly", anonymous=True)  # type: ignore[arg-type]
+    await insight_rollups.count_weeks()
+    await client.use_session(await session_cookie_for(board.mia.id))
+    page = page_text((await client.get(f"/ideas/{shipped}")).text)
+    assert "Proposed by Seller 4" in page and "1 idea shipped" in page
+    # An anonymous idea says nothing of its author, not even their record.
+    assert "idea shipped" not in page_text((await client.get(f"/ideas/{hidden_name}")).text)
+    # Leaving the list takes the recognition off the idea pages too.
+    await User.update({User.listed_as_contributor: False}).where(User.id == seller.id)
+    assert "idea shipped" not in page_text((await client.get(f"/ideas/{shipped}")).text)

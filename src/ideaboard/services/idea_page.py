@@ -49,6 +49,9 @@ class IdeaPage:
     # This reader's edits waiting for a moderator (pre-moderation).
     waiting_edit: WaitingEdit | None
     waiting_comment_edits: dict[int, WaitingEdit]
+    # The author's ideas shipped, as recognition beside their name (services.contributors):
+    # 0 for an anonymous idea and for people who left the contributors' list.
+    author_shipped: int = 0
 
     @property
     def taking_part(self) -> Verdict:
@@ -87,14 +90,17 @@ SELECT {VIEW_COLUMNS},
        EXISTS (SELECT 1 FROM notification n
                WHERE n.account = {{}} AND n.idea = i.id AND n.read_at IS NULL) AS unread,
        EXISTS (SELECT 1 FROM pending_edit e LEFT JOIN comment c ON c.id = e.comment
-               WHERE e.author = {{}} AND (e.idea = i.id OR c.idea = i.id)) AS edits_wait
+               WHERE e.author = {{}} AND (e.idea = i.id OR c.idea = i.id)) AS edits_wait,
+       CASE WHEN i.anonymous OR NOT a.listed_as_contributor THEN 0
+            ELSE (SELECT c.shipped FROM contributor c WHERE c.account = i.author) END
+         AS author_shipped
 FROM idea i
 {VIEW_JOINS}
 LEFT JOIN account o ON o.id = i.owner
 WHERE i.id = {{}}
 """  # noqa: S608 (constants only) Piccolo's placeholders: the reader five times, then the idea
 AROUND = ("owner_name", "owner_id", "moderation_reason", "followers", "following", "manages",
-          "unread", "edits_wait")  # fmt: skip
+          "unread", "edits_wait", "author_shipped")  # fmt: skip
 
 
 async def get_idea_page(reader: Actor, idea_id: int, *, mark_read: bool = True) -> IdeaPage:
@@ -134,4 +140,5 @@ async def get_idea_page(reader: Actor, idea_id: int, *, mark_read: bool = True) 
         waiting_comment_edits=await edits.find_waiting_comment_edits(idea_id, reader.id)
         if edits_wait
         else {},
+        author_shipped=int(around["author_shipped"] or 0),
     )
