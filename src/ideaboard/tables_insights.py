@@ -168,6 +168,70 @@ class PeriodFunnel(Table):
     counted_at = Timestamptz()
 
 
+class RunningFunnel(Table):
+    """`weekly_funnel` summed from the first week up to `week`, per department and for all
+    of them (department 0): any weeks' funnel is the running sum at their last week less
+    the one before their first, two rows per department whatever the range
+    (`services.running`). Written for the weeks a department has ideas in, from the
+    earliest week whose count changed for it. UNIQUE (department, week) is a
+    migration's index."""
+
+    id: Serial
+    week = Varchar(length=8)
+    department = Integer()
+    ideas = Integer(default=0)
+    reviewed = Integer(default=0)
+    planned = Integer(default=0)
+    started = Integer(default=0)
+    done = Integer(default=0)
+    declined = Integer(default=0)
+    duplicate = Integer(default=0)
+    answered = Integer(default=0)
+    answered_in_week = Integer(default=0)
+    decided = Integer(default=0)
+    days = Text(default="{}")
+    counted_at = Timestamptz()
+
+
+class RunningOwner(Table):
+    """`weekly_owner` summed from the first week up to `week`, per owner and department
+    (and for all departments, department 0), as `running_funnel` sums the funnel.
+    Written for the weeks an owner has ideas in, from the earliest week whose count
+    changed for that owner and department. UNIQUE (department, owner, week)."""
+
+    id: Serial
+    week = Varchar(length=8)
+    owner = Integer()
+    department = Integer()
+    ideas = Integer(default=0)
+    answered = Integer(default=0)
+    answered_in_week = Integer(default=0)
+    decided = Integer(default=0)
+    days = Text(default="{}")
+    counted_at = Timestamptz()
+
+
+class SpanFlow(Table):
+    """`weekly_flow` summed over a span of `size` weeks (4, 16, 64 or 256) starting with
+    the week `first_week`, per from → for cell, with up to five of its authors' ids.
+    Spans are aligned so any weeks are a few of them (`services.spans`): a year's cells
+    are a handful of rows each rather than 52. Summed again from the spans inside it
+    whenever one of its weeks is counted. UNIQUE (size, first_week, source, target) is
+    a migration's index."""
+
+    id: Serial
+    size = Integer()
+    first_week = Varchar(length=8)
+    source = Integer()
+    target = Integer()
+    ideas = Integer(default=0)
+    votes = Integer(default=0)
+    planned = Integer(default=0)
+    done = Integer(default=0)
+    authors = Varchar(length=120, default="")
+    counted_at = Timestamptz()
+
+
 class Contributor(Table):
     """What one person has brought to the board, all told: the ideas they proposed under
     their name that everyone can see, and how many of those are done. Anonymous ideas
@@ -190,5 +254,8 @@ INSIGHT_TABLES: tuple[type[Table], ...] = (
     OwnerLoad,
     WeeklyOwner,
     PeriodOwner,
+    RunningFunnel,
+    RunningOwner,
+    SpanFlow,
     Contributor,
 )

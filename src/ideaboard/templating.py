@@ -160,6 +160,15 @@ def chart_points(
     ]
 
 
+def chart_ticks(count: int) -> list[int]:
+    """Which of a line chart's `count` points get a label under the axis: the first,
+    the last, and every quarter of the way when there are more than eight."""
+    marked = {0, count - 1} if count else set()
+    if count > 8:
+        marked |= set(range(0, count, count // 4))
+    return sorted(marked)
+
+
 def build_templates(settings: Settings) -> Environment:
     env = Environment(
         loader=FileSystemLoader(settings.templates_dir),
@@ -190,5 +199,6 @@ def build_templates(settings: Settings) -> Environment:
         number=lambda value: number(int(value)),
         urlquote=lambda value: quote(str(value), safe=""),
         chart_points=chart_points,
+        chart_ticks=chart_ticks,
     )
     return env

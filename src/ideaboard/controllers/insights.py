@@ -16,7 +16,9 @@ from ideaboard.web import SignedIn, render
 OWNERS_SHOWN = 15  # silent the longest first; the CSV has them all
 
 
-async def _page(request: BoardRequest, user: SignedIn) -> insights.InsightsPage:
+async def _page(
+    request: BoardRequest, user: SignedIn, every_week: bool = False
+) -> insights.InsightsPage:
     query = request.query_params
     return await insights.get_insights(
         user.actor,
@@ -24,6 +26,7 @@ async def _page(request: BoardRequest, user: SignedIn) -> insights.InsightsPage:
         parse_id(query.get("department", "")),
         start=query.get("start", "")[:20],
         end=query.get("end", "")[:20],
+        every_week=every_week,
     )
 
 
@@ -46,7 +49,7 @@ async def section_csv(
     section = file_name.removesuffix(".csv")
     if not file_name.endswith(".csv") or section not in insights_csv.SECTIONS:
         raise NotFound(gettext("There is no such table."))
-    page = await _page(request, user)
+    page = await _page(request, user, every_week=section == "participation")
     period = page.period
     name = f"insights-{section}-{period.first.isoformat()}-{period.last_day.isoformat()}.csv"
     return Response(

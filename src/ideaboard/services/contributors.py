@@ -33,13 +33,17 @@ INSERT INTO contributor (account, proposed, shipped, counted_at) VALUES ({}, {},
 ON CONFLICT (account) DO UPDATE SET
     proposed = excluded.proposed, shipped = excluded.shipped, counted_at = excluded.counted_at
 """
-# The list, most shipped first: read in the ranked index's order.
+# The list, most shipped first: the first `reach` in the ranked index's order, then who
+# of them is listed (looked up one by one: joined the other way, or with a planner
+# that reaches for a bloom filter, every account is read; `reach` is written in, as a
+# bound limit would leave SQLite guessing how many rows come).
 TOP = """
 SELECT c.account, a.name, d.name AS department, c.proposed, c.shipped
-FROM contributor c
-JOIN account a ON a.id = c.account
-JOIN department d ON d.id = a.department
-WHERE c.proposed > 0 AND a.active AND a.listed_as_contributor {only}
+FROM (SELECT account, proposed, shipped FROM contributor WHERE proposed > 0
+      ORDER BY shipped DESC, proposed DESC, account LIMIT {reach}) c
+CROSS JOIN account a CROSS JOIN department d
+WHERE a.id = c.account AND d.id = a.department
+  AND a.active AND a.listed_as_contributor {only}
 ORDER BY c.shipped DESC, c.proposed DESC, c.account
 LIMIT {{}}
 """
@@ -94,8 +98,12 @@ async def top_contributors(scope: Scope, limit: int = LISTED) -> list[Contributo
     if not scope.everything:
         only = "AND a.department IN (" + ", ".join("{}" for _ in scope.departments) + ")"
         args = list(scope.departments)
-    rows = await Contributor.raw(TOP.format(only=only), *args, limit)
-    return [ContributorRow(**row) for row in rows]
+    reach = 10 * limit  # the ranked people to look at: most are listed
+    while True:
+        rows = await Contributor.raw(TOP.format(only=only, reach=reach), *args, limit)
+        if len(rows) >= limit or reach >= await Contributor.count():
+            return [ContributorRow(**row) for row in rows]
+        reach *= 10  # a manager's few people among many, or many who left the list
 
 
 async def recognition(account: int) -> ContributorRow | None:

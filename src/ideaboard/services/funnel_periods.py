@@ -3,23 +3,23 @@ department, cell or owner rather than 52 weeks of rows and histograms: the funne
 (`period_funnel`), the flow (`period_flow`), each owner's response times
 (`period_owner`); and each owner's open ideas as they stand (`owner_load`).
 
-Written after each count of the weeks (`insight_rollups.count_weeks`), from the weekly
-rows just written: the ranges end with the current week, so they move each Monday, and
-their figures with every count."""
+Written after each count of the weeks (`insight_rollups.count_weeks`), from the running
+sums and spans just written: the ranges end with the current week, so they move each
+Monday, and their figures with every count."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from ideaboard.db import is_sqlite, write_transaction
+from ideaboard.db import write_transaction
 from ideaboard.services.clock import now
-from ideaboard.services.insights_flow import FLOW, JOINED, Tally
-from ideaboard.services.insights_funnel import FUNNEL_WEEKS
-from ideaboard.services.insights_owners import OPEN_IDEAS, OWNER_WEEKS, SILENT_AFTER
+from ideaboard.services.insights_flow import Tally, sum_cells
+from ideaboard.services.insights_owners import OPEN_IDEAS, SILENT_AFTER
 from ideaboard.services.insights_scope import ALL, RANGES, Period, period_for
 from ideaboard.services.progress import Progress
+from ideaboard.services.running import FUNNEL, OWNERS, read_running
 from ideaboard.services.triage import OPEN
-from ideaboard.tables import OwnerLoad, PeriodFlow, PeriodFunnel, PeriodOwner, WeeklyFunnel
+from ideaboard.tables import OwnerLoad, PeriodFlow, PeriodFunnel, PeriodOwner
 
 UPSERT = """
 INSERT INTO period_funnel (range_key, first_week, department, ideas, reviewed, planned,
@@ -70,14 +70,10 @@ async def sum_periods(this_monday: date) -> None:
     await count_owner_load(moment)
     for key in RANGES:
         period = period_for(key, this_monday)
-        await _sum_owners(key, period.labels[0], period.labels[-1], moment)
+        await _sum_owners(period, moment)
         await _sum_flow(period, moment)
-        rows = await WeeklyFunnel.raw(FUNNEL_WEEKS, period.labels[0], period.labels[-1])
-        sums: dict[int, Progress] = {ALL: Progress()}
-        for row in rows:
-            weekly = Progress.of(row)
-            sums.setdefault(row["department"], Progress()).add(weekly)
-            sums[ALL].add(weekly)
+        found, _counted = await read_running(FUNNEL, period.first, period.weeks)
+        sums = {ALL: Progress(), **{d: progress for (d,), progress in found.items()}}
         async with write_transaction():
             await PeriodFunnel.delete().where(
                 PeriodFunnel.range_key == key, PeriodFunnel.department.not_in(list(sums))
@@ -90,34 +86,27 @@ async def sum_periods(this_monday: date) -> None:
                 )  # fmt: skip
 
 
-async def _sum_owners(key: str, first: str, last: str, moment: datetime) -> None:
-    sums: dict[tuple[int, int], Progress] = {}
-    for row in await PeriodOwner.raw(OWNER_WEEKS, first, last):
-        weekly = Progress.of(row)
-        sums.setdefault((row["owner"], row["department"]), Progress()).add(weekly)
-        sums.setdefault((row["owner"], ALL), Progress()).add(weekly)
+async def _sum_owners(period: Period, moment: datetime) -> None:
+    found, _counted = await read_running(OWNERS, period.first, period.weeks)
     async with write_transaction():
-        await PeriodOwner.delete().where(PeriodOwner.range_key == key)
-        for (owner, department), p in sums.items():
+        await PeriodOwner.delete().where(PeriodOwner.range_key == period.key)
+        for (owner, department), p in found.items():
             await PeriodOwner.raw(
-                OWNER_UPSERT, key, first, owner, department, p.ideas, p.answered,
-                p.answered_in_week, p.decided, p.days_json(), p.medians_json(), moment,
+                OWNER_UPSERT, period.key, period.labels[0], owner, department, p.ideas,
+                p.answered, p.answered_in_week, p.decided, p.days_json(), p.medians_json(),
+                moment,
             )  # fmt: skip
 
 
 async def _sum_flow(period: Period, moment: datetime) -> None:
-    rows = await PeriodFlow.raw(
-        FLOW.format(joined=JOINED["sqlite" if is_sqlite() else "postgres"]),
-        period.labels[0], period.labels[-1],
-    )  # fmt: skip
+    rows = await sum_cells(period.first, period.weeks)
     async with write_transaction():
         await PeriodFlow.delete().where(PeriodFlow.range_key == period.key)
         for row in rows:
             cell = Tally.of(row)  # its authors cut to the five that tell enough
-            authors = ",".join(str(a) for a in sorted(cell.authors))
             await PeriodFlow.raw(
                 FLOW_UPSERT, period.key, period.labels[0], row["source"], row["target"],
-                cell.ideas, cell.votes, cell.planned, cell.done, authors, moment,
+                cell.ideas, cell.votes, cell.planned, cell.done, cell.kept_authors(), moment,
             )  # fmt: skip
 
 

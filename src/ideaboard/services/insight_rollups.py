@@ -8,12 +8,16 @@ has, and how many joined that week. People count in their department of today.
 What became of the week's ideas (the flow between departments and the funnel) is
 counted beside it, by `idea_rollups`.
 
-`count_weeks` runs from the background loop: the current and the previous week every
-time (late comments, approvals), the weeks of ideas that had news since the last run
-(status updates, routing, merges, votes: the event stream says which), every older week
-never counted, once, and the few weeks counted longest ago, so what the event stream
-does not tell (an idea hidden, a department renamed) is caught within hours. Counting a
-week reads that week's rows only. The authors of the ideas with news are recounted as
+`count_weeks` runs from the background loop. It counts again:
+- the current and the previous week, every time (late comments, approvals);
+- the weeks of ideas that had news since the last run: status updates, routing,
+  merges and votes (the event stream says which), hidden, restored, approved or
+  rejected (the audit does);
+- every older week never counted, once;
+- the few weeks counted longest ago, so what neither tells (a department renamed, a
+  person moved) is caught within hours.
+Counting a week reads that week's rows only. The spans holding the weeks counted are
+summed again (`spans`), and the authors of the ideas with news are recounted as
 contributors (`services.contributors`).
 """
 
@@ -29,8 +33,11 @@ from ideaboard.services.clock import now
 from ideaboard.services.funnel_periods import sum_periods
 from ideaboard.services.idea_rollups import count_week_ideas
 from ideaboard.services.organisation import find_organisation
+from ideaboard.services.running import FUNNEL, OWNERS, Key, count_running, every_key
+from ideaboard.services.span_counts import count_spans
 from ideaboard.services.visibility import public_sql
 from ideaboard.tables import Contributor, DomainEvent, Idea, WeeklyParticipation
+from ideaboard.tables_insights import SpanFlow
 from ideaboard.weeks import parse_week, week_of
 
 NEWS_WINDOW = timedelta(minutes=30)  # the loop runs every ten: each event is seen twice
@@ -110,8 +117,9 @@ def weeks_between(first: date, last: date) -> Iterator[date]:
         day += timedelta(days=7)
 
 
-async def count_week(monday: date, zone: ZoneInfo) -> None:
-    """Count one week afresh, for every department."""
+async def count_week(monday: date, zone: ZoneInfo) -> tuple[set[Key], set[Key]]:
+    """Count one week afresh, for every department; returns the departments and the
+    (owner, department) pairs whose figures changed (`idea_rollups`)."""
     start, end = week_bounds(monday, zone)
     week = week_of(datetime.combine(monday, time()))
     bounds = [start, end] * 3
@@ -130,7 +138,7 @@ async def count_week(monday: date, zone: ZoneInfo) -> None:
                 did.get("participants", 0), row["newcomers"], first.get(row["department"], 0),
                 moment,
             )  # fmt: skip
-        await count_week_ideas(week, start, end, moment)
+        return await count_week_ideas(week, start, end, moment)
 
 
 async def count_weeks(*, at: datetime | None = None, most: int = 20) -> int:
@@ -147,7 +155,7 @@ async def count_weeks(*, at: datetime | None = None, most: int = 20) -> int:
     if earliest is not None:  # an imported or older board: its history counts too
         first_monday = min(first_monday, monday_of(earliest["created_at"], zone))
     due = [this_monday, this_monday - timedelta(days=7)]
-    news = await DomainEvent.raw(NEWS, moment - NEWS_WINDOW)
+    news = await DomainEvent.raw(NEWS, moment - NEWS_WINDOW, moment - NEWS_WINDOW)
     due += [monday_of(row["created_at"], zone) for row in news]
     if await Contributor.count() == 0:
         await contributors.count_everyone()
@@ -163,8 +171,20 @@ async def count_weeks(*, at: datetime | None = None, most: int = 20) -> int:
     due += never[:most]
     due += [_monday_of_week(row["week"]) for row in counted[:REFRESHED_EACH_RUN]]
     weeks = sorted({monday for monday in due if first_monday <= monday <= this_monday})
-    for monday in reversed(weeks):
-        await count_week(monday, zone)
+    funnel: dict[Key, date] = {}
+    owners: dict[Key, date] = {}
+    for monday in reversed(weeks):  # newest first: each key's earliest change stays
+        departments, pairs = await count_week(monday, zone)
+        funnel.update(dict.fromkeys(departments, monday))
+        owners.update(dict.fromkeys(pairs, monday))
+    for sums, since in ((FUNNEL, funnel), (OWNERS, owners)):
+        if not await Idea.raw(f"SELECT 1 FROM {sums.table} LIMIT 1"):  # noqa: S608
+            since = dict.fromkeys(await every_key(sums), first_monday)  # new to this board
+        await count_running(sums, since)
+    if not await SpanFlow.exists():  # new to this board: every week's
+        await count_spans([*weeks, *(_monday_of_week(row["week"]) for row in counted)])
+    else:
+        await count_spans(weeks)
     await sum_periods(this_monday)
     return len(weeks)
 
@@ -174,10 +194,15 @@ COUNTED_WEEKS = """
 SELECT week, MIN(counted_at) AS counted_at FROM weekly_participation
 GROUP BY week ORDER BY MIN(counted_at), week
 """
-# The ideas with news: their weeks are counted again, their authors too.
+# The ideas with news: their weeks are counted again, their authors too. The event
+# stream tells what everyone saw happen; the audit, what moderators did (hidden,
+# restored, approved, rejected, merged: a count may have to lose or gain an idea).
 NEWS = """
-SELECT DISTINCT i.created_at, i.author FROM domain_event e JOIN idea i ON i.id = e.idea
+SELECT i.created_at, i.author FROM domain_event e JOIN idea i ON i.id = e.idea
 WHERE e.created_at >= {}
+UNION
+SELECT i.created_at, i.author FROM audit_entry a JOIN idea i ON i.id = a.target_id
+WHERE a.target_type = 'idea' AND a.created_at >= {}
 """
 
 

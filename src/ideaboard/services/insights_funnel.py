@@ -4,9 +4,9 @@ decision, and, as things stand today, what waits for an owner and which owners h
 gone silent.
 
 The period's figures come from `period_funnel` for the named ranges (a row per
-department, medians worked out: `funnel_periods`), or else from `weekly_funnel`
-(counted by `idea_rollups`), whose whole-day histograms merge into exact medians over
-any weeks. Today's figures read indexes that hold only open ideas.
+department, medians worked out: `funnel_periods`), or else from the running sums of
+`weekly_funnel` (`running`), whose whole-day histograms subtract into exact medians
+over any weeks. Today's figures read indexes that hold only open ideas.
 """
 
 from __future__ import annotations
@@ -16,16 +16,19 @@ from datetime import datetime
 
 from ideaboard.db import is_sqlite
 from ideaboard.services.insights_owners import OwnerLoad, owners
-from ideaboard.services.insights_scope import ALL, OTHER, OTHER_NAME, Period, Scope, folded
+from ideaboard.services.insights_scope import (
+    ALL,
+    OTHER,
+    OTHER_NAME,
+    Period,
+    Scope,
+    folded,
+)
 from ideaboard.services.progress import Progress, add_to
+from ideaboard.services.running import FUNNEL, read_running
 from ideaboard.services.triage import OPEN
-from ideaboard.tables import PeriodFunnel, WeeklyFunnel
+from ideaboard.tables import WeeklyFunnel
 
-FUNNEL_WEEKS = """
-SELECT department, ideas, reviewed, planned, started, done, declined, duplicate, answered,
-       answered_in_week, decided, days, counted_at
-FROM weekly_funnel WHERE week >= {} AND week <= {}
-"""
 FUNNEL_PERIOD = """
 SELECT department, ideas, reviewed, planned, started, done, declined, duplicate, answered,
        answered_in_week, decided, days, medians, counted_at
@@ -86,15 +89,17 @@ async def funnel(
 
 
 async def read_progress(period: Period) -> tuple[dict[int, Progress], datetime | None]:
-    """Each department's progress over the period (and ALL's, when counted ahead), and
-    when it was counted."""
-    rows = await PeriodFunnel.raw(FUNNEL_PERIOD, period.key, period.labels[0])
-    if not rows:  # a custom period, or a named one not yet counted this week
-        rows = await WeeklyFunnel.raw(FUNNEL_WEEKS, period.labels[0], period.labels[-1])
-    by_department: dict[int, Progress] = {}
-    for row in rows:
-        add_to(by_department, row["department"], Progress.of(row))
-    return by_department, max((row["counted_at"] for row in rows), default=None)
+    """Each department's progress over the period, and ALL's, and when it was counted:
+    summed ahead for a named range, else from the running sums (`running`)."""
+    if period.key != "custom":
+        rows = await WeeklyFunnel.raw(FUNNEL_PERIOD, period.key, period.labels[0])
+        if rows:
+            by_department: dict[int, Progress] = {}
+            for row in rows:
+                add_to(by_department, row["department"], row)
+            return by_department, max(row["counted_at"] for row in rows)
+    found, counted = await read_running(FUNNEL, period.first, period.weeks)
+    return {department: progress for (department,), progress in found.items()}, counted
 
 
 def _sum(by_department: dict[int, Progress]) -> Progress:

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from ideaboard.db import is_sqlite
 from ideaboard.services.insights_scope import ALL, Period, Scope
 from ideaboard.services.progress import Progress, add_to
+from ideaboard.services.running import OWNERS, read_running
 from ideaboard.tables import PeriodOwner, User
 
 SILENT_AFTER = timedelta(days=30)
@@ -46,13 +47,12 @@ JOINED = {
     "sqlite": "group_concat(o.department, ',')",
     "postgres": "string_agg(CAST(o.department AS TEXT), ',')",
 }
-OWNER_WEEKS = """
-SELECT owner, department, ideas, answered, answered_in_week, decided, days, counted_at
-FROM weekly_owner WHERE week >= {} AND week <= {}
-"""
+# A named range's ideas of each owner in some departments (ALL: every department,
+# summed ahead per owner), medians worked out.
 OWNER_PERIOD = """
 SELECT owner, department, ideas, answered, answered_in_week, decided, days, medians
-FROM period_owner WHERE range_key = {{}} AND first_week = {{}} AND department IN ({departments})
+FROM period_owner WHERE range_key = {{}} AND first_week = {{}}
+  AND department IN ({departments})
 """
 
 
@@ -72,25 +72,15 @@ class OwnerLoad:
 
 
 async def owners(scope: Scope, period: Period, moment: datetime) -> list[OwnerLoad]:
-    """The owners of ideas in the scope's departments, silent the longest first."""
-    loads: dict[int, OwnerLoad] = {}
-    departments = list(scope.departments)
-    sql = LOADS.format(
-        joined=JOINED["sqlite" if is_sqlite() else "postgres"],
-        departments=", ".join("{}" for _ in departments),
-    )
-    for row in await PeriodOwner.raw(sql, *departments) if departments else []:
-        names = sorted(scope.departments[int(d)] for d in row["departments"].split(","))
-        loads[row["owner"]] = OwnerLoad(
-            row["owner"], row["name"], names, int(row["open_ideas"]),
-            int(row["silent_ideas"]), row["last_update_at"],
-        )  # fmt: skip
+    """The owners of ideas in the scope's departments, silent the longest first: with
+    their open ideas as last counted, and how soon the ideas of the period they own
+    were answered."""
+    loads = await _loads(scope)
     for owner, times in (await _times(scope, period)).items():
         loads.setdefault(owner, OwnerLoad(owner, "")).times = times
     unnamed = [load.id for load in loads.values() if not load.name]
-    if unnamed:
-        rows = await User.select(User.id, User.name).where(User.id.is_in(unnamed))
-        for row in rows:
+    if unnamed:  # owners of the period's ideas with none open now
+        for row in await User.select(User.id, User.name).where(User.id.is_in(unnamed)):
             loads[row["id"]].name = row["name"]
     return sorted(
         loads.values(),
@@ -98,17 +88,44 @@ async def owners(scope: Scope, period: Period, moment: datetime) -> list[OwnerLo
     )
 
 
+async def _loads(scope: Scope) -> dict[int, OwnerLoad]:
+    departments = list(scope.departments)
+    if not departments:
+        return {}
+    sql = LOADS.format(
+        joined=JOINED["sqlite" if is_sqlite() else "postgres"], departments=_marks(departments)
+    )
+    loads: dict[int, OwnerLoad] = {}
+    for row in await PeriodOwner.raw(sql, *departments):
+        names = sorted(scope.departments[int(d)] for d in row["departments"].split(","))
+        loads[row["owner"]] = OwnerLoad(
+            row["owner"], row["name"], names, int(row["open_ideas"]),
+            int(row["silent_ideas"]), row["last_update_at"],
+        )  # fmt: skip
+    return loads
+
+
 async def _times(scope: Scope, period: Period) -> dict[int, Progress]:
-    """Each owner's ideas of the period in the scope's departments: how soon answered.
-    Every department's are summed ahead per owner (ALL), a manager's are added up."""
+    """How soon the period's ideas in the scope's departments were answered, per owner:
+    summed ahead over every department (ALL) for an admin, or added up."""
     wanted = [ALL] if scope.everything else list(scope.departments)
-    marks = ", ".join("{}" for _ in wanted)
-    sql = OWNER_PERIOD.format(departments=marks)
-    rows = await PeriodOwner.raw(sql, period.key, period.labels[0], *wanted)
-    if not rows:  # a custom period, or a named one not yet counted this week
-        weeks = await PeriodOwner.raw(OWNER_WEEKS, period.labels[0], period.labels[-1])
-        rows = [row for row in weeks if row["department"] in scope.departments]
+    marks = _marks(wanted)
     times: dict[int, Progress] = {}
-    for row in rows:
-        add_to(times, row["owner"], Progress.of(row))
+    if period.key != "custom":
+        sql = OWNER_PERIOD.format(departments=marks)
+        for row in await PeriodOwner.raw(sql, period.key, period.labels[0], *wanted):
+            add_to(times, row["owner"], row)
+        if times:
+            return times
+    where = f"AND department IN ({marks})"
+    found, _counted = await read_running(OWNERS, period.first, period.weeks, where, *wanted)
+    for (owner, _department), progress in found.items():
+        if owner in times:
+            times[owner].add(progress)
+        else:
+            times[owner] = progress
     return times
+
+
+def _marks(values: list[int]) -> str:
+    return ", ".join("{}" for _ in values)

@@ -7,7 +7,6 @@ medians worked out, so a page that shows a department as it is reads no histogra
 from __future__ import annotations
 
 import json
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import pairwise
@@ -56,34 +55,65 @@ def journey(created_at: datetime, status: str, changes: list[tuple[str, datetime
     )
 
 
-def histograms_json(days: dict[str, Counter[int]]) -> str:
-    """{"first_update": {"3": 2, "10": 1}, ...}: whole days → how many ideas."""
-    return json.dumps(
-        {name: {str(d): n for d, n in sorted(c.items())} for name, c in days.items()},
-        sort_keys=True,
-    )
+Histogram = dict[str, int]  # whole days, rounded, as the JSON's keys ("3") → ideas
 
 
-def add_to(sums: dict[Any, Progress], key: Any, progress: Progress) -> None:
-    """Add to the progress kept under `key`, or keep this one there."""
+def rounded_days(days: int) -> int:
+    """Whole days as the histograms keep them: to the day for four weeks, then down to
+    the week up to 13 weeks, to four weeks up to a year, and to 13 weeks beyond. A
+    histogram then holds at most about 60 values however long the board has run, so
+    summing years of them stays cheap; a median beyond four weeks is a week or more
+    off only when nobody needs it to the day."""
+    if days < 28:
+        return days
+    if days < 91:
+        return days - days % 7
+    if days < 364:
+        return days - days % 28
+    return days - days % 91
+
+
+def histograms_json(days: dict[str, Histogram]) -> str:
+    """{"first_update": {"10": 1, "3": 2}, ...}: whole days → how many ideas."""
+    return json.dumps(days, sort_keys=True)
+
+
+def merge_histogram(into: Histogram, histogram: Histogram) -> None:
+    for days, count in histogram.items():
+        into[days] = into.get(days, 0) + count
+
+
+def _merge_json(parsed: dict[str, Histogram], raw_days: str) -> None:
+    """Add a row's histograms, as JSON, to some already read."""
+    for name, histogram in json.loads(raw_days).items():
+        mine = parsed.get(name)
+        if mine is None:
+            parsed[name] = histogram
+        else:
+            merge_histogram(mine, histogram)
+
+
+def add_to(sums: dict[Any, Progress], key: Any, row: dict[str, Any]) -> None:
+    """Add a weekly or period row to the progress kept under `key`."""
     if key in sums:
-        sums[key].add(progress)
+        sums[key].add_row(row)
     else:
-        sums[key] = progress
+        sums[key] = Progress.of(row)
 
 
-def median(histogram: Counter[int]) -> float | None:
+def median(histogram: Histogram) -> float | None:
     """The median of whole days counted as {days: how many}."""
     count = sum(histogram.values())
     if not count:
         return None
-    wanted = {(count - 1) // 2, count // 2}
-    found, seen = [], 0
-    for days in sorted(histogram):
-        ahead = seen + histogram[days]
-        found += [days for position in sorted(wanted) if seen <= position < ahead]
-        seen = ahead
-    return sum(found) / len(found)
+    lower, upper, seen, low = (count - 1) // 2, count // 2, 0, 0
+    for days in sorted(map(int, histogram)):
+        if seen <= lower:
+            low = days
+        seen += histogram[str(days)]
+        if seen > upper:
+            return (low + days) / 2
+    raise AssertionError("a median lies within its histogram")
 
 
 @dataclass
@@ -102,7 +132,8 @@ class Progress:
     decided: int = 0
     raw_days: str = "{}"  # a row's histograms as JSON, until they are needed
     known_medians: dict[str, float | None] | None = None  # a period row's
-    parsed: dict[str, Counter[int]] = field(default_factory=dict)
+    parsed: dict[str, Histogram] = field(default_factory=dict)
+    less_days: list[str] = field(default_factory=list)  # rows' JSON, to take away
 
     @classmethod
     def of(cls, row: dict[str, Any]) -> Progress:
@@ -115,23 +146,54 @@ class Progress:
         return progress
 
     @property
-    def days(self) -> dict[str, Counter[int]]:
+    def days(self) -> dict[str, Histogram]:
         """The histograms, {measure: {days: ideas}}."""
         if self.raw_days != "{}":
-            for name, histogram in json.loads(self.raw_days).items():
-                counter = self.parsed.setdefault(name, Counter())
-                for value, count in histogram.items():
-                    counter[int(value)] += count
-            self.raw_days = "{}"
+            raw, self.raw_days = self.raw_days, "{}"
+            _merge_json(self.parsed, raw)
+        while self.less_days:
+            for name, histogram in json.loads(self.less_days.pop()).items():
+                mine = self.parsed.setdefault(name, {})
+                for days, count in histogram.items():
+                    if left := mine.get(days, 0) - count:
+                        mine[days] = left
+                    else:
+                        mine.pop(days, None)
+                if not mine:
+                    del self.parsed[name]
         return self.parsed
 
     def add(self, other: Progress) -> None:
         for name in COUNTS:
             setattr(self, name, getattr(self, name) + getattr(other, name))
-        mine = self.days
-        for name, histogram in other.days.items():
-            mine.setdefault(name, Counter()).update(histogram)
+        if other.raw_days != "{}" and not other.less_days:  # merged straight from JSON
+            self._merge(other.raw_days)
+        else:
+            mine = self.days
+            for name, histogram in other.days.items():
+                merge_histogram(mine.setdefault(name, {}), histogram)
         self.known_medians = None
+
+    def add_row(self, row: dict[str, Any]) -> None:
+        """Add a weekly or period row, as `add(Progress.of(row))` would (the way a page
+        sums a year of weekly rows: one parse per row, nothing else made)."""
+        for name in COUNTS:
+            setattr(self, name, getattr(self, name) + int(row.get(name) or 0))
+        if row["days"] and row["days"] != "{}":
+            self._merge(row["days"])
+        self.known_medians = None
+
+    def subtract_row(self, row: dict[str, Any]) -> None:
+        """Take away a row this one holds (a running sum's at the week before a range:
+        what is left is the range's). Its histograms are taken away when read."""
+        for name in COUNTS:
+            setattr(self, name, getattr(self, name) - int(row.get(name) or 0))
+        if row["days"] and row["days"] != "{}":
+            self.less_days.append(row["days"])
+        self.known_medians = None
+
+    def _merge(self, raw_days: str) -> None:
+        _merge_json(self.days, raw_days)  # this one's own first
 
     def count(self, way: Journey) -> None:
         """One more idea, on its way."""
@@ -142,18 +204,21 @@ class Progress:
         self.done += way.reached >= RANK["done"]
         self.declined += way.status == Status.DECLINED
         self.duplicate += way.status == Status.DUPLICATE
-        days = self.days
         for stage, spent in way.days_in.items():
             if stage in TIMED_STAGES:
-                days.setdefault(stage, Counter())[spent] += 1
+                self._count(stage, spent)
         if way.first_update is not None:
             self.answered += 1
             self.answered_in_week += way.first_update < WEEK
-            days.setdefault("first_update", Counter())[int(way.first_update // DAY)] += 1
+            self._count("first_update", int(way.first_update // DAY))
         if way.decision is not None:
             self.decided += 1
-            days.setdefault("decision", Counter())[int(way.decision // DAY)] += 1
+            self._count("decision", int(way.decision // DAY))
         self.known_medians = None
+
+    def _count(self, measure: str, days: int) -> None:
+        histogram, key = self.days.setdefault(measure, {}), str(rounded_days(days))
+        histogram[key] = histogram.get(key, 0) + 1
 
     def days_json(self, only: tuple[str, ...] = ()) -> str:
         """The histograms as JSON; only the measures named, when some are."""
@@ -186,7 +251,7 @@ class Progress:
         the first official update ("first_update") or to a decision ("decision")."""
         if self.known_medians is not None:
             return self.known_medians.get(name)
-        return median(self.days.get(name, Counter()))
+        return median(self.days.get(name, {}))
 
     @property
     def timed_stages(self) -> tuple[str, ...]:
