@@ -47,6 +47,17 @@ def ratios(
         """The board's run over the baseline's turns beside it."""
         return divide(rps(board), rps(f"{baseline} (beside {board.split(' (')[1]}"))
 
+    def beside_insights(page: str) -> str:
+        """The board's turns beside an insights page's: "insights year (sqlite 100,000)"
+        → "board hot (beside insights year, sqlite 100,000)"."""
+        name, _, rest = page.partition(" (")
+        return f"board hot (beside {name}, {rest}"
+
+    insights = [
+        divide(results[n].p99_ms, results[beside_insights(n)].p99_ms) or 0.0
+        for n in results
+        if n.startswith("insights ") and n.endswith(suffix)
+    ]
     return {
         "vote_vs_bare_post": beside(f"vote POST {suffix}", "bare POST"),
         "board_p50_growth_1k_to_100k": divide(
@@ -57,14 +68,7 @@ def ratios(
         )
         if f"search {suffix}" in results
         else None,
-        "insights_p99_vs_board_p99": max(
-            (
-                divide(results[n].p99_ms, results[f"board hot {suffix}"].p99_ms) or 0.0
-                for n in results
-                if n.startswith("insights ") and n.endswith(suffix)
-            ),
-            default=None,
-        ),
+        "insights_p99_vs_board_p99": max(insights, default=None),
         "digest_readers_per_second": round(digests["sqlite"].readers_per_second, 1)
         if "sqlite" in digests
         else None,

@@ -13,7 +13,7 @@ import os
 import subprocess
 import sys
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from litestar.middleware.csrf import generate_csrf_token
@@ -169,11 +169,28 @@ def measure_board(
             get(f"board {sort}", [f"/?sort={sort}"])
         get("idea page", [f"/ideas/{n}" for n in ids])
         get("search", [f"/?q={word}" for word in dataset.WORDS[:40]])
-        # /insights, read from what its loop counted ahead (dataset.count_insights): an
-        # admin's default quarter and year, and a manager's quarter (issue #22).
-        get("insights quarter", ["/insights"])
-        get("insights year", ["/insights?range=year"])
-        get("insights manager", ["/insights"], session=manager)
+        # /insights, read from what its loop counted ahead (dataset.count_insights), each
+        # page in turns with the board (its p99 is the figure's yardstick, and a tail
+        # moves with the machine's mood): an admin's default quarter and year, a
+        # manager's quarter, and dates of one's choice, a year from a Wednesday and the
+        # longest range allowed (five years, past the dataset's first idea), issue #22.
+        today = datetime.now(UTC).date()
+        pages = [("quarter", "", token), ("year", "range=year", token),
+                 ("manager", "", manager)]  # fmt: skip
+        for name, days in (("custom year", 362), ("custom 5 years", 5 * 365 - 7)):
+            start = (today - timedelta(days=days)).isoformat()
+            pages.append((name, f"range=custom&start={start}&end={today}", token))
+        board = wrk.request_script(paths=["/"], headers=headers(token, mine))
+        for name, query, session in pages:
+            own = session_csrf_token(SECRET, session)
+            page = wrk.request_script(paths=[f"/insights?{query}"], headers=headers(session, own))
+            turns = wrk.run_alternately(
+                wrk.Load(f"board hot (beside insights {name}, {label})", base, board),
+                wrk.Load(f"insights {name} ({label})", base, page),
+                seconds=plan.seconds,
+                connections=plan.connections,
+            )
+            results.extend(turns)
         open_ids = [str(i[0]) for i in rows.ideas if i[7] not in CLOSED_STATUSES][::7][:500]
         script = wrk.request_script(
             method="POST",
