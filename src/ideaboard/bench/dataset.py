@@ -368,13 +368,13 @@ def load(backend: str, url: str, rows: Rows) -> str:
     token = secrets.token_urlsafe(32)
     now = datetime.now(UTC)
     # The default 30-day life, so the app has no reason to renew it during the run.
-    session = (1, hashlib.sha256(token.encode()).hexdigest(), 1, now, now + timedelta(days=30))
+    session = (hashlib.sha256(token.encode()).hexdigest(), 1, now, now + timedelta(days=30))
     if backend == "sqlite":
         load_sqlite(url, rows)
         with sqlite3.connect(sqlite_path(url)) as connection:
             connection.execute(
-                "INSERT INTO auth_session (id, token_hash, account, created_at, expires_at)"
-                " VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO auth_session (token_hash, account, created_at, expires_at)"
+                " VALUES (?, ?, ?, ?)",
                 session,
             )
         asyncio.run(count_insights(url))
@@ -384,9 +384,10 @@ def load(backend: str, url: str, rows: Rows) -> str:
         await load_postgres(url, rows)
         connection = await asyncpg.connect(url)
         try:
+            # Its id from the table's sequence, as the sessions written after it take theirs.
             await connection.execute(
-                "INSERT INTO auth_session (id, token_hash, account, created_at, expires_at)"
-                " VALUES ($1, $2, $3, $4, $5)",
+                "INSERT INTO auth_session (token_hash, account, created_at, expires_at)"
+                " VALUES ($1, $2, $3, $4)",
                 *session,
             )
         finally:
