@@ -39,8 +39,9 @@ def parse_week(text: str) -> tuple[int, int]:
     return year, week
 
 
-def week_of(moment: datetime) -> str:
-    year, week, _ = moment.isocalendar()
+def week_of(day: date) -> str:
+    """The ISO week of a day (or of a moment, as it reads): "2026-W47"."""
+    year, week, _ = day.isocalendar()
     return f"{year}-W{week:02d}"
 
 

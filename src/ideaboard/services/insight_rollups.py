@@ -121,7 +121,7 @@ async def count_week(monday: date, zone: ZoneInfo) -> tuple[set[Key], set[Key]]:
     """Count one week afresh, for every department; returns the departments and the
     (owner, department) pairs whose figures changed (`idea_rollups`)."""
     start, end = week_bounds(monday, zone)
-    week = week_of(datetime.combine(monday, time()))
+    week = week_of(monday)
     bounds = [start, end] * 3
     actions = {row["department"]: row for row in await Idea.raw(WEEK_ACTIONS, *bounds)}
     first = {
@@ -166,7 +166,7 @@ async def count_weeks(*, at: datetime | None = None, most: int = 20) -> int:
     never = [
         monday
         for monday in reversed(list(weeks_between(first_monday, this_monday)))
-        if week_of(datetime.combine(monday, time())) not in known
+        if week_of(monday) not in known
     ]
     due += never[:most]
     due += [_monday_of_week(row["week"]) for row in counted[:REFRESHED_EACH_RUN]]

@@ -45,7 +45,7 @@ class Period:
 
     @property
     def labels(self) -> list[str]:
-        return [week_of(datetime.combine(monday, time())) for monday in self.mondays]
+        return [week_of(monday) for monday in self.mondays]
 
     @property
     def last_day(self) -> date:

@@ -15,7 +15,7 @@ changes for one of them, its rows from that week on are written again
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from ideaboard.db import write_transaction
@@ -51,10 +51,6 @@ OWNERS = Sums(
 )  # fmt: skip
 
 
-def _label(monday: date) -> str:
-    return week_of(datetime.combine(monday, time()))
-
-
 def _at(sums: Sums, where: str) -> str:
     """Each key's running sum at a week: its latest row at or before it."""
     keys = ", ".join(sums.keys)
@@ -75,9 +71,9 @@ async def read_running(
     Histograms are read only when asked for."""
     last = first + timedelta(days=7 * (weeks - 1))
     sql = _at(sums, where)
-    until = await Idea.raw(sql, _label(last), *args)
+    until = await Idea.raw(sql, week_of(last), *args)
     found = {sums.key(row): Progress.of(row) for row in until}
-    for row in await Idea.raw(sql, _label(first - timedelta(days=7)), *args):
+    for row in await Idea.raw(sql, week_of(first - timedelta(days=7)), *args):
         if (key := sums.key(row)) in found:
             found[key].subtract_row(row)
     counted = max((row["counted_at"] for row in until), default=None)
@@ -100,32 +96,24 @@ async def count_running(sums: Sums, since: dict[Key, date]) -> None:
     names = ("week", *sums.keys, *sums.counts, "days", "counted_at")
     marks = ", ".join("{}" for _ in names)
     insert = f"INSERT INTO {sums.table} ({', '.join(names)}) VALUES ({marks})"  # noqa: S608
-    written: list[tuple[Key, str, list[tuple[str, Progress]]]] = []
+    written: list[tuple[Key, str, list[list[Any]]]] = []  # each week's row to insert
     for key, monday in sorted(since.items()):
-        first = _label(monday)
+        first = week_of(monday)
         base = await Idea.raw(before, *key, first)
         running = Progress.of(base[0]) if base else Progress()
         weeks = []
         for row in await Idea.raw(after, *key, first):
             running.add_row(row)
-            weeks.append((row["week"], _copy(running, sums.counts)))
+            figures = [getattr(running, name) for name in sums.counts]
+            weeks.append([row["week"], *key, *figures, running.days_json()])
         written.append((key, first, weeks))
     moment = now()
     delete = f"DELETE FROM {sums.table} WHERE {match} AND week >= {{}}"  # noqa: S608
     async with write_transaction():
         for key, first, weeks in written:
             await Idea.raw(delete, *key, first)
-            for week, p in weeks:
-                counts = [getattr(p, name) for name in sums.counts]
-                await Idea.raw(insert, week, *key, *counts, p.raw_days, moment)
-
-
-def _copy(running: Progress, counts: tuple[str, ...]) -> Progress:
-    """The running sum as it stands, its histograms as JSON (`raw_days`)."""
-    copy = Progress(raw_days=running.days_json())
-    for name in counts:
-        setattr(copy, name, getattr(running, name))
-    return copy
+            for values in weeks:
+                await Idea.raw(insert, *values, moment)
 
 
 async def every_key(sums: Sums) -> list[Key]:

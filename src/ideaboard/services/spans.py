@@ -13,7 +13,7 @@ spans; the funnel and the owners' times, which can, keep running sums (`running`
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from ideaboard.weeks import week_of
@@ -33,7 +33,7 @@ def monday(week_number: int) -> date:
 
 
 def label(week_number: int) -> str:
-    return week_of(datetime.combine(monday(week_number), time()))
+    return week_of(monday(week_number))
 
 
 def pieces(first: date, weeks: int) -> list[tuple[int, int]]:
