@@ -199,6 +199,7 @@ PAGES: dict[str, tuple[str, ...]] = {
         "/admin",
         "/admin/departments",
         "/admin/users",
+        "/admin/users/2/erase",
         "/admin/outbox",
         "/admin/digest",
         "/admin/audit",

@@ -69,3 +69,30 @@ async def _create(
         return 2
     print(f"Admin {email} created.")
     return 0
+
+
+async def erase(settings: Settings, *, email: str, remove_content: bool) -> int:
+    """`ideaboard erase --email E`: as an admin's erasure, by the operator."""
+    from ideaboard.mail.mailer import Mailer
+    from ideaboard.services import erasure
+    from ideaboard.services.errors import NotFound
+
+    async with db.connected(settings.database_url):
+        user_id = await erasure.find_by_email(normalise_email(email))
+        if user_id is None:
+            print(f"Nobody on the board has the address {email}.", file=sys.stderr)
+            return 2
+        try:
+            erased = await erasure.erase_person(None, user_id, remove_content=remove_content)
+        except (ValidationFailed, NotFound) as refused:
+            print(str(refused), file=sys.stderr)
+            return 2
+        await Mailer.from_settings(settings).forget(erased.emails_deleted, erased.emails_reworded)
+    removed = (
+        f"; removed {erased.ideas_removed} ideas and {erased.comments_removed} comments"
+        if remove_content
+        else "; their ideas and comments stay, signed Former colleague"
+    )
+    print(f"Erased {email}{removed}. The audit calls them:")
+    print(erased.pseudonym)
+    return 0

@@ -1,5 +1,5 @@
-"""The `ideaboard` command: serve, migrate, demo, recount, create-admin, scim-token, token,
-webhook, digest, worker."""
+"""The `ideaboard` command: serve, migrate, demo, recount, create-admin, import, export,
+erase, scim-token, token, webhook, digest, worker."""
 
 from __future__ import annotations
 
@@ -109,6 +109,33 @@ def cmd_create_admin(settings: Settings, args: argparse.Namespace) -> int:
             password=password,
         )
     )
+
+
+def cmd_erase(settings: Settings, args: argparse.Namespace) -> int:
+    from ideaboard.admin_cli import erase
+
+    if not args.yes and sys.stdin.isatty():
+        typed = input(f"This erases {args.email} for good. Type the address again to go on: ")
+        if typed.strip().lower() != args.email.strip().lower():
+            print("Nothing erased: the addresses differ.", file=sys.stderr)
+            return 1
+    return asyncio.run(erase(settings, email=args.email, remove_content=args.remove_content))
+
+
+def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
+    from ideaboard.data_cli import import_file
+
+    return import_file(
+        settings, args.source, Path(args.file), dry_run=args.dry_run,
+        departments=Path(args.departments) if args.departments else None,
+        statuses=args.status, default_department=args.default_department,
+    )  # fmt: skip
+
+
+def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
+    from ideaboard.data_cli import export_file
+
+    return export_file(settings, Path(args.file), delimiter=args.delimiter)
 
 
 def cmd_scim_token(settings: Settings, args: argparse.Namespace) -> int:
@@ -260,6 +287,52 @@ def build_parser() -> argparse.ArgumentParser:
     admin.add_argument("--name", required=True)
     admin.add_argument("--department", required=True, help="department name (made if missing)")
     admin.set_defaults(handler=cmd_create_admin)
+
+    erase = commands.add_parser(
+        "erase", help="erase a person: their name, email and everything only theirs (GDPR)"
+    )
+    erase.add_argument("--email", required=True, help="whom")
+    erase.add_argument(
+        "--remove-content", action="store_true",
+        help="remove their ideas and comments too (by default they stay, signed Former colleague)",
+    )  # fmt: skip
+    erase.add_argument("--yes", action="store_true", help="do not ask to confirm")
+    erase.set_defaults(handler=cmd_erase)
+
+    importing = commands.add_parser(
+        "import", help="bring ideas, votes and comments from Fider, UserVoice or a CSV file"
+    )
+    importing.add_argument(
+        "source", choices=("fider", "uservoice", "csv", "ideaboard"),
+        help="whose export: Fider's posts.csv or backup zip, UserVoice's CSV, our CSV"
+             " template, or `ideaboard export`'s zip",
+    )  # fmt: skip
+    importing.add_argument("file")
+    importing.add_argument("--dry-run", action="store_true", help="say what it would do, only")
+    importing.add_argument(
+        "--departments", metavar="FILE",
+        help="lines `their forum, label or tag = our department` (others keep their names)",
+    )  # fmt: skip
+    importing.add_argument(
+        "--status", action="append", default=[], metavar="THEIRS=OURS",
+        help="a status of theirs to one of ours (new, under_review, planned, in_progress, done,"
+             " declined, duplicate); repeat it for more",
+    )  # fmt: skip
+    importing.add_argument(
+        "--default-department", default="General", metavar="NAME",
+        help="for ideas the file puts in no forum, label or tag (default General)",
+    )  # fmt: skip
+    importing.set_defaults(handler=cmd_import)
+
+    exporting = commands.add_parser(
+        "export", help="the whole board as a zip: JSON that import reads back, and CSV files"
+    )
+    exporting.add_argument("file", help="the zip to write, e.g. board.zip")
+    exporting.add_argument(
+        "--delimiter", choices=(",", ";"), default=",",
+        help="between CSV cells: ; for Excel in Danish and other comma-decimal languages",
+    )  # fmt: skip
+    exporting.set_defaults(handler=cmd_export)
 
     scim = commands.add_parser("scim-token", help="bearer tokens for SCIM provisioning")
     scim_commands = scim.add_subparsers(dest="scim_command", required=True)

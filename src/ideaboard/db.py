@@ -208,6 +208,15 @@ async def connected(url: str) -> AsyncIterator[Engine[Any]]:
         await close(engine)
 
 
+async def forget_old_pages() -> None:
+    """After an erasure: on SQLite, empty the WAL into the database file (whose deleted
+    bytes are zeroed: secure_delete). PostgreSQL's old row versions are unreadable through
+    SQL, absent from pg_dump's backups, and reused by autovacuum."""
+    engine = current_engine()
+    if isinstance(engine, InlineSQLiteEngine) and not await engine.checkpoint_fully():
+        log.warning("the WAL could not be emptied after an erasure: a reader held it")
+
+
 async def ping() -> bool:
     try:
         await current_engine().run_ddl("SELECT 1")

@@ -144,6 +144,9 @@ class InlineSQLiteEngine(NoConnectOnCreate, SQLiteEngine):
         )
         connection.execute("PRAGMA foreign_keys = ON")
         connection.execute("PRAGMA synchronous = NORMAL")
+        # What is deleted or overwritten is zeroed in the file, not left in free space:
+        # an erased person's name must not stay readable in the file's bytes.
+        connection.execute("PRAGMA secure_delete = ON")
         try:
             connection.execute("SELECT log10(1)")
         except sqlite3.OperationalError:  # SQLite built without its math functions
@@ -330,6 +333,16 @@ class InlineSQLiteEngine(NoConnectOnCreate, SQLiteEngine):
             log.warning("WAL checkpoint failed: %s", error)
         finally:
             self._checkpointing = None
+
+    async def checkpoint_fully(self) -> bool:
+        """Copy the whole WAL into the database file and empty it, so pages written
+        before (an erased person's name) are gone from the WAL too. False when a reader
+        in another process held on to an older snapshot past the busy timeout."""
+        truncate = "PRAGMA wal_checkpoint(TRUNCATE)"
+        async with self._writer_lock():
+            writer = self._writer()
+            rows = await self._on_thread(lambda: self._waiting_for_lock(writer, truncate, ()))
+        return not rows or not rows[0].get("busy")
 
     async def _execute(self, sql: str, args: Any) -> Rows:
         self.statements += 1

@@ -69,6 +69,11 @@ MESSAGES: dict[str, Any] = {
     "token_revoked": lazy_gettext("The token “%(name)s” is revoked: it no longer works."),
     "deactivated": lazy_gettext("%(name)s is deactivated and signed out everywhere."),
     "reactivated": lazy_gettext("%(name)s can sign in again."),
+    "erased": lazy_gettext("%(name)s is erased. The audit now calls them %(pseudonym)s."),
+    "account_erased": lazy_gettext(
+        "Your account is erased: your name and email address are gone from the board."
+        " Thank you for your ideas."
+    ),
     "department_added": lazy_gettext(
         "%(name)s is added. Give it a manager, who will triage its ideas."
     ),

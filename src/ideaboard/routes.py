@@ -12,6 +12,7 @@ from ideaboard.controllers import (
     api,
     api_tokens,
     comments,
+    erasure,
     feeds,
     ideas,
     insights,
@@ -234,6 +235,11 @@ ROUTES: list[HTTPRouteHandler] = [
     post(
         "/departments/{department_id:int}/channels/{format:str}", name="channels:set", guards=user
     )(webhooks.set_channel),
+    get("/admin/users/{user_id:int}/erase", name="admin:confirm_erase", guards=admins)(
+        erasure.confirm
+    ),
+    post("/admin/users/{user_id:int}/erase", name="admin:erase", guards=admins)(erasure.erase),
+    post("/account/erase", name="accounts:erase", guards=user)(erasure.erase_own),
     get("/admin/outbox", name="admin:outbox", guards=admins)(admin.outbox_index),
     post("/admin/outbox/{email_id:int}/retry", name="admin:retry_email", guards=admins)(
         admin.retry_email

@@ -18,6 +18,7 @@ from piccolo.table import Table
 # Company sign-ins under way and bearer tokens: in a module of their own.
 from ideaboard.tables_access import ACCESS_TABLES, ApiToken, ScimToken, SignInAttempt
 from ideaboard.tables_events import EVENT_TABLES, DomainEvent, WebhookDelivery, WebhookEndpoint
+from ideaboard.tables_imports import IMPORT_TABLES, ImportKey
 from ideaboard.tables_insights import (
     INSIGHT_TABLES,
     Contributor,
@@ -52,6 +53,8 @@ class Organisation(Table):
     # The board's language for people who chose none, emails to them and signed-out
     # pages no browser language matches (i18n.LANGUAGES).
     language = Varchar(length=8, default="en")
+    # Deactivated people are erased (services.erasure) this many days later; 0: never.
+    erase_deactivated_after_days = Integer(default=0)
     created_at = Timestamptz()
 
 
@@ -93,6 +96,13 @@ class User(Table, tablename="account"):  # "user" is reserved in PostgreSQL
     directory_deleted_at = Timestamptz(null=True, default=None)
     # Feed links carry an HMAC of the person and this number: a new one revokes them.
     feed_generation = Integer(default=0)
+    # When they were last deactivated (for the retention period), and when they were
+    # erased: the row stays, named "Former colleague", so their ideas keep an author.
+    deactivated_at = Timestamptz(null=True, default=None)
+    # Named by an import but never signed in: deactivated until they sign up or arrive
+    # through the company sign-in with this address, which makes the account theirs.
+    placeholder = Boolean(default=False)
+    erased_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz()
 
 
@@ -410,6 +420,7 @@ TABLES: tuple[type[Table], ...] = (
     SignupRequest,
     *ACCESS_TABLES,
     *EVENT_TABLES,
+    *IMPORT_TABLES,
     *INSIGHT_TABLES,
 )
 
@@ -418,6 +429,7 @@ __all__ = [
     "ApiToken",
     "Contributor",
     "DomainEvent",
+    "ImportKey",
     "OwnerLoad",
     "PeriodFlow",
     "PeriodFunnel",

@@ -20,6 +20,7 @@ from ideaboard.services import (
     api_tokens,
     contributors,
     departments,
+    erasure,
     feeds,
     limits,
     organisation,
@@ -234,6 +235,15 @@ async def logout(request: BoardRequest) -> Response[Any]:
     return response
 
 
+# What /account's forms show before anyone posts to them.
+PROFILE_FORMS: dict[str, Any] = {
+    "new_api_token": "",
+    "api_token_form": {},
+    "api_token_errors": {},
+    "erase_remove_content": False,
+}
+
+
 async def profile_page(
     request: BoardRequest,
     user: SignedIn,
@@ -243,7 +253,8 @@ async def profile_page(
     status_code: int = 200,
     **tokens: Any,
 ) -> Response[str]:
-    """/account; `tokens`: what the API token form says (controllers/api_tokens.py)."""
+    """/account; `tokens`: what the API token form says (controllers/api_tokens.py), and
+    the erase form's choice (controllers/erasure.py)."""
     row = await users.get_user(user.id)
     if form is None:
         form = users.ProfileForm(
@@ -269,7 +280,8 @@ async def profile_page(
         base_url=request.app.state.settings.effective_base_url,
         api_tokens=await api_tokens.list_tokens(user.id),
         recognition=await contributors.recognition(user.id),
-        **{"new_api_token": "", "api_token_form": {}, "api_token_errors": {}, **tokens},
+        has_password=await erasure.has_password(user.id),
+        **(PROFILE_FORMS | tokens),
     )
 
 

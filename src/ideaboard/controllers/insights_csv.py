@@ -1,7 +1,7 @@
 """Each /insights section as CSV: the numbers of the page's tables, one row per line.
 
-RFC 4180 with CRLF, UTF-8 with a BOM (so Excel reads it as UTF-8), and every name made
-safe against formula injection: a cell starting with = + - @ is written as text."""
+RFC 4180 with CRLF, UTF-8 with a BOM, and every name made safe against formula
+injection (csv_files.safe)."""
 
 from __future__ import annotations
 
@@ -10,16 +10,11 @@ import io
 from collections.abc import Callable
 from typing import Any
 
+from ideaboard.csv_files import safe
 from ideaboard.services.insights import InsightsPage
 
 Table = Any  # a csv.writer: its type is private to the csv module
 Writer = Callable[[InsightsPage, Table], None]
-
-
-def safe(value: object) -> str:
-    """A cell a spreadsheet shows as text, never runs as a formula."""
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def percent(value: float | None) -> str:

@@ -12,6 +12,7 @@ from ideaboard.mail.mailer import Mailer
 from ideaboard.services import (
     contributors,
     digest,
+    erasure,
     events,
     insight_rollups,
     limits,
@@ -64,6 +65,25 @@ async def recount_nightly(organisation: OrganisationRow, at: datetime) -> None:
         log.warning("nightly recount repaired %d counters: %s", len(drift), drift[:10])
 
 
+async def erase_after_retention(
+    organisation: OrganisationRow, mailer: Mailer, at: datetime
+) -> None:
+    """Once a day: erase the people deactivated longer ago than the retention period."""
+    days = organisation.erase_deactivated_after_days
+    if days <= 0:
+        return
+    claim = await claim_run("retention", at.date().isoformat(), at=at)
+    if claim is None:
+        return
+    async with holding(claim):
+        erased = await erasure.erase_deactivated(days=days, at=at)
+        for person in erased:
+            await mailer.forget(person.emails_deleted, person.emails_reworded)
+    await finish_run(claim, f"{len(erased)} erased")
+    if erased:
+        log.info("retention: erased %d people deactivated over %d days ago", len(erased), days)
+
+
 INSIGHTS_EVERY_MINUTES = 10
 
 
@@ -87,6 +107,7 @@ async def run_due_jobs(mailer: Mailer, *, at: datetime | None = None) -> None:
     moment = at or now()
     await send_weekly_digest(organisation, mailer, moment)
     await recount_nightly(organisation, moment)
+    await erase_after_retention(organisation, mailer, moment)
     await count_participation(moment)
 
 

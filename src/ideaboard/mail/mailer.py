@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from ideaboard.mail.outbox import DeliveryReport, deliver_due
+from ideaboard.mail.outbox import DeliveryReport, deliver_due, sent_emails
 from ideaboard.mail.render import EmailTemplates
 from ideaboard.mail.transports import Transport, transport_from_url
 from ideaboard.settings import Settings, resolve_secret_key
@@ -39,3 +39,8 @@ class Mailer:
         return await deliver_due(
             self.transport, max_attempts=self.max_attempts, lease=self.lease, on_sent=on_sent
         )
+
+    async def forget(self, deleted: list[int], reworded: list[int]) -> None:
+        """After an erasure (services.erasure.Erased): the transport's copies of the
+        emails to the person go, and those quoting them are kept as reworded."""
+        await self.transport.forget(deleted, await sent_emails(reworded))

@@ -107,6 +107,15 @@ async def claim_due(
     return sorted((StoredEmail.from_row(row) for row in rows), key=lambda email: email.id)
 
 
+async def sent_emails(email_ids: list[int]) -> list[StoredEmail]:
+    if not email_ids:
+        return []
+    rows = await OutboxEmail.select().where(
+        OutboxEmail.id.is_in(email_ids), OutboxEmail.sent_at.is_not_null()
+    )
+    return [StoredEmail.from_row(row) for row in rows]
+
+
 async def mark_sent(email_id: int) -> None:
     async with write_transaction():
         await OutboxEmail.update(

@@ -36,6 +36,11 @@ class Transport(Protocol):
 
     def session(self) -> AbstractAsyncContextManager[Sender]: ...
 
+    async def forget(self, deleted: list[int], reworded: list[StoredEmail]) -> None:
+        """After an erasure: drop the copies this transport keeps of `deleted` emails,
+        and keep `reworded` ones as they now read. Sent emails have left otherwise."""
+        ...
+
 
 @dataclass(frozen=True)
 class FileTransport:
@@ -60,6 +65,17 @@ class FileTransport:
         data = email.to_message(self.sender).as_bytes()
         await asyncio.to_thread(write_private, self.directory / f"{email.id:08d}.eml", data)
 
+    async def forget(self, deleted: list[int], reworded: list[StoredEmail]) -> None:
+        def rewrite() -> None:
+            for email_id in deleted:
+                (self.directory / f"{email_id:08d}.eml").unlink(missing_ok=True)
+            for email in reworded:
+                path = self.directory / f"{email.id:08d}.eml"
+                if path.exists():
+                    write_private(path, email.to_message(self.sender).as_bytes())
+
+        await asyncio.to_thread(rewrite)
+
 
 @dataclass(frozen=True)
 class ConsoleTransport:
@@ -78,6 +94,9 @@ class ConsoleTransport:
     async def send(self, email: StoredEmail) -> None:
         text = email.to_message(self.sender).as_string()
         print(f"{'-' * 30} email {email.id} {'-' * 30}\n{text}", file=sys.stdout, flush=True)
+
+    async def forget(self, deleted: list[int], reworded: list[StoredEmail]) -> None:
+        return  # printed, nothing kept
 
 
 @dataclass(frozen=True)
@@ -106,6 +125,9 @@ class SmtpTransport:
             yield connection
         finally:
             await connection.close()
+
+    async def forget(self, deleted: list[int], reworded: list[StoredEmail]) -> None:
+        return  # delivered to mailboxes that are not ours
 
 
 class _SmtpConnection:

@@ -39,6 +39,7 @@ ACTIONS: dict[str, Any] = {
     "department.managers": lazy_gettext("Changed a department's managers"),
     "user.role": lazy_gettext("Changed a person's role"),
     "user.active": lazy_gettext("Deactivated or reactivated a person"),
+    "user.erased": lazy_gettext("Erased a person"),
     "user.directory": lazy_gettext("The company directory changed a person's role or department"),
     "sso.created": lazy_gettext("Joined through the company sign-in"),
     "sso.linked": lazy_gettext("Linked an account to the company sign-in"),

@@ -23,6 +23,7 @@ NAME_MAX = 120
 
 
 VOTE_BUDGET_MAX = 1000
+RETENTION_MAX_DAYS = 3650
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class OrganisationRow:
     pre_moderation: bool = False  # members' new ideas and comments wait for approval
     language: str = "en"  # for people who chose none (i18n.LANGUAGES)
     created_at: datetime | None = None
+    erase_deactivated_after_days: int = 0  # the retention period (services.erasure); 0: never
 
 
 def parse_domains(raw: str) -> tuple[str, ...]:
@@ -56,6 +58,7 @@ def organisation_row(record: dict[str, Any]) -> OrganisationRow:
         pre_moderation=bool(record["pre_moderation"]),
         language=record["language"],
         created_at=record["created_at"],
+        erase_deactivated_after_days=record["erase_deactivated_after_days"],
     )
 
 
@@ -112,6 +115,7 @@ class SettingsForm(Form):
     time_zone: str = "UTC"
     pre_moderation: bool | str = False
     language: str = "en"
+    erase_after_days: str = ""
 
     CHECKBOXES = frozenset({"pre_moderation"})
 
@@ -126,6 +130,7 @@ class SettingsForm(Form):
             time_zone=organisation.digest.time_zone,
             pre_moderation=organisation.pre_moderation,
             language=organisation.language,
+            erase_after_days=str(organisation.erase_deactivated_after_days or ""),
         )
 
     @property
@@ -136,6 +141,16 @@ class SettingsForm(Form):
         if not self.vote_budget.isascii() or not self.vote_budget.isdigit():
             return None
         return int(self.vote_budget) if len(self.vote_budget) <= 6 else None
+
+    @property
+    def retention(self) -> int | None:
+        """Days after which deactivated people are erased (blank is 0, never), or None
+        when it is no number."""
+        if not self.erase_after_days:
+            return 0
+        if not self.erase_after_days.isascii() or not self.erase_after_days.isdigit():
+            return None
+        return int(self.erase_after_days) if len(self.erase_after_days) <= 6 else None
 
     def errors(self) -> dict[str, str]:
         errors: dict[str, str] = {}
@@ -161,6 +176,13 @@ class SettingsForm(Form):
             errors["vote_budget"] = gettext(
                 "Write a whole number from 1 to %(max)s, or leave it empty for no limit.",
                 max=number(VOTE_BUDGET_MAX),
+            )
+        retention = self.retention
+        if retention is None or retention > RETENTION_MAX_DAYS:
+            errors["erase_after_days"] = gettext(
+                "Write a number of days from 1 to %(max)s, or leave it empty to keep"
+                " deactivated people.",
+                max=number(RETENTION_MAX_DAYS),
             )
         if self.digest_weekday not in {str(day) for day in range(7)}:
             errors["digest_weekday"] = gettext("Pick a day of the week.")
@@ -194,6 +216,7 @@ async def update_settings(actor: Actor, form: SettingsForm) -> OrganisationRow:
                 Organisation.time_zone: form.time_zone,
                 Organisation.pre_moderation: form.pre_moderation,
                 Organisation.language: form.language,
+                Organisation.erase_deactivated_after_days: form.retention or 0,
             }
         ).where(Organisation.id == organisation.id)
         await add_audit(

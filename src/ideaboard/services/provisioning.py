@@ -200,6 +200,8 @@ async def _save(user_id: int, fields: dict[str, Any], before: dict[str, Any]) ->
         department = await department_named(fields["department"])
         if department is not None:
             changes[User.department] = department
+    if before["active"] != fields["active"]:
+        changes[User.deactivated_at] = None if fields["active"] else now()
     await User.update(changes).where(User.id == user_id)
     if before["active"] and not fields["active"]:
         await remove_user_sessions(user_id)
@@ -284,9 +286,10 @@ async def delete_user(user_id: str) -> None:
     async with write_transaction():
         record = await _find(user_id)
         deleted: datetime = now()
-        await User.update({User.active: False, User.directory_deleted_at: deleted}).where(
-            User.id == record["id"]
-        )
+        changes: dict[Any, Any] = {User.active: False, User.directory_deleted_at: deleted}
+        if record["active"]:
+            changes[User.deactivated_at] = deleted
+        await User.update(changes).where(User.id == record["id"])
         await remove_user_sessions(record["id"])
         await add_audit(
             None, "scim.user", target_type="user", target_id=record["id"],

@@ -52,6 +52,7 @@ class CurrentUser:
 VISIT = f"""
 SELECT o.id, o.name, o.allowed_email_domains, o.vote_budget, o.digest_weekday,
        o.digest_hour, o.time_zone, o.pre_moderation, o.language, o.created_at,
+       o.erase_deactivated_after_days,
        s.id AS session_id, s.expires_at, a.id AS user_id, a.name AS user_name, a.email,
        a.role, a.active, a.language AS user_language,
        d.id AS department_id, d.name AS department_name,

@@ -186,7 +186,9 @@ async def find_user_by_email(email: str) -> UserRow | None:
 
 async def list_users(actor: Actor, *, query: str = "", limit: int = 200) -> list[UserRow]:
     require(can_administer(actor))
-    select = User.select(*USER_COLUMNS).order_by(User.name).limit(limit)
+    select = (
+        User.select(*USER_COLUMNS).where(User.erased_at.is_null()).order_by(User.name).limit(limit)
+    )
     if query.strip():
         pattern = contains_pattern(query.strip())
         select = select.where(
@@ -201,7 +203,17 @@ async def list_users(actor: Actor, *, query: str = "", limit: int = 200) -> list
 
 
 async def count_users() -> int:
-    return await User.count()
+    return await User.count().where(User.erased_at.is_null())
+
+
+async def _get_changeable(user_id: int) -> UserRow:
+    """Someone an admin may change: not erased (services.erasure)."""
+    record = (
+        await User.select(*USER_COLUMNS).where(User.id == user_id, User.erased_at.is_null()).first()
+    )
+    if record is None:
+        raise NotFound(gettext("This person does not exist."))
+    return _row(record)
 
 
 async def _check_not_last_admin(user_id: int) -> None:
@@ -227,7 +239,7 @@ async def set_role(actor: Actor, user_id: int, role_value: str) -> UserRow:
     except ValueError:
         raise ValidationFailed({"role": gettext("Choose member, moderator or admin.")}) from None
     async with write_transaction():
-        user = await get_user(user_id)
+        user = await _get_changeable(user_id)
         if user.role is Role.ADMIN and role is not Role.ADMIN:
             await _check_not_last_admin(user_id)
         await User.update({User.role: role.value}).where(User.id == user_id)
@@ -243,10 +255,12 @@ async def set_active(actor: Actor, user_id: int, active: bool) -> UserRow:
     """Deactivating someone also ends every session they have, at once."""
     _require_someone_else(actor, user_id, "active")
     async with write_transaction():
-        user = await get_user(user_id)
+        user = await _get_changeable(user_id)
         if not active and user.role is Role.ADMIN:
             await _check_not_last_admin(user_id)
-        await User.update({User.active: active}).where(User.id == user_id)
+        await User.update(
+            {User.active: active, User.deactivated_at: None if active else now()}
+        ).where(User.id == user_id)
         if not active:
             await remove_user_sessions(user_id)
         await add_audit(
