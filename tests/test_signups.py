@@ -273,3 +273,36 @@ async def test_one_address_is_sent_a_few_signup_emails_at_most(
     for _ in range(LIMITS["signup:account"].hits):
         await client.post("/signup", sign_up_form(board, board.mia.email))
     assert (await client.post("/signup", sign_up_form(board, board.mia.email))).status_code == 429
+
+
+async def test_signing_up_makes_an_imported_placeholder_theirs(
+    client: Client, board: Personas, mail: Callable[[str], Any]
+) -> None:
+    """An import named Sam (author of an idea, voter on another): signing up with that
+    address makes the same account theirs, never a second one."""
+    from ideaboard.imports.own import read_template
+    from ideaboard.services.importing import run_import
+    from ideaboard.tables import Idea, Vote
+
+    rows = (
+        "title,author_email,author_name,voters\r\n"
+        f"Night buses,{SAM},Sam S.,{board.mia.email}\r\n"
+        f"Quiet room,{board.mia.email},,{SAM}\r\n"
+    )
+    report = await run_import(
+        read_template(rows.encode(), statuses={}, default_department="Operations")
+    )
+    assert report.people_new == 1
+    placeholder = await User.select().where(User.email == SAM).first()
+    assert placeholder["placeholder"] and not placeholder["active"]
+    assert (await client.post("/login", {"email": SAM, "password": "x" * 12})).status_code == 422
+
+    await client.post("/signup", sign_up_form(board))
+    created = await client.post(confirm_link(await mail(SAM)))
+    assert created.status_code == 303
+    accounts = await User.select().where(User.email == SAM)
+    assert [row["id"] for row in accounts] == [placeholder["id"]]
+    assert accounts[0]["active"] and not accounts[0]["placeholder"]
+    assert accounts[0]["name"] == "Sam Support"
+    assert await Idea.exists().where(Idea.author == placeholder["id"], Idea.title == "Night buses")
+    assert await Vote.count().where(Vote.voter == placeholder["id"]) == 1

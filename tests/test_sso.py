@@ -143,6 +143,24 @@ async def test_an_existing_account_is_linked_never_duplicated(
     assert "belongs to another company account" in page_text(refused.text)
 
 
+async def test_an_imported_placeholder_becomes_theirs_at_the_first_company_sign_in(
+    client: Client, board: Personas, provider: Provider
+) -> None:
+    from ideaboard.imports.own import read_template
+    from ideaboard.services.importing import run_import
+
+    rows = "title,author_email,author_name\r\nNight buses,lea@example.com,Lea L.\r\n"
+    await run_import(read_template(rows.encode(), statuses={}, default_department="IT"))
+    placeholder = await User.select().where(User.email == "lea@example.com").first()
+    provider.set_person("u-6006", email="lea@example.com", name="Lea Larsen", department="IT")
+    answer = await company_sign_in(client, provider, "u-6006")
+    assert answer.status_code == 303
+    accounts = await User.select().where(User.email == "lea@example.com")
+    assert [row["id"] for row in accounts] == [placeholder["id"]]
+    assert accounts[0]["active"] and not accounts[0]["placeholder"]
+    assert (accounts[0]["name"], accounts[0]["oidc_subject"]) == ("Lea Larsen", "u-6006")
+
+
 async def test_a_person_without_a_department_claim_is_asked_for_one(
     client: Client, board: Personas, provider: Provider
 ) -> None:

@@ -37,7 +37,7 @@ Params = ResponseParameters[Any] | None  # the attributes a client asked for
 COLUMNS = (
     User.id, User.email, User.name, User.active, User.department,
     User.department.name.as_alias("department_name"), User.directory_user_name,
-    User.external_id, User.created_at, User.directory_deleted_at,
+    User.external_id, User.created_at, User.directory_deleted_at, User.placeholder,
 )  # fmt: skip
 
 
@@ -174,15 +174,16 @@ def _fields(user: BoardUser, payload: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _check_unique(fields: dict[str, Any], user_id: int | None) -> dict[str, Any] | None:
-    """The deleted person these fields bring back, if any; 409 if someone else has them."""
+    """The deleted person (or the import's placeholder) these fields bring back, if any;
+    409 if someone else has them."""
     query = User.select(*COLUMNS).where(
         (User.email == fields["email"]) | _user_name_is(fields["user_name"])
     )
     for record in await query:
         if record["id"] == user_id:
             continue
-        if record["directory_deleted_at"] is not None and user_id is None:
-            return record
+        if (record["directory_deleted_at"] or record["placeholder"]) and user_id is None:
+            return record  # deleted by the directory, or named by an import: theirs now
         raise ScimError(409, "A user with this userName or email exists.", "uniqueness")
     return None
 
@@ -195,6 +196,7 @@ async def _save(user_id: int, fields: dict[str, Any], before: dict[str, Any]) ->
         User.external_id: fields["external_id"],
         User.active: fields["active"],
         User.directory_deleted_at: None,
+        User.placeholder: False,
     }
     if fields["department"]:
         department = await department_named(fields["department"])

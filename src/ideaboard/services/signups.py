@@ -65,7 +65,9 @@ async def request_sign_up(
     moment = now()
     async with write_transaction():
         account = (
-            await User.select(User.name, User.language).where(User.email == form.email).first()
+            await User.select(User.name, User.language)
+            .where(User.email == form.email, User.placeholder.eq(False))
+            .first()
         )
         if account is None:
             await SignupRequest(
@@ -173,7 +175,7 @@ async def confirm_sign_up(token: str) -> int:
         department = await find_department(pending.department_id)
         if department is None or department.archived:
             raise ValidationFailed({"token": str(ARCHIVED)})
-        if await User.exists().where(User.email == pending.email):
+        if await User.exists().where(User.email == pending.email, User.placeholder.eq(False)):
             raise ValidationFailed({"token": str(TAKEN)})
         used = (
             await SignupRequest.update({SignupRequest.used_at: now()})
@@ -182,6 +184,9 @@ async def confirm_sign_up(token: str) -> int:
         )
         if pending.id not in {row["id"] for row in used}:  # used a moment ago in another tab
             raise ValidationFailed({"token": str(EXPIRED)})
+        claimed = await claim_placeholder(pending)
+        if claimed is not None:
+            return claimed
         try:
             return await insert_user(
                 name=pending.name,
@@ -192,6 +197,26 @@ async def confirm_sign_up(token: str) -> int:
             )
         except ValidationFailed:  # the address was taken in the meantime
             raise ValidationFailed({"token": str(TAKEN)}) from None
+
+
+async def claim_placeholder(pending: PendingSignUp) -> int | None:
+    """The placeholder account an import made for this address, now theirs (with their
+    name, password and department, and every idea, vote and comment it holds)."""
+    rows = (
+        await User.update(
+            {
+                User.name: pending.name,
+                User.password_hash: pending.password_hash,
+                User.department: pending.department_id,
+                User.active: True,
+                User.placeholder: False,
+                User.digest_enabled: True,
+            }
+        )
+        .where(User.email == pending.email, User.placeholder.eq(True))
+        .returning(User.id)
+    )
+    return int(rows[0]["id"]) if rows else None
 
 
 async def forget_expired() -> int:

@@ -31,6 +31,7 @@ ACCOUNT = (
     User.active,
     User.department,
     User.oidc_subject,
+    User.placeholder,
 )
 NAME_MAX = 80
 
@@ -216,7 +217,7 @@ async def sign_in(claims: dict[str, Any], settings: OidcSettings) -> SignedIn:
         if record is None:
             role = _role(values, settings, Role.MEMBER)
             return await _create(subject, email, name, department, role)
-        if not record["active"]:
+        if not record["active"] and not record["placeholder"]:
             raise SignInRefused("deactivated")
         role = _role(values, settings, Role(record["role"]))
         changes: dict[Any, Any] = {User.name: name, User.oidc_subject: subject}
@@ -224,6 +225,8 @@ async def sign_in(claims: dict[str, Any], settings: OidcSettings) -> SignedIn:
             changes[User.department] = department
         if role.value != record["role"]:
             changes[User.role] = role.value
+        if record["placeholder"]:  # named by an import: the account is theirs now
+            changes |= {User.active: True, User.placeholder: False, User.digest_enabled: True}
         if email != record["email"] and await User.count().where(User.email == email) == 0:
             changes[User.email] = email  # the directory renamed the address
         await User.update(changes).where(User.id == record["id"])
