@@ -245,9 +245,9 @@ async def test_deactivated_people_are_erased_after_the_retention_period(
     await Organisation.update({Organisation.erase_deactivated_after_days: 30}, force=True)
     mailer = Mailer.from_settings(settings)
     org = await organisation.get_organisation()
-    await erase_after_retention(org, mailer, now() + timedelta(days=29))
+    await erase_after_retention(org, mailer, now() + timedelta(days=29), settings.data_dir)
     assert await User.exists().where(User.email == EMAIL)
-    await erase_after_retention(org, mailer, now() + timedelta(days=31))
+    await erase_after_retention(org, mailer, now() + timedelta(days=31), settings.data_dir)
     assert not await User.exists().where(User.email == EMAIL)
     assert await User.exists().where(User.id == soren.id, User.erased_at.is_not_null())
 

@@ -87,7 +87,7 @@ async def erase(settings: Settings, *, email: str, remove_content: bool) -> int:
         except (ValidationFailed, NotFound) as refused:
             print(str(refused), file=sys.stderr)
             return 2
-        await Mailer.from_settings(settings).forget(erased.emails_deleted, erased.emails_reworded)
+        await erased.tidy(Mailer.from_settings(settings), settings.data_dir)
     removed = (
         f"; removed {erased.ideas_removed} ideas and {erased.comments_removed} comments"
         if remove_content

@@ -69,6 +69,9 @@ MESSAGES: dict[str, Any] = {
     "token_revoked": lazy_gettext("The token “%(name)s” is revoked: it no longer works."),
     "deactivated": lazy_gettext("%(name)s is deactivated and signed out everywhere."),
     "reactivated": lazy_gettext("%(name)s can sign in again."),
+    "data_asked": lazy_gettext(
+        "Your data is being gathered. Come back to this page in a minute for the link."
+    ),
     "erased": lazy_gettext("%(name)s is erased. The audit now calls them %(pseudonym)s."),
     "account_erased": lazy_gettext(
         "Your account is erased: your name and email address are gone from the board."

@@ -19,6 +19,7 @@ from ideaboard.controllers import (
     live,
     moderation,
     notifications,
+    personal_data,
     roadmap,
     scim,
     sso,
@@ -240,6 +241,10 @@ ROUTES: list[HTTPRouteHandler] = [
     ),
     post("/admin/users/{user_id:int}/erase", name="admin:erase", guards=admins)(erasure.erase),
     post("/account/erase", name="accounts:erase", guards=user)(erasure.erase_own),
+    post("/account/data", name="accounts:ask_data", guards=user)(personal_data.ask),
+    get("/account/data/{request_id:int}/{signed:str}", name="accounts:fetch_data", guards=user)(
+        personal_data.fetch
+    ),
     get("/admin/outbox", name="admin:outbox", guards=admins)(admin.outbox_index),
     post("/admin/outbox/{email_id:int}/retry", name="admin:retry_email", guards=admins)(
         admin.retry_email

@@ -17,8 +17,8 @@ from piccolo.table import Table
 
 # Company sign-ins under way and bearer tokens: in a module of their own.
 from ideaboard.tables_access import ACCESS_TABLES, ApiToken, ScimToken, SignInAttempt
+from ideaboard.tables_data import DATA_TABLES, DataRequest, ImportKey
 from ideaboard.tables_events import EVENT_TABLES, DomainEvent, WebhookDelivery, WebhookEndpoint
-from ideaboard.tables_imports import IMPORT_TABLES, ImportKey
 from ideaboard.tables_insights import (
     INSIGHT_TABLES,
     Contributor,
@@ -420,7 +420,7 @@ TABLES: tuple[type[Table], ...] = (
     SignupRequest,
     *ACCESS_TABLES,
     *EVENT_TABLES,
-    *IMPORT_TABLES,
+    *DATA_TABLES,
     *INSIGHT_TABLES,
 )
 
@@ -428,6 +428,7 @@ __all__ = [
     "TABLES",
     "ApiToken",
     "Contributor",
+    "DataRequest",
     "DomainEvent",
     "ImportKey",
     "OwnerLoad",

@@ -25,6 +25,7 @@ from ideaboard.services import (
     limits,
     organisation,
     password_resets,
+    personal_data,
     sessions,
     setup,
     signups,
@@ -281,6 +282,7 @@ async def profile_page(
         api_tokens=await api_tokens.list_tokens(user.id),
         recognition=await contributors.recognition(user.id),
         has_password=await erasure.has_password(user.id),
+        data_request=await personal_data.latest(user.actor, app_csrf_config(request).secret),
         **(PROFILE_FORMS | tokens),
     )
 

@@ -21,7 +21,7 @@ def background_loops(settings: Settings, mailer: Mailer) -> list[Coroutine[Any, 
     delay = timedelta(seconds=settings.notification_delay_seconds)
     loops = [
         keep_delivering(mailer, settings.mail_poll_seconds, delay),
-        keep_schedule(mailer),
+        keep_schedule(mailer, settings.data_dir),
         keep_events_moving(settings, mailer),
     ]
     if settings.trending_refresh_seconds > 0:

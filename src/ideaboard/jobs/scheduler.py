@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import datetime, time, timedelta
+from pathlib import Path
 
 from ideaboard.jobs.runs import claim_run, finish_run, forget_runs, holding
 from ideaboard.mail.mailer import Mailer
@@ -17,6 +18,7 @@ from ideaboard.services import (
     insight_rollups,
     limits,
     password_resets,
+    personal_data,
     ranking,
     signups,
 )
@@ -66,7 +68,7 @@ async def recount_nightly(organisation: OrganisationRow, at: datetime) -> None:
 
 
 async def erase_after_retention(
-    organisation: OrganisationRow, mailer: Mailer, at: datetime
+    organisation: OrganisationRow, mailer: Mailer, at: datetime, data_dir: Path
 ) -> None:
     """Once a day: erase the people deactivated longer ago than the retention period."""
     days = organisation.erase_deactivated_after_days
@@ -78,7 +80,7 @@ async def erase_after_retention(
     async with holding(claim):
         erased = await erasure.erase_deactivated(days=days, at=at)
         for person in erased:
-            await mailer.forget(person.emails_deleted, person.emails_reworded)
+            await person.tidy(mailer, data_dir)
     await finish_run(claim, f"{len(erased)} erased")
     if erased:
         log.info("retention: erased %d people deactivated over %d days ago", len(erased), days)
@@ -100,21 +102,26 @@ async def count_participation(at: datetime) -> None:
     await finish_run(claim, f"{weeks} weeks counted")
 
 
-async def run_due_jobs(mailer: Mailer, *, at: datetime | None = None) -> None:
+async def run_due_jobs(
+    mailer: Mailer, *, at: datetime | None = None, data_dir: Path = Path("var")
+) -> None:
     organisation = await find_organisation()
     if organisation is None:
         return
     moment = at or now()
     await send_weekly_digest(organisation, mailer, moment)
     await recount_nightly(organisation, moment)
-    await erase_after_retention(organisation, mailer, moment)
+    await erase_after_retention(organisation, mailer, moment, data_dir)
     await count_participation(moment)
+    # "Download my data": made here too when the process that was asked stopped first.
+    await personal_data.make_waiting(data_dir)
+    await personal_data.forget_old(data_dir, moment)
 
 
-async def keep_schedule(mailer: Mailer, interval_seconds: float = 60) -> None:
+async def keep_schedule(mailer: Mailer, data_dir: Path, interval_seconds: float = 60) -> None:
     while True:
         try:
-            await run_due_jobs(mailer)
+            await run_due_jobs(mailer, data_dir=data_dir)
         except Exception:
             log.exception("a scheduled job failed; trying again later")
         await asyncio.sleep(interval_seconds)

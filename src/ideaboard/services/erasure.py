@@ -15,11 +15,13 @@ checkpoint, so the old bytes are in neither the database file nor its WAL.
 
 from __future__ import annotations
 
+import asyncio
 import html
 import json
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from piccolo.columns.combination import WhereRaw
@@ -27,14 +29,17 @@ from piccolo.columns.combination import WhereRaw
 from ideaboard import db
 from ideaboard.domain import Actor, Role, can_change_person
 from ideaboard.i18n import gettext, in_language
+from ideaboard.mail.mailer import Mailer
 from ideaboard.passwords import Passwords
 from ideaboard.services.audit import add_audit
 from ideaboard.services.clock import now
 from ideaboard.services.errors import NotFound, ValidationFailed, require
 from ideaboard.services.organisation import get_organisation
+from ideaboard.services.personal_data import remove_files
 from ideaboard.tables import (
     ApiToken,
     Comment,
+    DataRequest,
     DepartmentManager,
     Idea,
     Notification,
@@ -76,6 +81,12 @@ class Erased:
     emails_reworded: list[int] = field(default_factory=list)
     ideas_removed: int = 0
     comments_removed: int = 0
+    data_files: list[str] = field(default_factory=list)  # their "Download my data" files
+
+    async def tidy(self, mailer: Mailer, data_dir: Path) -> None:
+        """After the erasure: the copies kept outside the database follow."""
+        await mailer.forget(self.emails_deleted, self.emails_reworded)
+        await asyncio.to_thread(remove_files, data_dir, self.data_files)
 
 
 @dataclass(frozen=True)
@@ -139,6 +150,11 @@ async def erase_person(
         pseudonym = f"erased-{secrets.token_hex(5)}"
         address = f"{pseudonym}@{ERASED_DOMAIN}"
         deleted = await _forget_belongings(user_id, person["email"])
+        files = (
+            await DataRequest.delete()
+            .where(DataRequest.account == user_id)
+            .returning(DataRequest.file_name)
+        )
         reworded = await _reword_quotes(person["name"], person["email"], former, pseudonym)
         ideas = comments = 0
         if remove_content:
@@ -170,7 +186,8 @@ async def erase_person(
             after={"ideas_removed": ideas, "comments_removed": comments},
         )  # fmt: skip
     await db.forget_old_pages()
-    return Erased(user_id, pseudonym, deleted, reworded, ideas, comments)
+    names = [row["file_name"] for row in files]
+    return Erased(user_id, pseudonym, deleted, reworded, ideas, comments, names)
 
 
 async def erase_own_account(
