@@ -13,7 +13,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from conftest import Personas, make_idea
+from conftest import Client, Personas, make_idea, page_text
 from ideaboard.domain import Status
 from ideaboard.imports.fider import read_fider
 from ideaboard.imports.own import read_export, read_template
@@ -21,6 +21,7 @@ from ideaboard.imports.uservoice import read_uservoice
 from ideaboard.services import comments, exporting, merges, moderation, status_updates, votes
 from ideaboard.services.importing import run_import
 from ideaboard.tables import (
+    AuditEntry,
     Comment,
     Department,
     Idea,
@@ -344,3 +345,67 @@ async def test_dry_run_on_the_command_line_writes_nothing(
     assert exported.stdout.strip().splitlines()[-1] == str(tmp_path / "out.zip")
     bad = cli(database_url, tmp_path, "import", "csv", str(tmp_path / "missing.csv"))
     assert bad.returncode == 2 and "There is no file at" in bad.stderr
+
+
+async def test_admins_import_and_export_at_admin_data(board: Personas, client: Client) -> None:
+    await client.login(board.mia.email)
+    assert (await client.get("/admin/data")).status_code == 403
+    upload = {"file": ("posts.csv", fider_posts(), "text/csv")}
+    refused = await client.post("/admin/data/import", {"source": "fider"}, files=upload)
+    assert refused.status_code == 403
+    await client.logout()
+    await client.login(board.ada.email)
+    assert "Import ideas" in (await client.get("/admin/data")).text
+
+    form = {"source": "fider", "departments": "Kantine = Operations", "check_only": "1",
+            "default_department": "General", "statuses": "parked = under_review"}  # fmt: skip
+    checked = await client.post("/admin/data/import", form, files=upload)
+    assert checked.status_code == 200
+    assert "The file is fine. Importing it would bring: 3 ideas" in page_text(checked.text)
+    assert await Idea.count() == 0
+
+    missing = await client.post("/admin/data/import", form)
+    assert missing.status_code == 422
+    assert "Choose the file to import." in page_text(missing.text)
+    assert "Kantine = Operations</textarea>" in missing.text  # what they typed stays
+
+    bad = csv_bytes([FIDER_HEADER, ["1", "", "x", "2023-03-01T09:15:00Z", "Ann", "0", "0",
+                                    "open", "", "", "", "", "", ""]])  # fmt: skip
+    refused_file = await client.post("/admin/data/import", {**form, "check_only": ""},
+                                     files={"file": ("posts.csv", bad, "text/csv")})  # fmt: skip
+    assert refused_file.status_code == 422
+    assert "line 2: the title is empty" in page_text(refused_file.text)
+    assert await Idea.count() == 0
+
+    done = await client.post("/admin/data/import", {**form, "check_only": ""}, files=upload)
+    assert done.status_code == 200
+    assert "Imported: 3 ideas" in page_text(done.text)
+    assert await Idea.count().where(Idea.department == board.operations) == 2
+
+    download = await client.get("/admin/data/export.zip?delimiter=;")
+    assert download.status_code == 200
+    assert download.headers["content-type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(download.content)) as archive:
+        assert archive.read("ideas.csv").decode().startswith("\ufeffid;title;")
+    audit = await AuditEntry.select(AuditEntry.action).where(
+        AuditEntry.action.is_in(["board.import", "board.export"])
+    )
+    assert sorted(row["action"] for row in audit) == ["board.export", "board.import"]
+
+
+async def test_the_board_as_its_reader_sees_it_as_csv(board: Personas, client: Client) -> None:
+    shown = await make_idea(board.otto, board.operations, "@SUM(1) parking")
+    await make_idea(board.otto, board.it, "Printers on floor 2")
+    hidden = await make_idea(board.otto, board.operations, "Hidden by a moderator")
+    await moderation.set_idea_hidden(board.mo.actor, hidden, hidden=True, reason="Spam")
+    await client.login(board.mia.email)
+    page = await client.get(f"/?department={board.operations}")
+    link = f"/ideas.csv?department={board.operations}"
+    assert f'href="{link}"' in page.text.replace("&amp;", "&")
+    answer = await client.get(link + "&delimiter=%3B")
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(answer.text.lstrip("\ufeff"), newline=""), delimiter=";"))
+    assert rows[0][:3] == ["id", "title", "status"]
+    assert [row[1] for row in rows[1:]] == ["'@SUM(1) parking"]  # the filter, and nothing hidden
+    assert rows[1][0] == str(shown) and rows[1][-1].endswith(f"/ideas/{shown}")

@@ -8,41 +8,12 @@ import sys
 from pathlib import Path
 
 from ideaboard import db
-from ideaboard.domain import Status
 from ideaboard.files import private_file
-from ideaboard.imports.fider import read_fider
+from ideaboard.imports.choices import parse_choices
 from ideaboard.imports.model import Batch
-from ideaboard.imports.own import read_export, read_template
-from ideaboard.imports.uservoice import read_uservoice
 from ideaboard.services import exporting, organisation
 from ideaboard.services.importing import ImportReport, Progress, run_import
 from ideaboard.settings import Settings
-
-SOURCES = ("fider", "uservoice", "csv", "ideaboard")
-
-
-def read_batch(
-    source: str, data: bytes, *, statuses: dict[str, Status], default_department: str
-) -> Batch:
-    if source == "ideaboard":
-        return read_export(data)
-    reader = {"fider": read_fider, "uservoice": read_uservoice, "csv": read_template}[source]
-    return reader(data, statuses=statuses, default_department=default_department)
-
-
-def parse_pairs(lines: list[str], what: str) -> tuple[dict[str, str], list[str]]:
-    """`their name = ours` lines (or `their name,ours`); the lines that are neither."""
-    pairs: dict[str, str] = {}
-    bad: list[str] = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        theirs, sign, ours = line.partition("=") if "=" in line else line.partition(",")
-        if not sign or not theirs.strip() or not ours.strip():
-            bad.append(f"{what} line {number}: write it as `their name = ours`")
-            continue
-        pairs[theirs.strip().lower()] = ours.strip()
-    return pairs, bad
 
 
 def report_lines(report: ImportReport) -> list[str]:
@@ -77,24 +48,19 @@ def import_file(
         if named is not None and not named.is_file():
             print(f"There is no file at {named}.", file=sys.stderr)
             return 2
-    department_map, bad = parse_pairs(
-        departments.read_text(encoding="utf-8-sig").splitlines() if departments else [],
-        "departments file",
+    choices, errors = parse_choices(
+        source,
+        departments=departments.read_text(encoding="utf-8-sig").splitlines() if departments else [],
+        statuses=statuses,
+        default_department=default_department,
     )
-    status_words, bad_status = parse_pairs(statuses, "--status")
-    status_map: dict[str, Status] = {}
-    for theirs, ours in status_words.items():
-        if ours not in Status.__members__.values():
-            bad_status.append(f"--status {theirs}: {ours!r} is none of {', '.join(Status)}")
-        else:
-            status_map[theirs] = Status(ours)
-    if bad or bad_status:
-        print("\n".join(bad + bad_status), file=sys.stderr)
+    if errors:
+        print(
+            "\n".join(f"{field}: {message}" for field, message in errors.items()), file=sys.stderr
+        )
         return 2
-    batch = read_batch(
-        source, path.read_bytes(), statuses=status_map, default_department=default_department
-    )
-    report = asyncio.run(_import(settings, batch, dry_run, department_map))
+    report = asyncio.run(_import(settings, choices.read(path.read_bytes()), dry_run,
+                                 choices.departments))  # fmt: skip
     if report is None:
         print("The board is not set up yet: open /setup in a browser first.", file=sys.stderr)
         return 2

@@ -11,6 +11,7 @@ from ideaboard.controllers import (
     admin,
     api,
     api_tokens,
+    board_data,
     comments,
     erasure,
     feeds,
@@ -244,6 +245,12 @@ ROUTES: list[HTTPRouteHandler] = [
     post("/account/data", name="accounts:ask_data", guards=user)(personal_data.ask),
     get("/account/data/{request_id:int}/{signed:str}", name="accounts:fetch_data", guards=user)(
         personal_data.fetch
+    ),
+    get("/ideas.csv", name="ideas:csv", guards=user)(ideas.board_csv),
+    get("/admin/data", name="admin:data", guards=admins)(board_data.index),
+    get("/admin/data/export.zip", name="admin:export", guards=admins)(board_data.export),
+    post("/admin/data/import", name="admin:import", guards=admins, opt={"file_field": "file"})(
+        board_data.import_file
     ),
     get("/admin/outbox", name="admin:outbox", guards=admins)(admin.outbox_index),
     post("/admin/outbox/{email_id:int}/retry", name="admin:retry_email", guards=admins)(

@@ -92,20 +92,32 @@ class BoardRequest(HTMXRequest):
     out of every value on the way in (`validation.without_bidi_controls`)."""
 
     async def form(self) -> FormMultiDict:
+        """The form's text. Only a route whose `opt` names a `file_field` takes a file
+        (read with `form_with_file`); the CSRF check reads this first."""
+        handler = self.scope.get("route_handler")
+        text, _ = await self.form_with_file(handler.opt.get("file_field") if handler else None)
+        return text
+
+    async def form_with_file(self, name: str | None) -> tuple[FormMultiDict, bytes | None]:
+        """The form's text, and the bytes of the file sent as `name` (None: none sent).
+        The file is read and closed at the first look (the CSRF check's), even when a
+        guard then refuses the request."""
         try:
             form = await super().form()
         except (UnicodeDecodeError, LookupError):  # LookupError: "unknown encoding: x"
             raise ClientException(
                 gettext("This form could not be read: send it as UTF-8 text from the page.")
             ) from None
-        files = [value for _, value in form.multi_items() if isinstance(value, UploadFile)]
-        if files:
-            for upload in files:
-                await upload.close()
+        files = [(key, value) for key, value in form.multi_items() if isinstance(value, UploadFile)]
+        for key, upload in files:
+            if key == name and not hasattr(self.state, "upload"):
+                self.state.upload = await upload.read() or None
+            await upload.close()
+        if any(key != name for key, _ in files):
             raise ClientException(gettext("This form takes text only, not files."))
-        return FormMultiDict(
-            [(key, without_bidi_controls(value)) for key, value in form.multi_items()]
-        )
+        text = [(key, value) for key, value in form.multi_items() if isinstance(value, str)]
+        fields = FormMultiDict([(key, without_bidi_controls(value)) for key, value in text])
+        return fields, getattr(self.state, "upload", None)
 
 
 async def refuse_impossible_input(request: Request[Any, Any, Any]) -> None:

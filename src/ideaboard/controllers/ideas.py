@@ -9,6 +9,7 @@ from litestar import Response
 from litestar.params import FromPath
 
 from ideaboard.controllers.idea_page import idea_page
+from ideaboard.csv_files import csv_text
 from ideaboard.domain import Sort, can_edit_idea, posting_is_limited
 from ideaboard.i18n import gettext
 from ideaboard.security import BoardRequest, local_path
@@ -51,9 +52,35 @@ async def index(request: BoardRequest, user: SignedIn) -> Response[str]:
         if page.next_cursor
         else None,
         link=lambda **changes: "/?" + urlencode(query.to_params(after="", **changes)),
+        csv_url="/ideas.csv?" + urlencode(query.to_params(after="")),
         votes_left=await votes.find_votes_left(user.id),
         checklist=await setup.find_checklist(user.actor) if block is None else None,
     )
+
+
+BOARD_CSV_HEADER = ("id", "title", "status", "votes", "comments", "for_department",
+                    "from_department", "author", "created_at", "url")  # fmt: skip
+BOARD_CSV_MAX = 5000
+
+
+async def board_csv(request: BoardRequest, user: SignedIn) -> Response[str]:
+    """The board as the reader sees it now (its filters, sort and search), as CSV."""
+    query = board.BoardQuery.from_params(request.query_params)
+    page = await board.list_board(query, user.actor, page_size=BOARD_CSV_MAX)
+    base = request.app.state.settings.effective_base_url
+    rows = (
+        [idea.id, idea.title, idea.status.label, idea.vote_count, idea.comment_count,
+         idea.department, idea.from_department, idea.author_name,
+         idea.created_at.isoformat(timespec="seconds"), f"{base}/ideas/{idea.id}"]
+        for idea in page.ideas
+    )  # fmt: skip
+    delimiter = ";" if request.query_params.get("delimiter") == ";" else ","
+    return Response(
+        csv_text(BOARD_CSV_HEADER, rows, delimiter=delimiter),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="ideas.csv"',
+                 "Cache-Control": "private, no-store"},
+    )  # fmt: skip
 
 
 async def _form_page(

@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ideaboard.domain import Status
+from ideaboard.i18n import gettext
+from ideaboard.i18n import number as number_text
 from ideaboard.imports.model import (
     Batch,
     CommentIn,
@@ -53,7 +55,11 @@ def read_posts_csv(data: bytes, *, statuses: dict[str, Status], default_departme
     for row in rows:
         number = row.get("number")
         if not number.isdigit():
-            batch.problems.append(Problem(row.line, f"the number {number!r} is not a number"))
+            batch.problems.append(
+                Problem(
+                    row.line, gettext("the number %(number)s is not a number", number=repr(number))
+                )
+            )
             continue
         created = _when(row.get("created at"), row.line, batch)
         author = PersonIn.of("", row.get("created by") or "Fider user", SOURCE)
@@ -85,8 +91,9 @@ def read_posts_csv(data: bytes, *, statuses: dict[str, Status], default_departme
         batch.ideas.append(idea)
     if uncounted:
         batch.warnings.append(
-            Problem(0, f"posts.csv counts {uncounted:,} votes but not who cast them: they are"
-                       " not imported. Fider's backup zip brings every vote.")
+            Problem(0, gettext("posts.csv counts %(votes)s votes but not who cast them: they are"
+                               " not imported. Fider's backup zip brings every vote.",
+                               votes=number_text(uncounted)))
         )  # fmt: skip
     return batch
 
@@ -100,7 +107,7 @@ def read_backup(data: bytes, *, statuses: dict[str, Status], default_department:
                 for name in ("posts", "users", "post_votes", "comments", "tags", "post_tags")
             }
     except zipfile.BadZipFile:
-        batch.problems.append(Problem(0, "the file is not a zip archive"))
+        batch.problems.append(Problem(0, gettext("the file is not a zip archive")))
         return batch
     if batch.problems:
         return batch
@@ -117,7 +124,11 @@ def read_backup(data: bytes, *, statuses: dict[str, Status], default_department:
     for position, post in enumerate(tables["posts"], start=1):
         author = people.get(post.get("user_id"))
         if author is None:
-            batch.problems.append(Problem(position, f"post {post.get('number')} has no author"))
+            batch.problems.append(
+                Problem(
+                    position, gettext("post %(number)s has no author", number=post.get("number"))
+                )
+            )
             continue
         created = _when(str(post.get("created_at") or ""), position, batch)
         raw_status = STATUS_NUMBERS.get(post.get("status") or 0, str(post.get("status")))
@@ -162,7 +173,9 @@ def _table(archive: zipfile.ZipFile, name: str, batch: Batch) -> list[dict[str, 
     try:
         rows = json.loads(archive.read(f"{name}.json"))
     except KeyError:
-        batch.problems.append(Problem(0, f"the backup has no {name}.json: is it Fider's?"))
+        batch.problems.append(
+            Problem(0, gettext("the backup has no %(file)s: is it Fider's?", file=f"{name}.json"))
+        )
         return []
     except ValueError as error:
         batch.problems.append(Problem(0, f"{name}.json is not JSON: {error}"))
@@ -186,5 +199,7 @@ def _when(raw: str, line: int, batch: Batch, default: datetime | None = None) ->
         return value
     if default is not None and not raw.strip():
         return default
-    batch.problems.append(Problem(line, f"{raw!r} is not a date and time"))
+    batch.problems.append(
+        Problem(line, gettext("%(value)s is not a date and time", value=repr(raw)))
+    )
     return datetime(1970, 1, 1, tzinfo=UTC)

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from ideaboard.domain import Status
+from ideaboard.i18n import gettext
+from ideaboard.i18n import number as number_text
 from ideaboard.services.validation import EMAIL_PATTERN
 
 TITLE_MAX = 160
@@ -47,7 +49,9 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"line {self.line}: {self.message}" if self.line else self.message
+        if not self.line:
+            return self.message
+        return gettext("line %(line)s: %(problem)s", line=self.line, problem=self.message)
 
 
 @dataclass(frozen=True)
@@ -136,22 +140,36 @@ class Batch:
         seen: set[str] = set()
         for idea in self.ideas:
             if idea.key in seen:
-                self.problems.append(Problem(idea.line, f"the id {idea.key} is used twice"))
+                self.problems.append(
+                    Problem(idea.line, gettext("the id %(id)s is used twice", id=idea.key))
+                )
             seen.add(idea.key)
             if not idea.title.strip():
-                self.problems.append(Problem(idea.line, "the title is empty"))
+                self.problems.append(Problem(idea.line, gettext("the title is empty")))
             elif len(idea.title) > TITLE_MAX:
                 self.problems.append(
-                    Problem(idea.line, f"the title is longer than {TITLE_MAX} characters")
+                    Problem(
+                        idea.line,
+                        gettext("the title is longer than %(max)s characters", max=TITLE_MAX),
+                    )
                 )
             if len(idea.body) > BODY_MAX:
                 self.problems.append(
-                    Problem(idea.line, f"the description is longer than {BODY_MAX:,} characters")
+                    Problem(
+                        idea.line,
+                        gettext(
+                            "the description is longer than %(max)s characters",
+                            max=number_text(BODY_MAX),
+                        ),
+                    )
                 )
             if idea.duplicate_of and idea.duplicate_of not in keys:
                 self.problems.append(
                     Problem(
-                        idea.line, f"it duplicates {idea.duplicate_of}, which is not in the file"
+                        idea.line,
+                        gettext(
+                            "it duplicates %(id)s, which is not in the file", id=idea.duplicate_of
+                        ),
                     )
                 )
             people = [
@@ -162,7 +180,10 @@ class Batch:
             for person in people:
                 if not person.valid:
                     self.problems.append(
-                        Problem(idea.line, f"{person.email!r} is not an email address")
+                        Problem(
+                            idea.line,
+                            gettext("%(value)s is not an email address", value=repr(person.email)),
+                        )
                     )
         self.problems.sort(key=lambda problem: problem.line)
 
@@ -174,7 +195,11 @@ def status_of(raw: str, line: int, warnings: list[Problem], known: dict[str, Sta
         return Status.NEW
     status = known.get(word) or STATUSES.get(word)
     if status is None:
-        warnings.append(Problem(line, f"the status {raw!r} is unknown: imported as New"))
+        warnings.append(
+            Problem(
+                line, gettext("the status %(status)s is unknown: imported as New", status=repr(raw))
+            )
+        )
         return Status.NEW
     return status
 

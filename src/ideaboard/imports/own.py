@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ideaboard.domain import Status
+from ideaboard.i18n import gettext
 from ideaboard.imports.model import (
     Batch,
     CommentIn,
@@ -39,11 +40,18 @@ def read_template(data: bytes, *, statuses: dict[str, Status], default_departmen
     for row in rows:
         created = moment(row.get("created at")) if row.get("created at") else _imported_at()
         if created is None:
-            batch.problems.append(Problem(row.line, f"{row.get('created at')!r} is not a date"))
+            batch.problems.append(
+                Problem(
+                    row.line,
+                    gettext("%(value)s is not a date and time", value=repr(row.get("created at"))),
+                )
+            )
             created = _imported_at()
         author = PersonIn.of(row.get("author email"), row.get("author name"), "csv")
         if author is None:
-            batch.problems.append(Problem(row.line, "it names no author: an email or a name"))
+            batch.problems.append(
+                Problem(row.line, gettext("it names no author: an email or a name"))
+            )
             continue
         status = status_of(row.get("status"), row.line, batch.warnings, statuses)
         key = row.get("id") or f"line:{row.line}"
@@ -74,18 +82,26 @@ def read_export(data: bytes) -> Batch:
                 data = archive.read("board.json")
         document = json.loads(data)
     except (zipfile.BadZipFile, KeyError):
-        batch.problems.append(Problem(0, "the zip has no board.json: is it ideaboard's export?"))
+        batch.problems.append(
+            Problem(0, gettext("the zip has no board.json: is it ideaboard's export?"))
+        )
         return batch
     except ValueError as error:
-        batch.problems.append(Problem(0, f"board.json is not JSON: {error}"))
+        batch.problems.append(
+            Problem(0, gettext("board.json is not JSON: %(error)s", error=str(error)))
+        )
         return batch
     if not isinstance(document, dict) or document.get("format") != EXPORT_FORMAT:
-        batch.problems.append(Problem(0, "this is not ideaboard's export (no format line)"))
+        batch.problems.append(
+            Problem(0, gettext("this is not ideaboard's export (no format line)"))
+        )
         return batch
     try:
         _read_document(document, batch)
     except (KeyError, TypeError, ValueError) as error:
-        batch.problems.append(Problem(0, f"board.json is incomplete or damaged: {error!r}"))
+        batch.problems.append(
+            Problem(0, gettext("board.json is incomplete or damaged: %(error)s", error=repr(error)))
+        )
     return batch
 
 

@@ -9,6 +9,7 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from ideaboard.i18n import gettext
 from ideaboard.imports.model import Problem
 
 
@@ -54,11 +55,18 @@ def read_rows(data: bytes, *, required: tuple[str, ...]) -> tuple[list[str], lis
     try:
         header = [column_name(cell) for cell in next(reader)]
     except StopIteration:
-        raise FileProblem(Problem(0, "the file is empty")) from None
+        raise FileProblem(Problem(0, gettext("the file is empty"))) from None
     missing = [name for name in required if name not in header]
     if missing:
         raise FileProblem(
-            Problem(1, f"the header has no {', '.join(missing)} column: it has {', '.join(header)}")
+            Problem(
+                1,
+                gettext(
+                    "the header has no %(missing)s column: it has %(columns)s",
+                    missing=", ".join(missing),
+                    columns=", ".join(header),
+                ),
+            )
         )
     return header, list(_rows(reader, header))
 
@@ -71,11 +79,20 @@ def _rows(reader: Iterator[list[str]], header: list[str]) -> Iterator[Row]:
         except StopIteration:
             return
         except csv.Error as error:
-            raise FileProblem(Problem(line, f"the CSV cannot be read here: {error}")) from None
+            raise FileProblem(
+                Problem(line, gettext("the CSV cannot be read here: %(error)s", error=str(error)))
+            ) from None
         if any(cell.strip() for cell in cells):
             if len(cells) > len(header):
                 raise FileProblem(
-                    Problem(line, f"{len(cells)} cells where the header names {len(header)}")
+                    Problem(
+                        line,
+                        gettext(
+                            "%(cells)s cells where the header names %(columns)s",
+                            cells=len(cells),
+                            columns=len(header),
+                        ),
+                    )
                 )
             yield Row(line, dict(zip(header, cells, strict=False)))
         line = reader.line_num + 1  # type: ignore[attr-defined]

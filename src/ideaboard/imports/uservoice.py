@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from ideaboard.domain import Status
+from ideaboard.i18n import gettext
 from ideaboard.imports.model import Batch, IdeaIn, PersonIn, Problem, VoteIn, moment, status_of
 from ideaboard.imports.tabular import FileProblem, Row, read_rows
 
@@ -28,7 +29,7 @@ def read_uservoice(data: bytes, *, statuses: dict[str, Status], default_departme
     for row in rows:
         number = row.get("id", "suggestion id")
         if not number:
-            batch.problems.append(Problem(row.line, "the id is empty"))
+            batch.problems.append(Problem(row.line, gettext("the id is empty")))
             continue
         idea = ideas.get(number)
         if idea is None:
@@ -37,7 +38,14 @@ def read_uservoice(data: bytes, *, statuses: dict[str, Status], default_departme
             batch.ideas.append(idea)
         elif row.get("title") != idea.title:
             batch.problems.append(
-                Problem(row.line, f"the id {number} is also line {idea.line}'s, with another title")
+                Problem(
+                    row.line,
+                    gettext(
+                        "the id %(id)s is also line %(line)s's, with another title",
+                        id=number,
+                        line=idea.line,
+                    ),
+                )
             )
         voter = PersonIn.of(row.get("voter email"), row.get("voter name"), SOURCE)
         if voter is not None and voter.email not in {vote.voter.email for vote in idea.votes}:
@@ -52,7 +60,13 @@ def _idea(
     created = moment(row.get("created time", "created at", "created"))
     if created is None:
         batch.problems.append(
-            Problem(row.line, f"{row.get('created time', 'created at')!r} is not a date and time")
+            Problem(
+                row.line,
+                gettext(
+                    "%(value)s is not a date and time",
+                    value=repr(row.get("created time", "created at")),
+                ),
+            )
         )
         created = datetime(1970, 1, 1, tzinfo=UTC)
     author = PersonIn.of(

@@ -40,6 +40,8 @@ ACTIONS: dict[str, Any] = {
     "user.role": lazy_gettext("Changed a person's role"),
     "user.active": lazy_gettext("Deactivated or reactivated a person"),
     "user.erased": lazy_gettext("Erased a person"),
+    "board.export": lazy_gettext("Downloaded the whole board"),
+    "board.import": lazy_gettext("Imported ideas from another tool"),
     "user.directory": lazy_gettext("The company directory changed a person's role or department"),
     "sso.created": lazy_gettext("Joined through the company sign-in"),
     "sso.linked": lazy_gettext("Linked an account to the company sign-in"),

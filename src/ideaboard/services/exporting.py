@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from ideaboard.csv_files import csv_text
+from ideaboard.db import write_transaction
 from ideaboard.domain import Actor, can_administer
+from ideaboard.services.audit import add_audit
 from ideaboard.services.clock import now
 from ideaboard.services.errors import require
 from ideaboard.services.organisation import get_organisation
@@ -81,6 +83,9 @@ async def export_board(actor: Actor | None) -> BoardExport:
     """No actor: the operator, on the command line."""
     if actor is not None:
         require(can_administer(actor))
+        async with write_transaction():
+            await add_audit(actor, "board.export", target_type="organisation", target_id=0,
+                            summary="Downloaded the whole board")  # fmt: skip
     organisation = await get_organisation()
     entities = await _read_entities()
     for rows in entities.values():

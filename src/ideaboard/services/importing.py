@@ -15,11 +15,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ideaboard.db import write_transaction
-from ideaboard.domain import Role, Status, hot_score
+from ideaboard.domain import Actor, Role, Status, can_administer, hot_score
 from ideaboard.imports.model import Batch, IdeaIn, PersonIn, Problem
 from ideaboard.markup import render_markdown
+from ideaboard.services.audit import add_audit
 from ideaboard.services.clock import now
 from ideaboard.services.departments import check_name, slugify
+from ideaboard.services.errors import require
 from ideaboard.tables import (
     Comment,
     Department,
@@ -64,10 +66,14 @@ class _DryRun(Exception):
 async def run_import(
     batch: Batch,
     *,
+    actor: Actor | None = None,
     dry_run: bool = False,
     department_map: dict[str, str] | None = None,
     progress: Progress | None = None,
 ) -> ImportReport:
+    """No actor: the operator, on the command line."""
+    if actor is not None:
+        require(can_administer(actor))
     batch.check()
     report = ImportReport(batch.source, dry_run, problems=batch.problems, warnings=batch.warnings)
     if report.problems:
@@ -78,6 +84,11 @@ async def run_import(
             await writer.write(progress)
             if dry_run:
                 raise _DryRun
+            await add_audit(
+                actor, "board.import", target_type="organisation", target_id=0,
+                summary=f"{report.ideas} ideas from {batch.source}",
+                after={"ideas": report.ideas, "votes": report.votes, "people": report.people_new},
+            )  # fmt: skip
     except _DryRun:
         pass
     except ValueError as refused:  # a department name or a board not set up
