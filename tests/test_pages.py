@@ -200,6 +200,7 @@ PAGES: dict[str, tuple[str, ...]] = {
         "/admin/departments",
         "/admin/users",
         "/admin/users/2/erase",
+        "/admin/data",
         "/admin/outbox",
         "/admin/digest",
         "/admin/audit",

@@ -170,15 +170,18 @@ def read_backup(data: bytes, *, statuses: dict[str, Status], default_department:
 
 
 def _table(archive: zipfile.ZipFile, name: str, batch: Batch) -> list[dict[str, Any]]:
+    file_name = name + ".json"
     try:
-        rows = json.loads(archive.read(f"{name}.json"))
+        rows = json.loads(archive.read(file_name))
     except KeyError:
         batch.problems.append(
-            Problem(0, gettext("the backup has no %(file)s: is it Fider's?", file=f"{name}.json"))
+            Problem(0, gettext("the backup has no %(file)s: is it Fider's?", file=file_name))
         )
         return []
     except ValueError as error:
-        batch.problems.append(Problem(0, f"{name}.json is not JSON: {error}"))
+        batch.problems.append(
+            Problem(0, gettext("%(file)s is not JSON: %(error)s", file=file_name, error=str(error)))
+        )
         return []
     return [row for row in rows if isinstance(row, dict)] if isinstance(rows, list) else []
 
