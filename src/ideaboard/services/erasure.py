@@ -16,8 +16,6 @@ checkpoint, so the old bytes are in neither the database file nor its WAL.
 from __future__ import annotations
 
 import asyncio
-import html
-import json
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -33,6 +31,7 @@ from ideaboard.mail.mailer import Mailer
 from ideaboard.passwords import Passwords
 from ideaboard.services.audit import add_audit
 from ideaboard.services.clock import now
+from ideaboard.services.erasure_quotes import QUOTING, find_quotes, forms, reword
 from ideaboard.services.errors import NotFound, ValidationFailed, require
 from ideaboard.services.organisation import get_organisation
 from ideaboard.services.personal_data import remove_files
@@ -54,20 +53,6 @@ from ideaboard.tables import (
     Vote,
 )
 
-# Text columns that may quote a person for someone else: (table, column, audit?).
-QUOTING = (
-    ("outbox_email", "subject", False),
-    ("outbox_email", "text_body", False),
-    ("outbox_email", "html_body", False),
-    ("outbox_email", "headers", False),
-    ("webhook_delivery", "body", False),
-    ("webhook_delivery", "last_response", False),
-    ("notification", "text", False),
-    ("notification", "detail", False),
-    ("domain_event", "detail", False),
-    ("audit_entry", "summary", True),
-    ("audit_entry", "details", True),
-)
 ERASED_DOMAIN = "erased.invalid"
 
 
@@ -132,6 +117,11 @@ async def erase_person(
     retention period."""
     if actor is not None and actor.id != user_id:
         require(can_change_person(actor, user_id))
+    known = await User.select(User.name, User.email).where(User.id == user_id).first()
+    if known is None:
+        raise NotFound(gettext("This person does not exist."))
+    needles = [needle for text in (known["name"], known["email"]) for needle, _ in forms(text)]
+    quotes = await find_quotes(needles)
     async with db.write_transaction():
         person = (
             await User.select(
@@ -142,6 +132,8 @@ async def erase_person(
         )
         if person is None or person["erased_at"] is not None:
             raise NotFound(gettext("This person does not exist."))
+        if (person["name"], person["email"]) != (known["name"], known["email"]):
+            raise ValidationFailed({"erase": gettext("They changed just now: try again.")})
         if person["role"] == Role.ADMIN.value:
             await _check_another_admin(user_id)
         organisation = await get_organisation()
@@ -155,7 +147,7 @@ async def erase_person(
             .where(DataRequest.account == user_id)
             .returning(DataRequest.file_name)
         )
-        reworded = await _reword_quotes(person["name"], person["email"], former, pseudonym)
+        reworded = await reword(quotes, _replacements(person, former, pseudonym))
         ideas = comments = 0
         if remove_content:
             ideas, comments = await _remove_content(user_id)
@@ -187,7 +179,8 @@ async def erase_person(
         )  # fmt: skip
     await db.forget_old_pages()
     names = [row["file_name"] for row in files]
-    return Erased(user_id, pseudonym, deleted, reworded, ideas, comments, names)
+    emails = sorted(reworded["outbox_email"])
+    return Erased(user_id, pseudonym, deleted, emails, ideas, comments, names)
 
 
 async def erase_own_account(
@@ -271,39 +264,17 @@ async def _forget_belongings(user_id: int, email: str) -> list[int]:
     return sorted(row["id"] for row in emails)
 
 
-async def _reword_quotes(name: str, email: str, former: str, pseudonym: str) -> list[int]:
-    """Replace the person's name and address wherever a record quotes them for others;
-    returns the ids of the emails reworded."""
-    reworded: set[int] = set()
-    for table, column, is_audit in QUOTING:
-        replacements = _forms(name, pseudonym if is_audit else former) + _forms(
-            email, f"{pseudonym}@{ERASED_DOMAIN}"
-        )
-        for needle, replacement in replacements:
-            # Table and column names come from QUOTING, the values are bound.
-            sql = (
-                f"UPDATE {table} SET {column} = REPLACE({column}, {{}}, {{}})"  # noqa: S608
-                f" WHERE {_contains(column)} RETURNING id"
-            )
-            rows = await OutboxEmail.raw(sql, needle, replacement, needle)
-            if table == "outbox_email":
-                reworded.update(row["id"] for row in rows)
-    return sorted(reworded)
+def _replacements(
+    person: dict[str, Any], former: str, pseudonym: str
+) -> dict[str, list[tuple[str, str]]]:
+    """By table: each form of their name and address, and what replaces it ("Former
+    colleague", or in the audit their pseudonym; the tombstone's address)."""
+    address = f"{pseudonym}@{ERASED_DOMAIN}"
 
+    def pairs(name_becomes: str) -> list[tuple[str, str]]:
+        return forms(person["name"], name_becomes) + forms(person["email"], address)
 
-def _forms(text: str, replacement: str) -> list[tuple[str, str]]:
-    """`text` as records may hold it: as is, escaped in HTML, escaped in JSON."""
-
-    def in_json(value: str, ascii_only: bool) -> str:
-        return json.dumps(value, ensure_ascii=ascii_only)[1:-1]
-
-    forms = {
-        text: replacement,
-        html.escape(text): html.escape(replacement),
-        in_json(text, True): in_json(replacement, True),
-        in_json(text, False): in_json(replacement, False),
-    }
-    return [(needle, value) for needle, value in forms.items() if needle.strip()]
+    return {table: pairs(pseudonym if table == "audit_entry" else former) for table in QUOTING}
 
 
 def _contains(column: str) -> str:
