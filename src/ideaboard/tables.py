@@ -16,7 +16,15 @@ from piccolo.columns import (
 from piccolo.table import Table
 
 # Company sign-ins under way and bearer tokens: in a module of their own.
-from ideaboard.tables_access import ACCESS_TABLES, ApiToken, ScimToken, SignInAttempt
+from ideaboard.tables_access import (
+    ACCESS_TABLES,
+    ApiToken,
+    PasswordReset,
+    RateLimit,
+    ScimToken,
+    SignInAttempt,
+    SignupRequest,
+)
 from ideaboard.tables_data import DATA_TABLES, DataRequest, ImportKey
 from ideaboard.tables_events import EVENT_TABLES, DomainEvent, WebhookDelivery, WebhookEndpoint
 from ideaboard.tables_insights import (
@@ -357,44 +365,6 @@ class AuditEntry(Table):
     created_at = Timestamptz(index=True)
 
 
-class RateLimit(Table):
-    """A fixed-window counter shared by every app process (services.limits): the key
-    says what is counted, for whom ("login:ip:203.0.113.9")."""
-
-    id: Serial
-    key = Varchar(length=200, unique=True)
-    window_start = Timestamptz()
-    hits = Integer(default=0)
-
-
-class PasswordReset(Table):
-    """A one-time link to set a new password: the email carries a random token, the
-    database its SHA-256. Expires, and works once."""
-
-    id: Serial
-    token_hash = Varchar(length=64, unique=True)
-    account = ForeignKey(User, on_delete=OnDelete.cascade, null=False, index=True)
-    created_at = Timestamptz()
-    expires_at = Timestamptz()
-    used_at = Timestamptz(null=True, default=None)
-
-
-class SignupRequest(Table):
-    """A sign-up waiting for its address to be confirmed: the account is created when
-    the emailed link is followed, so an address proves it belongs to whoever signs up
-    (and sign-up says the same for taken and free addresses). Token as PasswordReset."""
-
-    id: Serial
-    token_hash = Varchar(length=64, unique=True)
-    email = Varchar(length=254, index=True)
-    name = Varchar(length=80)
-    password_hash = Varchar(length=255)
-    department = ForeignKey(Department, on_delete=OnDelete.cascade, null=False)
-    created_at = Timestamptz()
-    expires_at = Timestamptz()
-    used_at = Timestamptz(null=True, default=None)
-
-
 TABLES: tuple[type[Table], ...] = (
     Organisation,
     Department,
@@ -415,9 +385,6 @@ TABLES: tuple[type[Table], ...] = (
     MergedVote,
     MergedFollower,
     AuditEntry,
-    RateLimit,
-    PasswordReset,
-    SignupRequest,
     *ACCESS_TABLES,
     *EVENT_TABLES,
     *DATA_TABLES,
@@ -432,11 +399,14 @@ __all__ = [
     "DomainEvent",
     "ImportKey",
     "OwnerLoad",
+    "PasswordReset",
     "PeriodFlow",
     "PeriodFunnel",
     "PeriodOwner",
+    "RateLimit",
     "ScimToken",
     "SignInAttempt",
+    "SignupRequest",
     "WebhookDelivery",
     "WebhookEndpoint",
     "WeeklyFlow",

@@ -133,7 +133,9 @@ async def erase_person(
         if person is None or person["erased_at"] is not None:
             raise NotFound(gettext("This person does not exist."))
         if (person["name"], person["email"]) != (known["name"], known["email"]):
-            raise ValidationFailed({"erase": gettext("This person was changed just now: try again.")})
+            raise ValidationFailed(
+                {"erase": gettext("This person was changed just now: try again.")}
+            )
         if person["role"] == Role.ADMIN.value:
             await _check_another_admin(user_id)
         organisation = await get_organisation()
