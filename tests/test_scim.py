@@ -145,6 +145,25 @@ async def test_a_deleted_person_is_gone_from_scim_and_comes_back_as_the_same_acc
     assert again.json()["active"] is True
 
 
+async def test_an_imported_placeholder_is_the_account_the_directory_provisions(
+    scim: Scim, board: Personas
+) -> None:
+    from ideaboard.imports.own import read_template
+    from ideaboard.services.importing import run_import
+
+    rows = "title,author_email,author_name\r\nNight buses,lene@example.com,Lene L.\r\n"
+    await run_import(read_template(rows.encode(), statuses={}, default_department="IT"))
+    placeholder = await User.select().where(User.email == "lene@example.com").first()
+    listed = await scim.request("GET", '/Users?filter=userName eq "lene@example.com"')
+    assert [user["active"] for user in listed.json()["Resources"]] == [False]  # waiting
+    created = await scim.request("POST", "/Users", entra_user("lene@example.com"))
+    assert created.status_code == 201, created.text
+    assert created.json()["id"] == str(placeholder["id"])
+    person = await User.select().where(User.email == "lene@example.com").first()
+    assert person["active"] and not person["placeholder"] and person["name"] == "Lene Lager"
+    assert await User.count().where(User.email == "lene@example.com") == 1
+
+
 async def test_a_taken_address_is_a_conflict_not_a_duplicate(scim: Scim, board: Personas) -> None:
     await scim.request("POST", "/Users", entra_user("kim@example.com"))
     twice = await scim.request("POST", "/Users", entra_user("kim@example.com"))
