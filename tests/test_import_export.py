@@ -381,6 +381,8 @@ async def test_admins_import_and_export_at_admin_data(board: Personas, client: C
     assert done.status_code == 200
     assert "Imported: 3 ideas" in page_text(done.text)
     assert await Idea.count().where(Idea.department == board.operations) == 2
+    people = page_text((await client.get("/admin/users?q=Søren")).text)
+    assert "Søren Ågård" in people and "Imported: waits for them to sign up or sign in" in people
 
     download = await client.get("/admin/data/export.zip?delimiter=;")
     assert download.status_code == 200

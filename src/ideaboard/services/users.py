@@ -75,6 +75,7 @@ class UserRow:
     oidc_subject: str | None = None  # linked to the company sign-in
     feed_generation: int = 0  # what their feed links are signed with (services.feeds)
     listed_as_contributor: bool = True  # named in /insights' contributors
+    placeholder: bool = False  # made by an import, waiting for them (services.importing)
 
     def delivery(self, kind: NotificationKind) -> Delivery:
         return delivery_for(kind, self.notification_prefs)
@@ -95,6 +96,7 @@ USER_COLUMNS = (
     User.oidc_subject,
     User.feed_generation,
     User.listed_as_contributor,
+    User.placeholder,
 )
 
 
