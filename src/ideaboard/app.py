@@ -36,6 +36,7 @@ from ideaboard.security import (
     security_headers,
 )
 from ideaboard.settings import Settings, resolve_secret_key
+from ideaboard.storage import open_store
 from ideaboard.templating import bind_app, build_templates
 from ideaboard.web import DEPENDENCIES, SessionMiddleware
 
@@ -140,6 +141,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         "engine": engine,
         "templates": build_templates(settings),
         "mailer": mailer,
+        "store": open_store(settings.storage_url, settings.data_dir),
         "passwords": Passwords(
             memory_kib=settings.password_memory_kib, time_cost=settings.password_time_cost
         ),

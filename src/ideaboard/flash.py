@@ -49,6 +49,8 @@ MESSAGES: dict[str, Any] = {
     ),
     "comment_updated": lazy_gettext("Your comment is saved."),
     "comment_deleted": lazy_gettext("The comment is deleted."),
+    "file_removed": lazy_gettext("The file is removed: only moderators see it now."),
+    "file_restored": lazy_gettext("The file is back for everyone who can see its idea."),
     "flagged": lazy_gettext("Thank you: a moderator will look at it."),
     "following": lazy_gettext("You follow this idea: you will hear of its updates."),
     "unfollowed": lazy_gettext("You no longer follow this idea."),

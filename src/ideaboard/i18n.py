@@ -228,6 +228,13 @@ def _decimal(language: str, value: float) -> str:
     return format_decimal(value, format="#,##0.#", locale=babel_locale(language))
 
 
+def file_size(size: int) -> str:
+    """A file's size as people read it: "850 KB", "2.4 MB" ("2,4 MB" in Danish)."""
+    if size < 1024 * 1024:
+        return gettext("%(size)s KB") % {"size": number(max(1, round(size / 1024)))}
+    return gettext("%(size)s MB") % {"size": decimal(round(size / 1024 / 1024, 1))}
+
+
 def day(value: date) -> str:
     """A calendar day in the reader's language: "3 Dec 2026", "3. dec. 2026"."""
     return format_date(value, format="medium", locale=babel_locale(_language.get()))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from litestar import Router, delete, get, patch, post, put, route
 from litestar.di import Provide
 from litestar.handlers import HTTPRouteHandler
@@ -15,6 +17,7 @@ from ideaboard.controllers import (
     comments,
     erasure,
     feeds,
+    files,
     ideas,
     insights,
     live,
@@ -28,12 +31,17 @@ from ideaboard.controllers import (
     triage,
     webhooks,
 )
+from ideaboard.security import ATTACHMENTS
 from ideaboard.web import (
     requires_admin,
     requires_moderator,
     requires_password_sign_in,
     requires_user,
 )
+
+# A form with pictures and files: the body's limit follows the settings
+# (security.BoardRequest.stream), not Litestar's fixed one.
+TAKES_FILES: dict[str, Any] = {"opt": {"file_field": ATTACHMENTS}, "request_max_body_size": None}
 
 user = [requires_user]
 passwords = [requires_password_sign_in]  # off with IDEABOARD_PASSWORD_SIGNIN=false
@@ -95,11 +103,13 @@ ROUTES: list[HTTPRouteHandler] = [
     # ideas
     get("/", name="ideas:index", guards=user)(ideas.index),
     get("/ideas/new", name="ideas:new", guards=user)(ideas.new_form),
-    post("/ideas", name="ideas:create", guards=user)(ideas.create),
+    post("/ideas", name="ideas:create", guards=user, **TAKES_FILES)(ideas.create),
     get("/ideas/similar", name="ideas:similar", guards=user)(ideas.similar),
     get("/ideas/{idea_id:int}", name="ideas:show", guards=user)(ideas.show),
     get("/ideas/{idea_id:int}/edit", name="ideas:edit", guards=user)(ideas.edit_form),
-    post("/ideas/{idea_id:int}/edit", name="ideas:update", guards=user)(ideas.update),
+    post("/ideas/{idea_id:int}/edit", name="ideas:update", guards=user, **TAKES_FILES)(
+        ideas.update
+    ),
     post("/ideas/{idea_id:int}/vote", name="ideas:vote", guards=user)(ideas.vote),
     post("/ideas/{idea_id:int}/follow", name="ideas:follow", guards=user)(ideas.follow),
     post("/ideas/{idea_id:int}/status", name="ideas:update_status", guards=user)(
@@ -188,7 +198,13 @@ ROUTES: list[HTTPRouteHandler] = [
         notifications.open_one
     ),
     # comments
-    post("/ideas/{idea_id:int}/comments", name="comments:create", guards=user)(comments.create),
+    post("/ideas/{idea_id:int}/comments", name="comments:create", guards=user, **TAKES_FILES)(
+        comments.create
+    ),
+    get("/files/{key:str}", name="files:show", guards=user)(files.show),
+    get("/files/{key:str}/thumb", name="files:thumb", guards=user)(files.thumbnail),
+    post("/files/{key:str}/remove", name="files:remove", guards=moderators)(files.remove),
+    post("/files/{key:str}/restore", name="files:restore", guards=moderators)(files.restore),
     get("/comments/{comment_id:int}/edit", name="comments:edit", guards=user)(comments.edit_form),
     post("/comments/{comment_id:int}/edit", name="comments:update", guards=user)(comments.update),
     post("/comments/{comment_id:int}/delete", name="comments:delete", guards=user)(comments.delete),

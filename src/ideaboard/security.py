@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import AsyncGenerator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -22,6 +23,10 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from ideaboard.i18n import gettext
 from ideaboard.services.validation import INTEGER_MAX, without_bidi_controls
 from ideaboard.settings import Settings
+from ideaboard.uploads import Upload
+
+# The `file_field` of the routes that take pictures and files (services.attachments).
+ATTACHMENTS = "files"
 
 # One-click unsubscribe is a POST from a mail client: the signed link is its proof.
 # SCIM and API requests carry a bearer token and no cookie is ever taken for one: a
@@ -37,7 +42,8 @@ def content_security_policy(form_targets: str = "") -> str:
             "default-src 'self'",
             "script-src 'self'",
             "style-src 'self'",
-            "img-src 'self' data:",
+            # blob: the preview of a picture chosen for a form (static/attach.js).
+            "img-src 'self' data: blob:",
             "font-src 'self'",
             "connect-src 'self'",
             f"form-action 'self'{' ' + form_targets if form_targets else ''}",
@@ -92,16 +98,23 @@ class BoardRequest(HTMXRequest):
     out of every value on the way in (`validation.without_bidi_controls`)."""
 
     async def form(self) -> FormMultiDict:
-        """The form's text. Only a route whose `opt` names a `file_field` takes a file
-        (read with `form_with_file`); the CSRF check reads this first."""
-        handler = self.scope.get("route_handler")
-        text, _ = await self.form_with_file(handler.opt.get("file_field") if handler else None)
+        """The form's text. Only a route whose `opt` names a `file_field` takes files
+        (read with `form_with_files`); the CSRF check reads this first."""
+        text, _ = await self.form_with_files()
         return text
 
-    async def form_with_file(self, name: str | None) -> tuple[FormMultiDict, bytes | None]:
-        """The form's text, and the bytes of the file sent as `name` (None: none sent).
-        The file is read and closed at the first look (the CSRF check's), even when a
-        guard then refuses the request."""
+    async def form_with_file(self) -> tuple[FormMultiDict, bytes | None]:
+        """The form's text, and the bytes of its one file (None: none sent)."""
+        text, uploads = await self.form_with_files()
+        return text, uploads[0].data if uploads else None
+
+    async def form_with_files(self) -> tuple[FormMultiDict, list[Upload]]:
+        """The form's text, and the files sent as the route's `file_field`. They are
+        read and closed at the first look (the CSRF check's), even when a guard then
+        refuses the request. On an attachment route (`ATTACHMENTS`) a file is read up to
+        one byte past the size limit and marked too large, so the form is kept."""
+        handler = self.scope.get("route_handler")
+        name = handler.opt.get("file_field") if handler else None
         try:
             form = await super().form()
         except (UnicodeDecodeError, LookupError):  # LookupError: "unknown encoding: x"
@@ -109,15 +122,47 @@ class BoardRequest(HTMXRequest):
                 gettext("This form could not be read: send it as UTF-8 text from the page.")
             ) from None
         files = [(key, value) for key, value in form.multi_items() if isinstance(value, UploadFile)]
-        for key, upload in files:
-            if key == name and not hasattr(self.state, "upload"):
-                self.state.upload = await upload.read() or None
-            await upload.close()
+        if not hasattr(self.state, "uploads"):
+            self.state.uploads = [await self._read(upload) for key, upload in files
+                                  if key == name and upload.filename]  # fmt: skip
+            for _, upload in files:
+                await upload.close()
         if any(key != name for key, _ in files):
             raise ClientException(gettext("This form takes text only, not files."))
         text = [(key, value) for key, value in form.multi_items() if isinstance(value, str)]
         fields = FormMultiDict([(key, without_bidi_controls(value)) for key, value in text])
-        return fields, getattr(self.state, "upload", None)
+        return fields, [upload for upload in self.state.uploads if upload.data or upload.too_large]
+
+    async def _read(self, upload: UploadFile) -> Upload:
+        if self.route_handler.opt.get("file_field") != ATTACHMENTS:
+            return Upload(upload.filename, await upload.read())
+        most = self.app.state.settings.upload_max_mb * 1024 * 1024
+        data = await upload.read(most + 1)
+        if len(data) > most:
+            return Upload(upload.filename, b"", too_large=True)
+        return Upload(upload.filename, data)
+
+    async def stream(self) -> AsyncGenerator[bytes, None]:
+        """The body; on an attachment route (which Litestar's own limit leaves alone) at
+        most `settings.upload_body_max` bytes: every file at its largest, and the text."""
+        if self.route_handler.opt.get("file_field") != ATTACHMENTS:
+            async for chunk in super().stream():
+                yield chunk
+            return
+        most = self.app.state.settings.upload_body_max
+        too_large = ClientException(
+            gettext("These files are too large to send: at most %(size)s MB each.")
+            % {"size": self.app.state.settings.upload_max_mb},
+            status_code=413,
+        )
+        if (self.content_length or 0) > most:
+            raise too_large
+        sent = 0
+        async for chunk in super().stream():
+            sent += len(chunk)
+            if sent > most:
+                raise too_large
+            yield chunk
 
 
 async def refuse_impossible_input(request: Request[Any, Any, Any]) -> None:

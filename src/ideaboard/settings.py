@@ -116,6 +116,16 @@ class Settings:
     webhook_allowed_networks: str = ""
     webhook_timeout_seconds: int = 10
     webhook_poll_seconds: int = 2
+    # Pictures and files (services.attachments): where they are kept ("": the data
+    # directory's `files` folder; or s3://bucket/prefix?endpoint=…&region=…), and the
+    # limits: megabytes a file, files an idea and a comment, megabytes a person may
+    # keep in all, and files a person may send an hour.
+    storage_url: str = ""
+    upload_max_mb: int = 10
+    files_per_idea: int = 10
+    files_per_comment: int = 3
+    upload_quota_mb: int = 500
+    uploads_per_hour: int = 60
 
     def __post_init__(self) -> None:
         try:
@@ -129,6 +139,15 @@ class Settings:
                 "IDEABOARD_PASSWORD_SIGNIN=false needs the company sign-in"
                 " (IDEABOARD_OIDC_ISSUER): nobody could sign in"
             )
+        for name in ("upload_max_mb", "files_per_idea", "files_per_comment", "upload_quota_mb"):
+            if getattr(self, name) < 0:
+                raise SettingsError(f"IDEABOARD_{name.upper()} cannot be negative")
+
+    @property
+    def upload_body_max(self) -> int:
+        """Bytes a form with files may send: every file at its largest, and the text."""
+        files = max(self.files_per_idea, self.files_per_comment, 1)
+        return (self.upload_max_mb * files + 1) * 1024 * 1024
 
     @property
     def effective_base_url(self) -> str:
@@ -224,6 +243,12 @@ class Settings:
             webhook_allowed_networks=get("WEBHOOK_ALLOWED_NETWORKS", ""),
             webhook_timeout_seconds=get_int("WEBHOOK_TIMEOUT_SECONDS", 10),
             webhook_poll_seconds=get_int("WEBHOOK_POLL_SECONDS", 2),
+            storage_url=get("STORAGE_URL", ""),
+            upload_max_mb=get_int("UPLOAD_MAX_MB", 10),
+            files_per_idea=get_int("FILES_PER_IDEA", 10),
+            files_per_comment=get_int("FILES_PER_COMMENT", 3),
+            upload_quota_mb=get_int("UPLOAD_QUOTA_MB", 500),
+            uploads_per_hour=get_int("UPLOADS_PER_HOUR", 60),
             oidc=OidcSettings(
                 issuer=get("OIDC_ISSUER", ""),
                 client_id=get("OIDC_CLIENT_ID", ""),

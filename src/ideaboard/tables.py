@@ -27,6 +27,7 @@ from ideaboard.tables_access import (
 )
 from ideaboard.tables_data import DATA_TABLES, DataRequest, ImportKey
 from ideaboard.tables_events import EVENT_TABLES, DomainEvent, WebhookDelivery, WebhookEndpoint
+from ideaboard.tables_files import FILE_TABLES, Attachment
 from ideaboard.tables_insights import (
     INSIGHT_TABLES,
     Contributor,
@@ -159,6 +160,9 @@ class Idea(Table):
     moderation_reason = Text(default="")
     # Set when the idea was marked a duplicate of another (services.merges).
     merged_into: ForeignKey[Idea] = ForeignKey("self", on_delete=OnDelete.set_null, null=True)
+    # The key of its first picture shown to everyone (services.attachments): the board's
+    # card shows its thumbnail without looking at the attachments.
+    cover = Varchar(length=32, null=True, default=None)
     # When an open, unowned idea first reached its department's routing threshold.
     needs_owner_since = Timestamptz(null=True, default=None)
     # The last routing or official update: the triage shows how long an owner is silent.
@@ -388,12 +392,14 @@ TABLES: tuple[type[Table], ...] = (
     *ACCESS_TABLES,
     *EVENT_TABLES,
     *DATA_TABLES,
+    *FILE_TABLES,
     *INSIGHT_TABLES,
 )
 
 __all__ = [
     "TABLES",
     "ApiToken",
+    "Attachment",
     "Contributor",
     "DataRequest",
     "DomainEvent",

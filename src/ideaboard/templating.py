@@ -23,6 +23,7 @@ from ideaboard.i18n import (
     current_zone,
     day,
     decimal,
+    file_size,
     gettext,
     number,
 )
@@ -197,6 +198,7 @@ def build_templates(settings: Settings) -> Environment:
         exact_time=exact_time,
         plural=plural,
         number=lambda value: number(int(value)),
+        file_size=lambda value: file_size(int(value)),
         urlquote=lambda value: quote(str(value), safe=""),
         chart_points=chart_points,
         chart_ticks=chart_ticks,

@@ -82,7 +82,7 @@ def _write(board: exporting.BoardExport, target: Path, delimiter: str) -> None:
 
 
 async def import_file(request: BoardRequest, user: SignedIn) -> Response[Any]:
-    fields, data = await request.form_with_file("file")
+    fields, data = await request.form_with_file()
     form = ImportForm(
         source=str(fields.get("source", "")),
         departments=str(fields.get("departments", "")),

@@ -7,10 +7,11 @@ from typing import Annotated, Any
 from litestar import Response
 from litestar.params import FromPath
 
+from ideaboard.controllers.files import refused_status, staged_files, store_of, upload_limits
 from ideaboard.controllers.idea_page import idea_page
 from ideaboard.domain import posting_is_limited
 from ideaboard.security import BoardRequest
-from ideaboard.services import comments, limits, organisation
+from ideaboard.services import attachments, comments, limits, organisation
 from ideaboard.services.errors import ValidationFailed, require
 from ideaboard.web import POSTED, SignedIn, done, is_htmx, render, see_other, too_many
 
@@ -22,24 +23,20 @@ async def create(
     idea_id: FromPath[int],
 ) -> Response[Any]:
     block = "comments" if is_htmx(request) else None
+    staged = await staged_files(request, user.actor, slots=upload_limits(request).per_comment)
     try:
         if not data.errors() and posting_is_limited(user.actor):
             await limits.hit("comment:user", str(user.id))
-        comment_id = await comments.add_comment(user.actor, idea_id, data)
+        comment_id = await comments.add_comment(user.actor, idea_id, data, staged)
     except ValidationFailed as failed:
         return await idea_page(
-            request,
-            user,
-            idea_id,
-            block=block,
-            status_code=422,
-            comment_form=data,
-            errors=failed.errors,
-        )
+            request, user, idea_id, block=block, status_code=refused_status(staged),
+            comment_form=data, errors=failed.errors, comment_staged=staged.attachments,
+        )  # fmt: skip
     except limits.RateLimited as limited:
         page = await idea_page(
             request, user, idea_id, block=block, status_code=429, comment_form=data,
-            errors={"body": str(limited)},
+            errors={"body": str(limited)}, comment_staged=staged.attachments,
         )  # fmt: skip
         return too_many(page, limited)
     if block:
@@ -80,6 +77,8 @@ async def update(
 
 
 async def delete(request: BoardRequest, user: SignedIn, comment_id: FromPath[int]) -> Response[Any]:
+    files = await attachments.stored_of(comment_ids=[comment_id])
     idea_id = await comments.remove_comment(user.actor, comment_id)
+    await attachments.delete_stored(store_of(request), files)
     url = request.app.route_reverse("ideas:show", idea_id=idea_id) + "#comments"
     return done(request, url, "comment_deleted")

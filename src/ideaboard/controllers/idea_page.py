@@ -9,6 +9,7 @@ from ideaboard.i18n import gettext
 from ideaboard.security import BoardRequest
 from ideaboard.services import comments, status_updates
 from ideaboard.services import idea_page as idea_pages
+from ideaboard.services.attachments import AttachmentView, Limits
 from ideaboard.web import SignedIn, render
 
 
@@ -26,6 +27,7 @@ async def idea_page(
     merge_form: str = "",
     moderation_errors: dict[str, str] | None = None,
     flag_reason: str = "",
+    comment_staged: list[AttachmentView] | None = None,
 ) -> Response[str]:
     """The idea with its comments; with `block`, only that part of it. The forms' input
     and errors, when one was refused, go back into it."""
@@ -53,4 +55,6 @@ async def idea_page(
         merge_form=merge_form,
         moderation_errors=moderation_errors or {},
         flag_reason=flag_reason,
+        comment_staged=comment_staged or [],
+        upload_limits=Limits.from_settings(request.app.state.settings),
     )

@@ -8,12 +8,14 @@ from urllib.parse import urlencode
 from litestar import Response
 from litestar.params import FromPath
 
+from ideaboard.controllers.files import refused_status, staged_files, store_of, upload_limits
 from ideaboard.controllers.idea_page import idea_page
 from ideaboard.csv_files import csv_text
 from ideaboard.domain import Sort, can_edit_idea, posting_is_limited
 from ideaboard.i18n import gettext
 from ideaboard.security import BoardRequest, local_path
 from ideaboard.services import (
+    attachments,
     board,
     departments,
     edits,
@@ -90,8 +92,10 @@ async def _form_page(
     form: ideas.IdeaInput | None,
     errors: dict[str, str],
     status_code: int = 200,
+    staged: attachments.Staged | None = None,
     **context: Any,
 ) -> Response[str]:
+    """The new or edit form; `staged`: the files a refused try keeps."""
     return render(
         request,
         template,
@@ -99,6 +103,8 @@ async def _form_page(
         form=form,
         errors=errors,
         departments=await departments.list_departments(),
+        staged=staged.attachments if staged else [],
+        upload_limits=upload_limits(request),
         **context,
     )
 
@@ -117,18 +123,21 @@ async def similar(request: BoardRequest, user: SignedIn) -> Response[str]:
 async def create(
     request: BoardRequest, user: SignedIn, data: Annotated[ideas.IdeaInput, POSTED]
 ) -> Response[Any]:
+    staged = await staged_files(request, user.actor, slots=upload_limits(request).per_idea)
     try:
         if not data.errors() and posting_is_limited(user.actor):  # refused forms do not count
             await limits.hit("idea:user", str(user.id))
-        idea_id = await ideas.create_idea(user.actor, data)
+        idea_id = await ideas.create_idea(user.actor, data, staged)
     except ValidationFailed as failed:
         return await _form_page(
-            request, "ideas/new.html", form=data, errors=failed.errors, status_code=422
-        )
+            request, "ideas/new.html", form=data, errors=failed.errors, staged=staged,
+            status_code=refused_status(staged),
+        )  # fmt: skip
     except limits.RateLimited as limited:
         page = await _form_page(
-            request, "ideas/new.html", form=data, errors={"form": str(limited)}, status_code=429
-        )
+            request, "ideas/new.html", form=data, errors={"form": str(limited)}, staged=staged,
+            status_code=429,
+        )  # fmt: skip
         return too_many(page, limited)
     url = request.app.route_reverse("ideas:show", idea_id=idea_id)
     waits = await organisation.writing_waits(user.actor)
@@ -151,8 +160,9 @@ async def edit_form(request: BoardRequest, user: SignedIn, idea_id: FromPath[int
         anonymous=idea.anonymous,
     )
     return await _form_page(
-        request, "ideas/edit.html", form=form, errors={}, idea=idea, waiting=waiting
-    )
+        request, "ideas/edit.html", form=form, errors={}, idea=idea, waiting=waiting,
+        files=await attachments.list_for_idea(idea_id, user.actor, own_only=True),
+    )  # fmt: skip
 
 
 async def update(
@@ -161,13 +171,21 @@ async def update(
     data: Annotated[ideas.IdeaInput, POSTED],
     idea_id: FromPath[int],
 ) -> Response[Any]:
+    """Save the edit, with the files added, and take off those the author ticked."""
+    fields = await request.form()
+    dropped = fields.getall("remove_attachment", [])
+    existing = await attachments.list_for_idea(idea_id, user.actor, own_only=True)
+    room = upload_limits(request).per_idea - len(existing) + len(dropped)
+    staged = await staged_files(request, user.actor, slots=room)
     try:
-        applied = await ideas.update_idea(user.actor, idea_id, data)
+        applied = await ideas.update_idea(user.actor, idea_id, data, staged)
     except ValidationFailed as failed:
         idea = await ideas.get_idea(idea_id, user.actor)
         return await _form_page(
-            request, "ideas/edit.html", form=data, errors=failed.errors, status_code=422, idea=idea
-        )
+            request, "ideas/edit.html", form=data, errors=failed.errors, staged=staged,
+            status_code=refused_status(staged), idea=idea, files=existing, dropped=dropped,
+        )  # fmt: skip
+    await attachments.discard(user.actor, dropped, idea_id=idea_id, store=store_of(request))
     url = request.app.route_reverse("ideas:show", idea_id=idea_id)
     return done(request, url, "idea_updated" if applied else "edit_waiting")
 

@@ -32,6 +32,8 @@ ACTIONS: dict[str, Any] = {
     "comment.hide": lazy_gettext("Hid a comment"),
     "comment.restore": lazy_gettext("Restored a comment"),
     "flag.dismiss": lazy_gettext("Dismissed a flag"),
+    "file.remove": lazy_gettext("Removed a picture or file"),
+    "file.restore": lazy_gettext("Restored a picture or file"),
     "department.create": lazy_gettext("Added a department"),
     "department.rename": lazy_gettext("Renamed a department"),
     "department.archive": lazy_gettext("Archived or restored a department"),

@@ -19,6 +19,7 @@ from ideaboard.i18n import gettext
 from ideaboard.live import nudge
 from ideaboard.markup import render_markdown
 from ideaboard.notification_kinds import NotificationKind
+from ideaboard.services.attachments import Staged, take
 from ideaboard.services.clock import now
 from ideaboard.services.edits import edit_waits, hold_comment_edit
 from ideaboard.services.errors import NotFound, ValidationFailed, require
@@ -130,8 +131,14 @@ async def get_comment(comment_id: int, reader: Actor) -> CommentView:
     return comment_view(record)
 
 
-async def add_comment(actor: Actor, idea_id: int, form: CommentInput) -> int:
+async def add_comment(
+    actor: Actor, idea_id: int, form: CommentInput, files: Staged | None = None
+) -> int:
+    """Save a comment, with the pictures and files staged for it; a file refused
+    refuses the comment, which keeps those that were not."""
     errors = form.errors()
+    if files is not None and files.problems:
+        errors["files"] = files.error
     if errors:
         raise ValidationFailed(errors)
     waits = await writing_waits(actor)
@@ -153,6 +160,8 @@ async def add_comment(actor: Actor, idea_id: int, form: CommentInput) -> int:
             actor,
         )
         await comment.save()
+        if files is not None:
+            await take(actor, files.keys, idea_id=idea_id, comment_id=comment.id)
         await add_follower(actor.id, idea_id)
         if not waits:
             await publish_comment(actor.id, idea_id, comment.id)

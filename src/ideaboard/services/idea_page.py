@@ -4,7 +4,7 @@ reader may do on it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ideaboard.domain import (
     Actor,
@@ -19,7 +19,8 @@ from ideaboard.domain import (
     can_take_part,
     update_choices,
 )
-from ideaboard.services import comments, edits, merges, notifications, votes
+from ideaboard.services import attachments, comments, edits, merges, notifications, votes
+from ideaboard.services.attachments import AttachmentView
 from ideaboard.services.comments import CommentView
 from ideaboard.services.edits import WaitingEdit
 from ideaboard.services.ideas import VIEW_COLUMNS, VIEW_JOINS, IdeaView, idea_view
@@ -52,6 +53,17 @@ class IdeaPage:
     # The author's ideas shipped, as recognition beside their name (services.contributors):
     # 0 for an anonymous idea and for people who left the contributors' list.
     author_shipped: int = 0
+    # Its pictures and files, and those of each comment shown (services.attachments).
+    files: list[AttachmentView] = field(default_factory=list)
+    comment_files: dict[int, list[AttachmentView]] = field(default_factory=dict)
+
+    @property
+    def pictures(self) -> list[AttachmentView]:
+        return [f for f in self.files if f.is_image]
+
+    @property
+    def documents(self) -> list[AttachmentView]:
+        return [f for f in self.files if not f.is_image]
 
     @property
     def taking_part(self) -> Verdict:
@@ -118,6 +130,14 @@ async def get_idea_page(reader: Actor, idea_id: int, *, mark_read: bool = True) 
     role = StatusRole(is_owner=around["owner_id"] == reader.id, manages_department=manages)
     merged = idea.merged_into is not None
     edits_wait = bool(around["edits_wait"])
+    shown = {c.id for c in page_comments}
+    files: list[AttachmentView] = []
+    comment_files: dict[int, list[AttachmentView]] = {}
+    for attachment in await attachments.list_for_idea(idea_id, reader):
+        if attachment.comment_id is None:
+            files.append(attachment)
+        elif attachment.comment_id in shown:
+            comment_files.setdefault(attachment.comment_id, []).append(attachment)
     return IdeaPage(
         idea=idea,
         comments=page_comments,
@@ -141,4 +161,6 @@ async def get_idea_page(reader: Actor, idea_id: int, *, mark_read: bool = True) 
         if edits_wait
         else {},
         author_shipped=int(around["author_shipped"] or 0),
+        files=files,
+        comment_files=comment_files,
     )

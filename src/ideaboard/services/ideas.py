@@ -20,6 +20,7 @@ from ideaboard.domain import (
 )
 from ideaboard.i18n import gettext, lazy_gettext
 from ideaboard.markup import plain_text, render_markdown
+from ideaboard.services.attachments import Staged, take
 from ideaboard.services.clock import now
 from ideaboard.services.departments import find_department
 from ideaboard.services.edits import edit_waits, hold_idea_edit
@@ -86,6 +87,7 @@ class IdeaView:
     approval: Approval = Approval.APPROVED
     hidden: bool = False
     merged_into: int | None = None
+    cover: str | None = None  # the key of its first picture: the card's thumbnail
     voted: bool = False
     match: Match | None = None  # set when the idea was found by a search
 
@@ -131,6 +133,7 @@ IDEA_COLUMNS = (
     Idea.approval,
     Idea.hidden,
     Idea.merged_into,
+    Idea.cover,
 )
 
 # The same columns in hand-written SQL (the board, the idea page), with whether the
@@ -140,7 +143,7 @@ VIEW_COLUMNS = """i.id, i.title, i.body, i.body_html, i.status, i.vote_count, i.
        a.id AS author_id, a.name AS author_name,
        fd.id AS from_department_id, fd.name AS from_department,
        td.id AS department_id, td.name AS department,
-       i.anonymous, i.approval, i.hidden, i.merged_into,
+       i.anonymous, i.approval, i.hidden, i.merged_into, i.cover,
        EXISTS (SELECT 1 FROM vote v WHERE v.idea = i.id AND v.voter = {}) AS voted"""
 VIEW_JOINS = """JOIN account a ON a.id = i.author
 JOIN department fd ON fd.id = i.author_department
@@ -174,9 +177,17 @@ async def _target_department(errors: dict[str, str], raw_id: str) -> int | None:
     return department.id
 
 
-async def create_idea(actor: Actor, form: IdeaInput) -> int:
+def _files_problem(errors: dict[str, str], files: Staged | None) -> None:
+    if files is not None and files.problems:
+        errors["files"] = files.error
+
+
+async def create_idea(actor: Actor, form: IdeaInput, files: Staged | None = None) -> int:
+    """Save a new idea, with the pictures and files staged for it (services.attachments);
+    a file refused refuses the form, which then keeps those that were not."""
     errors = form.errors()
     department_id = await _target_department(errors, form.department_id)
+    _files_problem(errors, files)
     if errors:
         raise ValidationFailed(errors)
     waits = await writing_waits(actor)
@@ -197,6 +208,8 @@ async def create_idea(actor: Actor, form: IdeaInput) -> int:
     )
     async with write_transaction():
         await idea.save()
+        if files is not None:
+            await take(actor, files.keys, idea_id=idea.id)
         await add_follower(actor.id, idea.id)
         if not waits:
             await record_event(EventKind.IDEA_CREATED, idea.id, actor_id=actor.id)
@@ -217,18 +230,24 @@ async def get_idea(idea_id: int, reader: Actor) -> IdeaView:
     return idea_view(record, reader, voted=await has_voted(idea_id, reader.id))
 
 
-async def update_idea(actor: Actor, idea_id: int, form: IdeaInput) -> bool:
+async def update_idea(
+    actor: Actor, idea_id: int, form: IdeaInput, files: Staged | None = None
+) -> bool:
     """Save an edit; returns False when it waits for a moderator (pre-moderation: the
-    approved version stays public until then)."""
+    approved version stays public until then). Pictures and files added are attached at
+    once, either way: a moderator removes one as it is."""
     idea = await get_idea(idea_id, actor)
     require(can_edit_idea(actor, author_id=idea.author_id, status=idea.status))
     errors = form.errors()
     department_id = await _target_department(errors, form.department_id)
+    _files_problem(errors, files)
     if errors:
         raise ValidationFailed(errors)
     assert department_id is not None
     waits = await edit_waits(actor, idea.approval)
     async with write_transaction():
+        if files is not None:
+            await take(actor, files.keys, idea_id=idea_id)
         if waits:
             await hold_idea_edit(
                 actor, idea_id, title=form.title, body=form.body, department_id=department_id

@@ -4,7 +4,7 @@ count the same whichever server answers."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -58,6 +58,9 @@ LIMITS: dict[str, Limit] = {
                 " soon.")),
         Limit("comment:user", 60, timedelta(hours=1),
               _("You have written many comments in the last hour. Try again soon.")),
+        # Pictures and files, one hit each (IDEABOARD_UPLOADS_PER_HOUR sets the number).
+        Limit("upload:user", 60, timedelta(hours=1),
+              _("You have sent many files in the last hour. Try again later.")),
     )
 }  # fmt: skip
 
@@ -89,10 +92,13 @@ class RateLimited(ServiceError):
         self.retry_after = retry_after
 
 
-async def hit(name: str, subject: str) -> None:
+async def hit(name: str, subject: str, *, hits: int | None = None) -> None:
     """Count one more `name` (a key of domain.LIMITS) for `subject` (an email, an IP,
-    a user id); raise RateLimited when it goes over the limit."""
+    a user id); raise RateLimited when it goes over the limit (or over `hits`, where a
+    setting gives the number)."""
     limit = LIMITS[name]
+    if hits is not None:
+        limit = replace(limit, hits=hits)
     moment = now()
     expired = moment - limit.window
     key = _key(name, subject)
