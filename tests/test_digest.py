@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -19,6 +20,7 @@ from ideaboard.services import digest, status_updates, unsubscribe, users, votes
 from ideaboard.services.clock import now
 from ideaboard.services.organisation import get_organisation
 from ideaboard.settings import Settings
+from ideaboard.storage import open_store
 from ideaboard.tables import DepartmentManager, Idea, JobRun, OutboxEmail, StatusChange, User
 from ideaboard.weeks import digest_send_time, latest_digest_week
 from smtp_sink import Sink, parts
@@ -175,17 +177,27 @@ async def test_digest_skips_people_who_turned_it_off_or_left(
     assert set(sink.recipients()) == {board.ada.email, board.otto.email}
 
 
+def jobs_dirs(settings: Settings) -> dict[str, Any]:
+    """Where the scheduled jobs keep and remove files: the test's own data directory."""
+    return {"data_dir": settings.data_dir,
+            "store": open_store(settings.storage_url, settings.data_dir)}  # fmt: skip
+
+
 async def test_scheduler_sends_the_weekly_digest_once_whoever_runs_it(
-    http: object, board: Personas, mailer: Mailer, sink: Sink
+    http: object, board: Personas, mailer: Mailer, sink: Sink, settings: Settings
 ) -> None:
     await busy_week(board)
     organisation = await get_organisation()
     week = await this_weeks_digest()
     due = digest_send_time(week, organisation.digest) + timedelta(minutes=1)
-    await run_due_jobs(mailer, at=due - timedelta(minutes=2))  # not yet due: last week's
+    # Not yet due: last week's.
+    await run_due_jobs(mailer, at=due - timedelta(minutes=2), **jobs_dirs(settings))
     assert await OutboxEmail.count() == 0  # last week ended before the board began
-    await asyncio.gather(run_due_jobs(mailer, at=due), run_due_jobs(mailer, at=due))
-    await run_due_jobs(mailer, at=due + timedelta(hours=1))
+    await asyncio.gather(
+        run_due_jobs(mailer, at=due, **jobs_dirs(settings)),
+        run_due_jobs(mailer, at=due, **jobs_dirs(settings)),
+    )
+    await run_due_jobs(mailer, at=due + timedelta(hours=1), **jobs_dirs(settings))
     assert await OutboxEmail.count() == 4
     run = await JobRun.select().where(JobRun.job == "digest").first()
     assert run["period"] == week and run["finished_at"] is not None
@@ -193,7 +205,7 @@ async def test_scheduler_sends_the_weekly_digest_once_whoever_runs_it(
 
 
 async def test_scheduler_resumes_a_run_whose_process_died(
-    http: object, board: Personas, mailer: Mailer, sink: Sink
+    http: object, board: Personas, mailer: Mailer, sink: Sink, settings: Settings
 ) -> None:
     await busy_week(board)
     organisation = await get_organisation()
@@ -205,9 +217,9 @@ async def test_scheduler_resumes_a_run_whose_process_died(
         JobRun(job="digest", period=week, owner="gone:1", started_at=due,
                lease_until=due + timedelta(minutes=2))
     )  # fmt: skip
-    await run_due_jobs(mailer, at=due + timedelta(minutes=1))
+    await run_due_jobs(mailer, at=due + timedelta(minutes=1), **jobs_dirs(settings))
     assert await OutboxEmail.count() == 1  # its lease still holds
-    await run_due_jobs(mailer, at=due + timedelta(minutes=3))
+    await run_due_jobs(mailer, at=due + timedelta(minutes=3), **jobs_dirs(settings))
     assert await OutboxEmail.count() == 4
     await mailer.deliver()
     assert sink.recipients() == {p.email: 1 for p in (board.ada, board.mo, board.mia, board.otto)}

@@ -24,6 +24,7 @@ from ideaboard.services import webhooks as webhook_admin
 from ideaboard.services.clock import now
 from ideaboard.services.notification_emails import email_notifications
 from ideaboard.settings import Settings
+from ideaboard.storage import open_store
 from ideaboard.tables import AuditEntry, Comment, Idea, Organisation, User, Vote
 from test_scim_compliance import cli
 
@@ -245,9 +246,21 @@ async def test_deactivated_people_are_erased_after_the_retention_period(
     await Organisation.update({Organisation.erase_deactivated_after_days: 30}, force=True)
     mailer = Mailer.from_settings(settings)
     org = await organisation.get_organisation()
-    await erase_after_retention(org, mailer, now() + timedelta(days=29), settings.data_dir)
+    await erase_after_retention(
+        org,
+        mailer,
+        now() + timedelta(days=29),
+        settings.data_dir,
+        open_store("", settings.data_dir),
+    )
     assert await User.exists().where(User.email == EMAIL)
-    await erase_after_retention(org, mailer, now() + timedelta(days=31), settings.data_dir)
+    await erase_after_retention(
+        org,
+        mailer,
+        now() + timedelta(days=31),
+        settings.data_dir,
+        open_store("", settings.data_dir),
+    )
     assert not await User.exists().where(User.email == EMAIL)
     assert await User.exists().where(User.id == soren.id, User.erased_at.is_not_null())
 

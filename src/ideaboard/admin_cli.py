@@ -13,6 +13,7 @@ from ideaboard.services.errors import ValidationFailed
 from ideaboard.services.users import insert_user
 from ideaboard.services.validation import check_email, check_text, normalise_email
 from ideaboard.settings import Settings
+from ideaboard.storage import open_store
 from ideaboard.tables import Department
 
 
@@ -87,7 +88,11 @@ async def erase(settings: Settings, *, email: str, remove_content: bool) -> int:
         except (ValidationFailed, NotFound) as refused:
             print(str(refused), file=sys.stderr)
             return 2
-        await erased.tidy(Mailer.from_settings(settings), settings.data_dir)
+        await erased.tidy(
+            Mailer.from_settings(settings),
+            settings.data_dir,
+            open_store(settings.storage_url, settings.data_dir),
+        )
     removed = (
         f"; removed {erased.ideas_removed} ideas and {erased.comments_removed} comments"
         if remove_content

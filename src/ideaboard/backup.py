@@ -5,6 +5,11 @@ compact copy; restoring goes through SQLite's online backup API into the databas
 PostgreSQL: `pg_dump --format=custom` and `pg_restore --clean`. Both check what they
 wrote (SQLite: `PRAGMA integrity_check`) and refuse to restore over a board that has
 data unless told to.
+
+Pictures and files kept in the data directory (the default store) go into a tar file
+beside the database's copy, `<backup>.files.tar`, taken after the database so that
+every file the copy names is in it; restore puts them back. A board whose files are in
+an S3 store keeps them there: the bucket's own versioning or replication backs it up.
 """
 
 from __future__ import annotations
@@ -12,12 +17,20 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import subprocess
+import tarfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from ideaboard.db import sqlite_path
-from ideaboard.files import FILE_MODE, make_directories, private_file, tighten
+from ideaboard.files import (
+    DIRECTORY_MODE,
+    FILE_MODE,
+    make_directories,
+    private_directory,
+    private_file,
+    tighten,
+)
 from ideaboard.settings import Settings
 
 
@@ -59,7 +72,33 @@ def backup(settings: Settings, target: Path | None = None) -> Path:
         _run(["pg_dump", "--format=custom", "--no-owner", f"--file={target}",
               f"--dbname={settings.database_url}"])  # fmt: skip
         tighten(target, FILE_MODE)
+    files = files_folder(settings)
+    if files is not None and files.is_dir():
+        archive = files_archive(target)
+        private_file(archive)
+        with tarfile.open(archive, "w") as tar:
+            tar.add(files, arcname="files")
     return target
+
+
+def files_folder(settings: Settings) -> Path | None:
+    """Where the default store keeps pictures and files; None with an S3 store."""
+    return None if settings.storage_url else settings.data_dir / "files"
+
+
+def files_archive(backup_file: Path) -> Path:
+    return backup_file.with_name(backup_file.name + ".files.tar")
+
+
+def _restore_files(settings: Settings, source: Path) -> None:
+    archive, files = files_archive(source), files_folder(settings)
+    if files is None or not archive.is_file():
+        return
+    private_directory(files)
+    with tarfile.open(archive) as tar:
+        tar.extractall(files.parent, filter="data")
+    for path in files.rglob("*"):
+        tighten(path, DIRECTORY_MODE if path.is_dir() else FILE_MODE)
 
 
 def restore(settings: Settings, source: Path, *, force: bool = False) -> Contents:
@@ -75,6 +114,7 @@ def restore(settings: Settings, source: Path, *, force: bool = False) -> Content
                 raise BackupError(_REFUSE.format(target=target))
             with _open(source) as backup_file:
                 backup_file.backup(destination)
+            _restore_files(settings, source)
             return _contents(destination)
     if not force and _postgres_has_data(settings.database_url):
         raise BackupError(_REFUSE.format(target="this PostgreSQL database"))
@@ -84,6 +124,7 @@ def restore(settings: Settings, source: Path, *, force: bool = False) -> Content
         settings.database_url, "SELECT (SELECT COUNT(*) FROM idea), (SELECT COUNT(*) FROM account)"
     )
     ideas, people = (int(n) for n in counts.split("|"))
+    _restore_files(settings, source)
     return Contents(ideas=ideas, people=people)
 
 

@@ -19,6 +19,7 @@ from ideaboard import db, piccolo_migrations
 from ideaboard.files import loose_paths, private_directory, sqlite_files
 from ideaboard.mail.transports import MailSettingsError, SmtpTransport, transport_from_url
 from ideaboard.settings import Settings
+from ideaboard.storage import StoreError, open_store, verify_store
 
 CONNECT_TIMEOUT = 10
 MIN_SECRET_KEY_LENGTH = 32
@@ -297,6 +298,16 @@ async def check_company_sign_in(settings: Settings) -> list[Finding]:
     return found
 
 
+async def check_store(settings: Settings) -> Finding:
+    """Pictures and files: a small file written, read back and deleted."""
+    try:
+        store = open_store(settings.storage_url, settings.data_dir)
+        await verify_store(store)
+    except (StoreError, OSError, ValueError) as error:
+        return Finding(False, "File store", f"cannot keep pictures and files: {error}")
+    return Finding(True, "File store", f"pictures and files are kept in {store.description}")
+
+
 async def run_checks(settings: Settings) -> list[Finding]:
     findings = [
         check_data_dir(settings),
@@ -307,6 +318,7 @@ async def run_checks(settings: Settings) -> list[Finding]:
     ]
     findings += check_deployment(settings)
     findings += await check_database(settings)
+    findings.append(await check_store(settings))
     findings += await check_company_sign_in(settings)
     return findings
 

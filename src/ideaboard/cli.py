@@ -232,7 +232,7 @@ def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
-    from ideaboard.backup import BackupError, backup
+    from ideaboard.backup import BackupError, backup, files_archive
 
     try:
         target = backup(settings, Path(args.file) if args.file else None)
@@ -240,6 +240,10 @@ def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
         print(f"ideaboard backup: {error}", file=sys.stderr)
         return 1
     print(f"Backed up to {target} ({target.stat().st_size:,} bytes).")
+    if files_archive(target).exists():
+        print(f"Pictures and files: {files_archive(target)}.")
+    elif settings.storage_url:
+        print("Pictures and files stay in the object store: back it up there.")
     return 0
 
 

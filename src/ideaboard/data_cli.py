@@ -14,6 +14,7 @@ from ideaboard.imports.model import Batch
 from ideaboard.services import exporting, organisation
 from ideaboard.services.importing import ImportReport, Progress, run_import
 from ideaboard.settings import Settings
+from ideaboard.storage import open_store
 
 
 def report_lines(report: ImportReport) -> list[str]:
@@ -97,20 +98,23 @@ def export_file(settings: Settings, path: Path, *, delimiter: str) -> int:
     if path.exists():
         print(f"{path} already exists: choose another file name.", file=sys.stderr)
         return 2
-    export = asyncio.run(_export(settings))
+    private_file(path)  # people's names and addresses: readable by this user only
+    export = asyncio.run(_export(settings, path, delimiter))
     if export is None:
+        path.unlink()
         print("The board is not set up yet: there is nothing to export.", file=sys.stderr)
         return 2
-    private_file(path)  # people's names and addresses: readable by this user only
-    exporting.write_zip(export, path, delimiter=delimiter)
     counts = exporting.counts(export)
     print(", ".join(f"{count:,} {name.replace('_', ' ')}" for name, count in counts.items()))
     print(path)
     return 0
 
 
-async def _export(settings: Settings) -> exporting.BoardExport | None:
+async def _export(settings: Settings, path: Path, delimiter: str) -> exporting.BoardExport | None:
     async with db.connected(settings.database_url):
         if not await organisation.is_set_up():
             return None
-        return await exporting.export_board(None)
+        export = await exporting.export_board(None)
+    store = open_store(settings.storage_url, settings.data_dir)
+    await exporting.write_export(export, path, store, delimiter=delimiter)
+    return export

@@ -134,7 +134,7 @@ def open_store(storage_url: str, data_dir: Path) -> Store:
     return ObjectStore(storage_url)
 
 
-async def check_store(store: Store) -> None:
+async def verify_store(store: Store) -> None:
     """Write, read back and delete a small file: what `ideaboard check` and the tests ask
     of a store before trusting it with people's pictures."""
     name = f"check/{secrets.token_hex(8)}"

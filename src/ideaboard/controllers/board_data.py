@@ -17,7 +17,7 @@ from ideaboard.files import make_directories, private_file
 from ideaboard.i18n import gettext
 from ideaboard.imports.choices import DEFAULT_DEPARTMENT, SOURCES, parse_choices
 from ideaboard.security import BoardRequest
-from ideaboard.services import exporting, personal_data
+from ideaboard.services import attachments, exporting, personal_data
 from ideaboard.services.clock import now
 from ideaboard.services.importing import ImportReport, run_import
 from ideaboard.web import SignedIn, render
@@ -34,7 +34,7 @@ class ImportForm:
     check_only: bool = True
 
 
-def page(
+async def page(
     request: BoardRequest,
     *,
     form: ImportForm | None = None,
@@ -52,11 +52,14 @@ def page(
         errors=errors or {},
         report=report,
         upload_max=UPLOAD_MAX,
+        files=await attachments.usage(),
+        file_limits=attachments.Limits.from_settings(request.app.state.settings),
+        store=request.app.state.store.description,
     )
 
 
 async def index(request: BoardRequest) -> Response[str]:
-    return page(request)
+    return await page(request)
 
 
 async def export(request: BoardRequest, user: SignedIn) -> File:
@@ -65,7 +68,8 @@ async def export(request: BoardRequest, user: SignedIn) -> File:
     target = personal_data.exports_dir(request.app.state.settings.data_dir) / (
         f"board-{secrets.token_hex(12)}.zip"
     )
-    await asyncio.to_thread(_write, board, target, delimiter)
+    await asyncio.to_thread(_prepare, target)
+    await exporting.write_export(board, target, request.app.state.store, delimiter=delimiter)
     return File(
         path=target,
         filename=f"ideaboard-{now().date().isoformat()}.zip",
@@ -75,10 +79,9 @@ async def export(request: BoardRequest, user: SignedIn) -> File:
     )
 
 
-def _write(board: exporting.BoardExport, target: Path, delimiter: str) -> None:
+def _prepare(target: Path) -> None:
     make_directories(target.parent)
     private_file(target)
-    exporting.write_zip(board, target, delimiter=delimiter)
 
 
 async def import_file(request: BoardRequest, user: SignedIn) -> Response[Any]:
@@ -102,9 +105,11 @@ async def import_file(request: BoardRequest, user: SignedIn) -> Response[Any]:
             size=UPLOAD_MAX // (1024 * 1024),
         )
     if errors or data is None:
-        return page(request, form=form, errors=errors, status_code=422)
+        return await page(request, form=form, errors=errors, status_code=422)
     batch = await asyncio.to_thread(choices.read, data)
     report = await run_import(
         batch, actor=user.actor, dry_run=form.check_only, department_map=choices.departments
     )
-    return page(request, form=form, report=report, status_code=422 if report.problems else 200)
+    return await page(
+        request, form=form, report=report, status_code=422 if report.problems else 200
+    )

@@ -84,4 +84,4 @@ async def erase_own(request: BoardRequest, user: SignedIn) -> Response[Any]:
 
 async def _forget_emails(request: BoardRequest, erased: erasure.Erased) -> None:
     mailer: Mailer = request.app.state.mailer
-    await erased.tidy(mailer, request.app.state.settings.data_dir)
+    await erased.tidy(mailer, request.app.state.settings.data_dir, request.app.state.store)

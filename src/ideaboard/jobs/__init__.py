@@ -12,6 +12,7 @@ from ideaboard.jobs.ranking import keep_trending_fresh
 from ideaboard.jobs.scheduler import keep_delivering, keep_schedule
 from ideaboard.mail.mailer import Mailer
 from ideaboard.settings import Settings
+from ideaboard.storage import open_store
 
 
 def background_loops(settings: Settings, mailer: Mailer) -> list[Coroutine[Any, Any, None]]:
@@ -21,7 +22,9 @@ def background_loops(settings: Settings, mailer: Mailer) -> list[Coroutine[Any, 
     delay = timedelta(seconds=settings.notification_delay_seconds)
     loops = [
         keep_delivering(mailer, settings.mail_poll_seconds, delay),
-        keep_schedule(mailer, settings.data_dir),
+        keep_schedule(
+            mailer, settings.data_dir, open_store(settings.storage_url, settings.data_dir)
+        ),
         keep_events_moving(settings, mailer),
     ]
     if settings.trending_refresh_seconds > 0:

@@ -11,6 +11,7 @@ from pathlib import Path
 from ideaboard.jobs.runs import claim_run, finish_run, forget_runs, holding
 from ideaboard.mail.mailer import Mailer
 from ideaboard.services import (
+    attachments,
     contributors,
     digest,
     erasure,
@@ -25,6 +26,7 @@ from ideaboard.services import (
 from ideaboard.services.clock import now
 from ideaboard.services.notification_emails import email_notifications
 from ideaboard.services.organisation import OrganisationRow, find_organisation
+from ideaboard.storage import Store
 from ideaboard.weeks import digest_send_time, latest_digest_week
 
 log = logging.getLogger("ideaboard.jobs")
@@ -48,7 +50,7 @@ async def send_weekly_digest(organisation: OrganisationRow, mailer: Mailer, at: 
     log.info("weekly digest %s: %s", week, outcome)
 
 
-async def recount_nightly(organisation: OrganisationRow, at: datetime) -> None:
+async def recount_nightly(organisation: OrganisationRow, at: datetime, store: Store) -> None:
     local = at.astimezone(organisation.digest.zone)
     day = local.date() if local.time() >= RECOUNT_AT else local.date() - timedelta(days=1)
     claim = await claim_run("recount", day.isoformat(), at=at)
@@ -62,13 +64,14 @@ async def recount_nightly(organisation: OrganisationRow, at: datetime) -> None:
         await events.forget_old_events()
         await forget_runs("insights", older_than=timedelta(days=2), at=at)
         await contributors.count_everyone()
+        await attachments.clear_staged(store)
     await finish_run(claim, f"{len(drift)} counters repaired")
     if drift:
         log.warning("nightly recount repaired %d counters: %s", len(drift), drift[:10])
 
 
 async def erase_after_retention(
-    organisation: OrganisationRow, mailer: Mailer, at: datetime, data_dir: Path
+    organisation: OrganisationRow, mailer: Mailer, at: datetime, data_dir: Path, store: Store
 ) -> None:
     """Once a day: erase the people deactivated longer ago than the retention period."""
     days = organisation.erase_deactivated_after_days
@@ -80,7 +83,7 @@ async def erase_after_retention(
     async with holding(claim):
         erased = await erasure.erase_deactivated(days=days, at=at)
         for person in erased:
-            await person.tidy(mailer, data_dir)
+            await person.tidy(mailer, data_dir, store)
     await finish_run(claim, f"{len(erased)} erased")
     if erased:
         log.info("retention: erased %d people deactivated over %d days ago", len(erased), days)
@@ -103,25 +106,29 @@ async def count_participation(at: datetime) -> None:
 
 
 async def run_due_jobs(
-    mailer: Mailer, *, at: datetime | None = None, data_dir: Path = Path("var")
+    mailer: Mailer, *, at: datetime | None = None, data_dir: Path, store: Store
 ) -> None:
+    """Every job whose time has come; `data_dir` and `store` are where the files that
+    jobs make or remove live ("Download my data", erased people's pictures)."""
     organisation = await find_organisation()
     if organisation is None:
         return
     moment = at or now()
     await send_weekly_digest(organisation, mailer, moment)
-    await recount_nightly(organisation, moment)
-    await erase_after_retention(organisation, mailer, moment, data_dir)
+    await recount_nightly(organisation, moment, store)
+    await erase_after_retention(organisation, mailer, moment, data_dir, store)
     await count_participation(moment)
     # "Download my data": made here too when the process that was asked stopped first.
     await personal_data.make_waiting(data_dir)
     await personal_data.forget_old(data_dir, moment)
 
 
-async def keep_schedule(mailer: Mailer, data_dir: Path, interval_seconds: float = 60) -> None:
+async def keep_schedule(
+    mailer: Mailer, data_dir: Path, store: Store, interval_seconds: float = 60
+) -> None:
     while True:
         try:
-            await run_due_jobs(mailer, data_dir=data_dir)
+            await run_due_jobs(mailer, data_dir=data_dir, store=store)
         except Exception:
             log.exception("a scheduled job failed; trying again later")
         await asyncio.sleep(interval_seconds)

@@ -29,14 +29,17 @@ from ideaboard.domain import Actor, Role, can_change_person
 from ideaboard.i18n import gettext, in_language
 from ideaboard.mail.mailer import Mailer
 from ideaboard.passwords import Passwords
+from ideaboard.services import attachments
 from ideaboard.services.audit import add_audit
 from ideaboard.services.clock import now
 from ideaboard.services.erasure_quotes import QUOTING, find_quotes, forms, reword
 from ideaboard.services.errors import NotFound, ValidationFailed, require
 from ideaboard.services.organisation import get_organisation
 from ideaboard.services.personal_data import remove_files
+from ideaboard.storage import Store
 from ideaboard.tables import (
     ApiToken,
+    Attachment,
     Comment,
     DataRequest,
     DepartmentManager,
@@ -67,11 +70,14 @@ class Erased:
     ideas_removed: int = 0
     comments_removed: int = 0
     data_files: list[str] = field(default_factory=list)  # their "Download my data" files
+    # Pictures and files whose rows went (key and kind): their bytes go from the store.
+    stored_files: list[dict[str, Any]] = field(default_factory=list)
 
-    async def tidy(self, mailer: Mailer, data_dir: Path) -> None:
+    async def tidy(self, mailer: Mailer, data_dir: Path, store: Store) -> None:
         """After the erasure: the copies kept outside the database follow."""
         await mailer.forget(self.emails_deleted, self.emails_reworded)
         await asyncio.to_thread(remove_files, data_dir, self.data_files)
+        await attachments.delete_stored(store, self.stored_files)
 
 
 @dataclass(frozen=True)
@@ -151,6 +157,7 @@ async def erase_person(
         )
         reworded = await reword(quotes, _replacements(person, former, pseudonym))
         ideas = comments = 0
+        stored = await _remove_files(user_id, everything=remove_content)
         if remove_content:
             ideas, comments = await _remove_content(user_id)
         await Idea.update({Idea.owner: None}).where(Idea.owner == user_id)
@@ -182,7 +189,7 @@ async def erase_person(
     await db.forget_old_pages()
     names = [row["file_name"] for row in files]
     emails = sorted(reworded["outbox_email"])
-    return Erased(user_id, pseudonym, deleted, emails, ideas, comments, names)
+    return Erased(user_id, pseudonym, deleted, emails, ideas, comments, names, stored)
 
 
 async def erase_own_account(
@@ -281,6 +288,27 @@ def _replacements(
 
 def _contains(column: str) -> str:
     return f"instr({column}, {{}}) > 0" if db.is_sqlite() else f"strpos({column}, {{}}) > 0"
+
+
+async def _remove_files(user_id: int, *, everything: bool) -> list[dict[str, Any]]:
+    """The pictures and files they sent that no idea took; with `everything`, all they
+    sent and all on their ideas and comments (which go too). Returns key and kind."""
+    if not everything:
+        theirs: Any = (Attachment.uploader == user_id) & Attachment.idea.is_null()
+    else:
+        idea_ids = [r["id"] for r in await Idea.select(Idea.id).where(Idea.author == user_id)]
+        comment_ids = [
+            r["id"] for r in await Comment.select(Comment.id).where(Comment.author == user_id)
+        ]
+        theirs = Attachment.uploader == user_id
+        if idea_ids:
+            theirs |= Attachment.idea.is_in(idea_ids)
+        if comment_ids:
+            theirs |= Attachment.comment.is_in(comment_ids)
+    rows: list[dict[str, Any]] = (
+        await Attachment.delete().where(theirs).returning(Attachment.key, Attachment.kind)
+    )
+    return rows
 
 
 async def _remove_content(user_id: int) -> tuple[int, int]:

@@ -22,6 +22,8 @@ QUOTING: dict[str, tuple[str, ...]] = {
     "notification": ("text", "detail"),
     "domain_event": ("detail",),
     "audit_entry": ("summary", "details"),
+    # A file may be named after its sender ("søren-kjær-dock.jpg").
+    "attachment": ("file_name",),
 }
 CHUNK = 500
 

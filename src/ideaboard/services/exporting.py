@@ -1,12 +1,14 @@
 """An admin's full export (GDPR article 20, and leaving for another tool): every
-department, person, idea, vote, comment, status update, merge and follow, as one JSON
-document that `ideaboard import ideaboard` reads back, and as a CSV file per entity.
+department, person, idea, vote, comment, status update, merge, follow and attached
+file, as one JSON document that `ideaboard import ideaboard` reads back, and as a CSV
+file per entity; the pictures and files themselves under `files/`.
 
 Everything is in it, hidden and pending content too (marked as such): it is the
 admins' copy of the board. No password hashes, sessions, tokens or emails."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import zipfile
 from collections.abc import Iterable
@@ -22,7 +24,9 @@ from ideaboard.services.audit import add_audit
 from ideaboard.services.clock import now
 from ideaboard.services.errors import require
 from ideaboard.services.organisation import get_organisation
+from ideaboard.storage import Store
 from ideaboard.tables import (
+    Attachment,
     Comment,
     Department,
     DepartmentManager,
@@ -56,10 +60,15 @@ ENTITIES: dict[str, tuple[str, ...]] = {
     ),
     "merges": ("duplicate", "target", "merged_by", "previous_status", "created_at"),
     "follows": ("person", "idea", "created_at"),
+    # Pictures (their web-size copy) and files, in the zip under `path`.
+    "attachments": (
+        "key", "idea", "comment", "uploader", "file_name", "kind", "content_type", "size",
+        "removed", "created_at", "path",
+    ),
 }  # fmt: skip
 
 
-BOOLEANS = frozenset({"archived", "active", "erased", "anonymous", "hidden", "edited"})
+BOOLEANS = frozenset({"archived", "active", "erased", "anonymous", "hidden", "edited", "removed"})
 
 
 @dataclass(frozen=True)
@@ -131,7 +140,32 @@ async def _read_entities() -> dict[str, list[dict[str, Any]]]:
                 Subscription.account, Subscription.idea, Subscription.created_at
             ).order_by(Subscription.id)
         ],
+        "attachments": [
+            _attachment(row)
+            for row in await Attachment.select(*ATTACHMENTS).order_by(Attachment.id)
+        ],
     }
+
+
+def _attachment(row: dict[str, Any]) -> dict[str, Any]:
+    removed = row.pop("removed_at") is not None
+    return {**row, "removed": removed, "path": f"files/{row['key']}/{row['file_name']}"}
+
+
+ATTACHMENTS = (Attachment.key, Attachment.idea, Attachment.comment, Attachment.uploader,
+               Attachment.file_name, Attachment.kind, Attachment.content_type, Attachment.size,
+               Attachment.removed_at, Attachment.created_at)  # fmt: skip
+
+
+async def write_export(export: BoardExport, target: Path, store: Store, *, delimiter: str) -> None:
+    """The zip of `write_zip`, with the pictures and files from the store added."""
+    await asyncio.to_thread(write_zip, export, target, delimiter=delimiter)
+    with zipfile.ZipFile(target, "a", compression=zipfile.ZIP_STORED) as archive:
+        for row in export.entities["attachments"]:
+            variant = "web" if row["kind"] == "image" else "file"
+            data = await store.get(f"{row['key']}/{variant}")
+            if data is not None:
+                await asyncio.to_thread(archive.writestr, row["path"], data)
 
 
 def write_zip(export: BoardExport, target: Path, *, delimiter: str = ",") -> None:
