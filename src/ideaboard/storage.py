@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlsplit
@@ -91,8 +92,11 @@ class ObjectStore:
         client = {key: options.pop(key) for key in list(options) if key in CLIENT_OPTIONS}
         base = parts._replace(query="").geturl()
         config: dict[str, Any] = dict(options)
-        client_options: Any = client or None
-        self._store = from_url(base, client_options=client_options, **config)
+        # A page waits for a picture: a store that does not answer is said within
+        # seconds, not after the library's default three minutes of retries.
+        client_options: Any = {"connect_timeout": "5s", "timeout": "30s", **client}
+        retry: Any = {"max_retries": 3, "retry_timeout": timedelta(seconds=20)}
+        self._store = from_url(base, client_options=client_options, retry_config=retry, **config)
         self.description = f"the object store {parts.scheme}://{parts.netloc}{parts.path}"
 
     async def put(self, name: str, data: bytes) -> None:
