@@ -242,6 +242,6 @@ async def test_check_writes_reads_and_deletes_in_the_store(
     assert (await check_store(settings)).ok
     good = dataclasses.replace(settings, storage_url=s3.storage_url(s3.new_bucket()))
     finding = await check_store(good)
-    assert finding.ok and "object store s3://" in finding.detail
+    assert finding.ok and "kept in s3://board-" in finding.detail
     missing = dataclasses.replace(settings, storage_url=s3.storage_url("no-such-bucket"))
     assert not (await check_store(missing)).ok

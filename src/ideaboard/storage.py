@@ -30,7 +30,7 @@ class StoreError(Exception):
 class Store(Protocol):
     """Bytes by name. `get` answers None for a name it does not hold."""
 
-    description: str
+    description: str  # where: a folder, or the bucket's URL without its query
 
     async def put(self, name: str, data: bytes) -> None: ...
 
@@ -45,7 +45,7 @@ class DirectoryStore:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.description = f"the folder {root}"
+        self.description = str(root)
 
     def _path(self, name: str) -> Path:
         parts = name.split("/")
@@ -97,7 +97,7 @@ class ObjectStore:
         client_options: Any = {"connect_timeout": "5s", "timeout": "30s", **client}
         retry: Any = {"max_retries": 3, "retry_timeout": timedelta(seconds=20)}
         self._store = from_url(base, client_options=client_options, retry_config=retry, **config)
-        self.description = f"the object store {parts.scheme}://{parts.netloc}{parts.path}"
+        self.description = f"{parts.scheme}://{parts.netloc}{parts.path}"
 
     async def put(self, name: str, data: bytes) -> None:
         import obstore
