@@ -19,6 +19,7 @@
     var maxBytes = Number(box.dataset.maxBytes);
     var maxFiles = Number(box.dataset.maxFiles);
     var chosen = [];
+    var previews = [];  // object URLs of the pictures shown: let go when redrawn
     box.classList.add("enhanced");
 
     function kept() {
@@ -30,6 +31,8 @@
       chosen.forEach(function (file) { transfer.items.add(file); });
       input.files = transfer.files;
       list.replaceChildren();
+      previews.forEach(function (url) { URL.revokeObjectURL(url); });
+      previews = [];
       problems.forEach(function (text) {
         var item = document.createElement("li");
         item.className = "error";
@@ -45,7 +48,7 @@
           preview.width = 48;
           preview.height = 48;
           preview.src = URL.createObjectURL(file);
-          preview.addEventListener("load", function () { URL.revokeObjectURL(preview.src); });
+          previews.push(preview.src);
           item.append(preview);
         }
         var name = document.createElement("span");

@@ -61,6 +61,7 @@ class Demo:
     idea: int  # someone else's idea
     own_idea: int  # an idea of member@example.com
     own_comment: int  # a comment of member@example.com
+    pictured: int  # an idea with pictures and a file (the demo's loading docks)
 
 
 def _serve(database: Path, data_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
@@ -105,10 +106,11 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     subprocess.run([*cli, "demo"], env=env, check=True, capture_output=True)
     with sqlite3.connect(database) as connection:
         idea, own_idea, own_comment = prepare_tour(connection)
+        [(pictured,)] = connection.execute("SELECT idea FROM attachment ORDER BY id LIMIT 1")
     app, url = _serve(database, workdir / "var")
     empty, empty_url = _serve(workdir / "empty.sqlite3", workdir / "var-empty")
     try:
-        yield Demo(url, empty_url, idea, own_idea, own_comment)
+        yield Demo(url, empty_url, idea, own_idea, own_comment, pictured)
     finally:
         for process in (app, empty):
             process.terminate()
@@ -189,12 +191,13 @@ PAGES: dict[str, tuple[str, ...]] = {
         "/ideas/{idea}",
         "/ideas/{own_idea}",
         "/ideas/{own_idea}/edit",
+        "/ideas/{pictured}",
         "/comments/{own_comment}/edit",
         "/notifications",
         "/account",
     ),
     "manager@example.com": ("/triage", "/triage?owner=me", "/insights", "/ideas/{idea}"),
-    "moderator@example.com": ("/moderation", "/ideas/{idea}"),
+    "moderator@example.com": ("/moderation", "/ideas/{idea}", "/ideas/{pictured}"),
     "admin@example.com": (
         "/admin",
         "/admin/departments",
@@ -283,8 +286,8 @@ def test_every_page_is_accessible_valid_and_fits_a_phone(
     problems: list[str] = []
     sources: list[Path] = []
     rows: list[str] = []
-    paths = [p.format(idea=demo.idea, own_idea=demo.own_idea, own_comment=demo.own_comment)
-             for p in PAGES[role]]  # fmt: skip
+    paths = [p.format(idea=demo.idea, own_idea=demo.own_idea, own_comment=demo.own_comment,
+                      pictured=demo.pictured) for p in PAGES[role]]  # fmt: skip
     if role == "signed out":
         paths.append("SETUP")
     for path in paths:

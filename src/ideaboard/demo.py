@@ -11,6 +11,7 @@ from types import ModuleType
 from typing import Any
 
 from ideaboard import db, demo_data, demo_data_da
+from ideaboard.demo_pictures import attach_demo_pictures
 from ideaboard.domain import Role, Status, hot_score
 from ideaboard.jobs.runs import claim_run, finish_run
 from ideaboard.markup import render_markdown
@@ -20,6 +21,7 @@ from ideaboard.services import insight_rollups, organisation, ranking
 from ideaboard.services.clock import now
 from ideaboard.services.departments import slugify
 from ideaboard.settings import Settings
+from ideaboard.storage import open_store
 from ideaboard.tables import (
     Comment,
     Department,
@@ -154,6 +156,8 @@ async def _load(settings: Settings, language: str) -> int:
             await Notification.insert(*news)
 
     await ranking.recount(repair=True)  # trending counts from the generated vote dates
+    store = open_store(settings.storage_url, settings.data_dir)
+    pictures = await attach_demo_pictures(store, company)
     # /insights has the demo's months to show at once, not after its first ten minutes.
     await insight_rollups.count_weeks(most=100)
     # This week's digest counts as sent: the demo's people get the next one, not sixty
@@ -165,7 +169,8 @@ async def _load(settings: Settings, language: str) -> int:
     print(f"Demo company “{company.ORGANISATION}” loaded: ", end="")
     print(f"{len(company.DEPARTMENTS)} departments, ", end="")
     print(
-        f"{len(people)} people, {idea_count} ideas, {vote_count} votes, {comment_count} comments."
+        f"{len(people)} people, {idea_count} ideas, {vote_count} votes, {comment_count} comments,"
+        f" {pictures} pictures and files."
     )
     print(f"Sign in with any of these (password: {DEMO_PASSWORD}):")
     for email, name, department_name, role in fixed_accounts(company):

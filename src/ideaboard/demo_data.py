@@ -386,3 +386,16 @@ FLAG_REASONS = (
     "This is really about one team lead, not about the process.",
     "Off-topic, and a bit rude to the night shift.",
 )
+
+# Pictures on ideas (ideaboard.demo_pictures): a title, and what is attached to it.
+PICTURES = {
+    "Shared booking calendar for the loading docks": ("gate", "chart", "pdf"),
+    "Let drivers book a dock time slot online": ("chart",),
+    "Quiet break room for the night shift": ("plan",),
+}
+PICTURE_WORDS = {
+    "gate": "gate-2-at-dusk.jpg", "chart": "waiting-times.png", "plan": "break-room-plan.png",
+    "pdf": "proposal.pdf", "chart_title": "Minutes waiting at gate 2",
+    "rooms": ("Loading bay", "Lockers", "Canteen", "Quiet room"),
+    "proposal": "Proposal: book the docks in a shared calendar",
+}  # fmt: skip

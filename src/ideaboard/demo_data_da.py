@@ -151,3 +151,16 @@ FLAG_REASONS = (
     "Det her handler i virkeligheden om én holdleder, ikke om processen.",
     "Ved siden af emnet og lidt uhøfligt over for natholdet.",
 )
+
+# Billeder på idéer (ideaboard.demo_pictures): en titel, og hvad der er vedhæftet.
+PICTURES = {
+    "Fælles bookingkalender til læsseramperne": ("gate", "chart", "pdf"),
+    "Lad chauffører booke en rampetid online": ("chart",),
+    "Stille pauserum til natholdet": ("plan",),
+}
+PICTURE_WORDS = {
+    "gate": "port-2-i-skumringen.jpg", "chart": "ventetider.png", "plan": "pauserum-plan.png",
+    "pdf": "forslag.pdf", "chart_title": "Minutters ventetid ved port 2",
+    "rooms": ("Læsserampe", "Omklædning", "Kantine", "Stille rum"),
+    "proposal": "Forslag: book ramperne i en fælles kalender",
+}  # fmt: skip
