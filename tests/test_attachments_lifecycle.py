@@ -18,11 +18,11 @@ from conftest import Client, Personas, make_idea, page_text
 from ideaboard.backup import backup, files_archive, restore
 from ideaboard.checks import check_store
 from ideaboard.mail.mailer import Mailer
-from ideaboard.services import attachments, erasure
+from ideaboard.services import attachments, erasure, personal_data
 from ideaboard.services.clock import now
 from ideaboard.settings import Settings
 from ideaboard.storage import open_store
-from ideaboard.tables import Attachment, AuditEntry, Idea
+from ideaboard.tables import Attachment, AuditEntry, DataRequest, Idea
 from s3_server import S3Server, running_s3
 
 
@@ -245,3 +245,22 @@ async def test_check_writes_reads_and_deletes_in_the_store(
     assert finding.ok and "kept in s3://board-" in finding.detail
     missing = dataclasses.replace(settings, storage_url=s3.storage_url("no-such-bucket"))
     assert not (await check_store(missing)).ok
+
+
+async def test_download_my_data_holds_the_files_i_sent(
+    client: Client, board: Personas, settings: Settings
+) -> None:
+    await client.login("mia@example.com")
+    await client.post(
+        "/ideas", {"title": "Dock", "body": "Lights", "department_id": board.it},
+        files=[upload("dock.png", sample_files.png())],
+    )  # fmt: skip
+    [key] = await keys()
+    await personal_data.ask(board.mia.actor)
+    store = open_store(settings.storage_url, settings.data_dir)
+    assert await personal_data.make_waiting(settings.data_dir, store) == 1
+    [request] = await DataRequest.select(DataRequest.file_name)
+    path = personal_data.exports_dir(settings.data_dir) / request["file_name"]
+    with zipfile.ZipFile(path) as archive:
+        assert f"files/{key}/dock.png" in archive.namelist()
+        assert "dock.png" in archive.read("files.csv").decode("utf-8-sig")

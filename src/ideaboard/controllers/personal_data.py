@@ -21,7 +21,9 @@ async def ask(request: BoardRequest, user: SignedIn) -> Response[Any]:
     data_dir: Path = request.app.state.settings.data_dir
     target = request.app.route_reverse("accounts:profile") + "#my-data"
     response = done(request, target, "data_asked")
-    response.background = BackgroundTask(personal_data.make_waiting, data_dir)
+    response.background = BackgroundTask(
+        personal_data.make_waiting, data_dir, request.app.state.store
+    )
     return response
 
 

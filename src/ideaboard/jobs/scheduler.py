@@ -119,7 +119,7 @@ async def run_due_jobs(
     await erase_after_retention(organisation, mailer, moment, data_dir, store)
     await count_participation(moment)
     # "Download my data": made here too when the process that was asked stopped first.
-    await personal_data.make_waiting(data_dir)
+    await personal_data.make_waiting(data_dir, store)
     await personal_data.forget_old(data_dir, moment)
 
 

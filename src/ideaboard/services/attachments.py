@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from ideaboard.db import write_transaction
@@ -332,6 +334,24 @@ async def delete_stored(store: Store, rows: list[dict[str, Any]]) -> None:
     for row in rows:
         for variant in VARIANTS.get(row["kind"], ("file",)):
             await store.delete(f"{row['key']}/{variant}")
+
+
+def exported(row: dict[str, Any]) -> dict[str, Any]:
+    """A file's row as exports list it: `removed` said plainly, and `path`, where the file
+    is in the zip (its own folder, under the name it was sent as)."""
+    fields = {key: value for key, value in row.items() if key != "removed_at"}
+    path = f"files/{row['key']}/{row['file_name']}"
+    return {**fields, "removed": row.get("removed_at") is not None, "path": path}
+
+
+async def add_to_zip(target: Path, rows: list[dict[str, Any]], store: Store) -> None:
+    """Put these files (`exported` rows; a picture as its web-size copy) into the zip at
+    `target`, after what it holds."""
+    with zipfile.ZipFile(target, "a", compression=zipfile.ZIP_STORED) as archive:
+        for row in rows:
+            data = await store.get(f"{row['key']}/{VARIANTS[row['kind']][0]}")
+            if data is not None:
+                await asyncio.to_thread(archive.writestr, row["path"], data)
 
 
 async def clear_staged(store: Store) -> int:

@@ -20,6 +20,7 @@ from typing import Any
 from ideaboard.csv_files import csv_text
 from ideaboard.db import write_transaction
 from ideaboard.domain import Actor, can_administer
+from ideaboard.services.attachments import add_to_zip, exported
 from ideaboard.services.audit import add_audit
 from ideaboard.services.clock import now
 from ideaboard.services.errors import require
@@ -141,15 +142,9 @@ async def _read_entities() -> dict[str, list[dict[str, Any]]]:
             ).order_by(Subscription.id)
         ],
         "attachments": [
-            _attachment(row)
-            for row in await Attachment.select(*ATTACHMENTS).order_by(Attachment.id)
+            exported(row) for row in await Attachment.select(*ATTACHMENTS).order_by(Attachment.id)
         ],
     }
-
-
-def _attachment(row: dict[str, Any]) -> dict[str, Any]:
-    removed = row.pop("removed_at") is not None
-    return {**row, "removed": removed, "path": f"files/{row['key']}/{row['file_name']}"}
 
 
 ATTACHMENTS = (Attachment.key, Attachment.idea, Attachment.comment, Attachment.uploader,
@@ -160,12 +155,7 @@ ATTACHMENTS = (Attachment.key, Attachment.idea, Attachment.comment, Attachment.u
 async def write_export(export: BoardExport, target: Path, store: Store, *, delimiter: str) -> None:
     """The zip of `write_zip`, with the pictures and files from the store added."""
     await asyncio.to_thread(write_zip, export, target, delimiter=delimiter)
-    with zipfile.ZipFile(target, "a", compression=zipfile.ZIP_STORED) as archive:
-        for row in export.entities["attachments"]:
-            variant = "web" if row["kind"] == "image" else "file"
-            data = await store.get(f"{row['key']}/{variant}")
-            if data is not None:
-                await asyncio.to_thread(archive.writestr, row["path"], data)
+    await add_to_zip(target, export.entities["attachments"], store)
 
 
 def write_zip(export: BoardExport, target: Path, *, delimiter: str = ",") -> None:

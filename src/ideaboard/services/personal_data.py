@@ -25,10 +25,13 @@ from ideaboard.db import write_transaction
 from ideaboard.domain import Actor, Role
 from ideaboard.files import make_directories, private_file
 from ideaboard.i18n import gettext
+from ideaboard.services.attachments import add_to_zip, exported
 from ideaboard.services.clock import now
 from ideaboard.services.errors import NotFound
 from ideaboard.services.visibility import sees
+from ideaboard.storage import Store
 from ideaboard.tables import (
+    Attachment,
     Comment,
     DataRequest,
     Idea,
@@ -115,7 +118,7 @@ async def take(actor: Actor, request_id: int, signed: str, secret: str, data_dir
     return path
 
 
-async def make_waiting(data_dir: Path) -> int:
+async def make_waiting(data_dir: Path, store: Store) -> int:
     """Make the files asked for; each request is claimed first, so any process may run
     this at once. Returns how many were made."""
     made = 0
@@ -129,7 +132,10 @@ async def make_waiting(data_dir: Path) -> int:
             continue
         name = f"{secrets.token_hex(16)}.zip"
         document = await gather(claimed[0]["account"])
-        size = await asyncio.to_thread(write_zip, document, exports_dir(data_dir) / name)
+        target = exports_dir(data_dir) / name
+        await asyncio.to_thread(write_zip, document, target)
+        await add_to_zip(target, document["files"], store)
+        size = target.stat().st_size
         moment = now()
         await DataRequest.update({
             DataRequest.state: "ready", DataRequest.file_name: name,
@@ -178,6 +184,9 @@ UPDATES = (StatusChange.idea, StatusChange.from_status, StatusChange.to_status,
            StatusChange.message, StatusChange.created_at)  # fmt: skip
 NOTIFICATIONS = (Notification.kind, Notification.idea, Notification.created_at,
                  Notification.read_at, Notification.emailed)  # fmt: skip
+FILES = (Attachment.key, Attachment.idea, Attachment.comment, Attachment.file_name,
+         Attachment.kind, Attachment.content_type, Attachment.size, Attachment.removed_at,
+         Attachment.created_at)  # fmt: skip
 EMAILS = (OutboxEmail.kind, OutboxEmail.subject, OutboxEmail.text_body, OutboxEmail.created_at,
           OutboxEmail.sent_at)  # fmt: skip
 
@@ -219,6 +228,11 @@ async def gather(account_id: int) -> dict[str, Any]:
         "emails": await OutboxEmail.select(*EMAILS).where(
             OutboxEmail.to_address == person["email"]
         ),
+        # The pictures and files they sent, in the zip under `path`.
+        "files": [
+            exported(row)
+            for row in await Attachment.select(*FILES).where(Attachment.uploader == account_id)
+        ],
     }
 
 
@@ -250,7 +264,7 @@ def write_zip(document: dict[str, Any], target: Path) -> int:
             "profile.csv", csv_text(list(document["profile"]), [_cells(document["profile"])])
         )
         for name in ("ideas", "comments", "votes", "follows", "status_updates",
-                     "notifications", "emails"):  # fmt: skip
+                     "notifications", "emails", "files"):  # fmt: skip
             rows = document[name]
             header = list(rows[0]) if rows else ["none"]
             archive.writestr(f"{name}.csv", csv_text(header, [_cells(row) for row in rows]))
