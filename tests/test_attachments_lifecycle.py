@@ -18,7 +18,7 @@ from conftest import Client, Personas, make_idea, page_text
 from ideaboard.backup import backup, files_archive, restore
 from ideaboard.checks import check_store
 from ideaboard.mail.mailer import Mailer
-from ideaboard.services import attachments, erasure, personal_data
+from ideaboard.services import erasure, file_keeping, personal_data
 from ideaboard.services.clock import now
 from ideaboard.settings import Settings
 from ideaboard.storage import open_store
@@ -154,11 +154,11 @@ async def test_quota_rate_and_staged_files(
     assert (await client.get(f"/files/{staged[0]}")).status_code == 404
     # A day later nothing took them: cleared, bytes too.
     store = open_store(settings.storage_url, settings.data_dir)
-    assert await attachments.clear_staged(store) == 0
+    assert await file_keeping.clear_staged(store) == 0
     await Attachment.update({Attachment.created_at: now() - timedelta(days=2)}).where(
         Attachment.idea.is_null()
     )
-    assert await attachments.clear_staged(store) == 2
+    assert await file_keeping.clear_staged(store) == 2
     assert not await stored(settings, staged[0])
 
 

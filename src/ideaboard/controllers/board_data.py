@@ -17,7 +17,7 @@ from ideaboard.files import make_directories, private_file
 from ideaboard.i18n import gettext
 from ideaboard.imports.choices import DEFAULT_DEPARTMENT, SOURCES, parse_choices
 from ideaboard.security import BoardRequest
-from ideaboard.services import attachments, exporting, personal_data
+from ideaboard.services import attachments, exporting, file_keeping, personal_data
 from ideaboard.services.clock import now
 from ideaboard.services.importing import ImportReport, run_import
 from ideaboard.web import SignedIn, render
@@ -52,7 +52,7 @@ async def page(
         errors=errors or {},
         report=report,
         upload_max=UPLOAD_MAX,
-        files=await attachments.usage(),
+        files=await file_keeping.usage(),
         file_limits=attachments.Limits.from_settings(request.app.state.settings),
         store=request.app.state.store.description,
     )

@@ -11,7 +11,7 @@ from ideaboard.controllers.files import refused_status, staged_files, store_of, 
 from ideaboard.controllers.idea_page import idea_page
 from ideaboard.domain import posting_is_limited
 from ideaboard.security import BoardRequest
-from ideaboard.services import attachments, comments, limits, organisation
+from ideaboard.services import comments, file_keeping, limits, organisation
 from ideaboard.services.errors import ValidationFailed, require
 from ideaboard.web import POSTED, SignedIn, done, is_htmx, render, see_other, too_many
 
@@ -77,8 +77,8 @@ async def update(
 
 
 async def delete(request: BoardRequest, user: SignedIn, comment_id: FromPath[int]) -> Response[Any]:
-    files = await attachments.stored_of(comment_ids=[comment_id])
+    files = await file_keeping.stored_of(comment_ids=[comment_id])
     idea_id = await comments.remove_comment(user.actor, comment_id)
-    await attachments.delete_stored(store_of(request), files)
+    await file_keeping.delete_stored(store_of(request), files)
     url = request.app.route_reverse("ideas:show", idea_id=idea_id) + "#comments"
     return done(request, url, "comment_deleted")

@@ -11,11 +11,11 @@ from pathlib import Path
 from ideaboard.jobs.runs import claim_run, finish_run, forget_runs, holding
 from ideaboard.mail.mailer import Mailer
 from ideaboard.services import (
-    attachments,
     contributors,
     digest,
     erasure,
     events,
+    file_keeping,
     insight_rollups,
     limits,
     password_resets,
@@ -64,7 +64,7 @@ async def recount_nightly(organisation: OrganisationRow, at: datetime, store: St
         await events.forget_old_events()
         await forget_runs("insights", older_than=timedelta(days=2), at=at)
         await contributors.count_everyone()
-        await attachments.clear_staged(store)
+        await file_keeping.clear_staged(store)
     await finish_run(claim, f"{len(drift)} counters repaired")
     if drift:
         log.warning("nightly recount repaired %d counters: %s", len(drift), drift[:10])

@@ -14,11 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-import zipfile
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 from ideaboard.db import write_transaction
@@ -28,17 +24,15 @@ from ideaboard.services import limits
 from ideaboard.services.audit import add_audit
 from ideaboard.services.clock import now
 from ideaboard.services.errors import NotFound, require
+from ideaboard.services.file_keeping import VARIANTS, delete_stored
 from ideaboard.services.visibility import find_idea_for, require_visible_comment
 from ideaboard.settings import Settings
 from ideaboard.storage import Store
-from ideaboard.tables import Attachment, Idea, User
+from ideaboard.tables import Attachment, Idea
 from ideaboard.uploads import THUMB_SIZE, Prepared, Refused, Upload, prepare
 
 MB = 1024 * 1024
-# How long a staged file waits for the form it came with.
-STAGED_FOR = timedelta(days=1)
 THUMB_SIDE = THUMB_SIZE[0]
-VARIANTS = {"image": ("web", "thumb"), "file": ("file",)}
 
 
 @dataclass(frozen=True)
@@ -127,14 +121,20 @@ async def stage(
     """Check and store a form's new files, after the ones it kept from a refused try
     (`kept`: keys this person staged and nothing has taken yet). At most `slots` in all."""
     staged = Staged(attachments=await _kept(actor, kept))
+    too_many = ngettext(
+        "At most %(num)s file can be attached here.",
+        "At most %(num)s files can be attached here.",
+        slots,
+    ) % {"num": slots}
+    if len(staged.attachments) > slots:  # kept from several tries: the first ones stay
+        del staged.attachments[slots:]
+        staged.problems.append(too_many)
     used = await used_bytes(actor.id)
     for upload in uploads:
         name = upload.file_name
         if len(staged.attachments) >= slots:
-            staged.problems.append(
-                ngettext("At most %(num)s file can be attached here.",
-                         "At most %(num)s files can be attached here.", slots) % {"num": slots}
-            )  # fmt: skip
+            if too_many not in staged.problems:
+                staged.problems.append(too_many)
             break
         if upload.too_large:
             staged.too_large = True
@@ -217,10 +217,6 @@ WHERE id = {}
 async def refresh_cover(idea_id: int) -> None:
     """The idea's card picture: its first picture nobody removed."""
     await Idea.raw(COVER, idea_id, idea_id)
-
-
-async def count_on_idea(idea_id: int) -> int:
-    return await Attachment.count().where(Attachment.idea == idea_id, Attachment.comment.is_null())
 
 
 async def list_for_idea(
@@ -313,74 +309,3 @@ async def discard(actor: Actor, keys: list[str], *, idea_id: int, store: Store) 
             await Attachment.delete().where(Attachment.key.is_in([r["key"] for r in rows]))
             await refresh_cover(idea_id)
         await delete_stored(store, rows)
-
-
-async def stored_of(
-    *, idea_ids: Sequence[int] = (), comment_ids: Sequence[int] = ()
-) -> list[dict[str, Any]]:
-    """Key and kind of the files on these ideas and comments: read before deleting
-    them, so that their bytes can go too (`delete_stored`)."""
-    found: list[dict[str, Any]] = []
-    for column, ids in ((Attachment.idea, idea_ids), (Attachment.comment, comment_ids)):
-        for start in range(0, len(ids), 500):
-            found += await Attachment.select(Attachment.key, Attachment.kind).where(
-                column.is_in(list(ids[start : start + 500]))
-            )
-    return found
-
-
-async def delete_stored(store: Store, rows: list[dict[str, Any]]) -> None:
-    """Delete the bytes of these files (rows with key and kind) from the store."""
-    for row in rows:
-        for variant in VARIANTS.get(row["kind"], ("file",)):
-            await store.delete(f"{row['key']}/{variant}")
-
-
-def exported(row: dict[str, Any]) -> dict[str, Any]:
-    """A file's row as exports list it: `removed` said plainly, and `path`, where the file
-    is in the zip (its own folder, under the name it was sent as)."""
-    fields = {key: value for key, value in row.items() if key != "removed_at"}
-    path = f"files/{row['key']}/{row['file_name']}"
-    return {**fields, "removed": row.get("removed_at") is not None, "path": path}
-
-
-async def add_to_zip(target: Path, rows: list[dict[str, Any]], store: Store) -> None:
-    """Put these files (`exported` rows; a picture as its web-size copy) into the zip at
-    `target`, after what it holds."""
-    with zipfile.ZipFile(target, "a", compression=zipfile.ZIP_STORED) as archive:
-        for row in rows:
-            data = await store.get(f"{row['key']}/{VARIANTS[row['kind']][0]}")
-            if data is not None:
-                await asyncio.to_thread(archive.writestr, row["path"], data)
-
-
-async def clear_staged(store: Store) -> int:
-    """Files staged a day ago that no idea or comment took (a form left unsent)."""
-    rows = await Attachment.select(Attachment.key, Attachment.kind).where(
-        Attachment.idea.is_null(), Attachment.created_at < now() - STAGED_FOR
-    )
-    if rows:
-        await Attachment.delete().where(Attachment.key.is_in([r["key"] for r in rows]))
-        await delete_stored(store, rows)
-    return len(rows)
-
-
-@dataclass(frozen=True)
-class Usage:
-    files: int
-    bytes: int
-    people: list[dict[str, Any]]  # name, email, files, bytes: the largest first
-
-
-async def usage(top: int = 10) -> Usage:
-    """What the store holds, and who keeps the most (admins see it against the quota)."""
-    total = await Attachment.raw(
-        "SELECT COUNT(*) AS files, COALESCE(SUM(stored), 0) AS bytes FROM attachment"
-    )
-    people = await User.raw(
-        """SELECT a.name, a.email, COUNT(*) AS files, SUM(f.stored) AS bytes
-        FROM attachment f JOIN account a ON a.id = f.uploader
-        GROUP BY a.id, a.name, a.email ORDER BY SUM(f.stored) DESC, a.id LIMIT {}""",
-        top,
-    )
-    return Usage(int(total[0]["files"]), int(total[0]["bytes"]), people)

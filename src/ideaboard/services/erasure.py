@@ -29,7 +29,7 @@ from ideaboard.domain import Actor, Role, can_change_person
 from ideaboard.i18n import gettext, in_language
 from ideaboard.mail.mailer import Mailer
 from ideaboard.passwords import Passwords
-from ideaboard.services import attachments
+from ideaboard.services import file_keeping
 from ideaboard.services.audit import add_audit
 from ideaboard.services.clock import now
 from ideaboard.services.erasure_quotes import QUOTING, find_quotes, forms, reword
@@ -77,7 +77,7 @@ class Erased:
         """After the erasure: the copies kept outside the database follow."""
         await mailer.forget(self.emails_deleted, self.emails_reworded)
         await asyncio.to_thread(remove_files, data_dir, self.data_files)
-        await attachments.delete_stored(store, self.stored_files)
+        await file_keeping.delete_stored(store, self.stored_files)
 
 
 @dataclass(frozen=True)

@@ -20,10 +20,10 @@ from typing import Any
 from ideaboard.csv_files import csv_text
 from ideaboard.db import write_transaction
 from ideaboard.domain import Actor, can_administer
-from ideaboard.services.attachments import add_to_zip, exported
 from ideaboard.services.audit import add_audit
 from ideaboard.services.clock import now
 from ideaboard.services.errors import require
+from ideaboard.services.file_keeping import add_to_zip, exported
 from ideaboard.services.organisation import get_organisation
 from ideaboard.storage import Store
 from ideaboard.tables import (

@@ -25,9 +25,9 @@ from ideaboard.db import write_transaction
 from ideaboard.domain import Actor, Role
 from ideaboard.files import make_directories, private_file
 from ideaboard.i18n import gettext
-from ideaboard.services.attachments import add_to_zip, exported
 from ideaboard.services.clock import now
 from ideaboard.services.errors import NotFound
+from ideaboard.services.file_keeping import add_to_zip, exported
 from ideaboard.services.visibility import sees
 from ideaboard.storage import Store
 from ideaboard.tables import (
