@@ -105,6 +105,10 @@ class NoConnectOnCreate:
         return None
 
 
+def _lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
+
+
 class InlineSQLiteEngine(NoConnectOnCreate, SQLiteEngine):
     def __init__(
         self,
@@ -147,6 +151,9 @@ class InlineSQLiteEngine(NoConnectOnCreate, SQLiteEngine):
         # What is deleted or overwritten is zeroed in the file, not left in free space:
         # an erased person's name must not stay readable in the file's bytes.
         connection.execute("PRAGMA secure_delete = ON")
+        # SQLite's own LOWER() folds ASCII only: "Ågård" would not find "søren ågård".
+        # Python's folds every script, as PostgreSQL's does under a UTF-8 locale.
+        connection.create_function("lower", 1, _lower, deterministic=True)
         try:
             connection.execute("SELECT log10(1)")
         except sqlite3.OperationalError:  # SQLite built without its math functions
