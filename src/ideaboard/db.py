@@ -234,6 +234,12 @@ def contains_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
+def contains_sql(column: str) -> str:
+    """SQL true when `column` holds the text given as its one parameter, exactly (no
+    pattern characters, no case folding): `instr` on SQLite, `strpos` on PostgreSQL."""
+    return f"instr({column}, {{}}) > 0" if is_sqlite() else f"strpos({column}, {{}}) > 0"
+
+
 def is_unique_violation(error: BaseException) -> bool:
     """True when a UNIQUE constraint refused the write, on either database."""
     import sqlite3

@@ -269,7 +269,7 @@ async def _forget_belongings(user_id: int, email: str) -> list[int]:
     ):
         await table.delete().where(column == user_id)
     await SignupRequest.delete().where(SignupRequest.email == email)
-    await RateLimit.delete().where(WhereRaw(_contains("key"), email))
+    await RateLimit.delete().where(WhereRaw(db.contains_sql("key"), email))
     return sorted(row["id"] for row in emails)
 
 
@@ -284,10 +284,6 @@ def _replacements(
         return forms(person["name"], name_becomes) + forms(person["email"], address)
 
     return {table: pairs(pseudonym if table == "audit_entry" else former) for table in QUOTING}
-
-
-def _contains(column: str) -> str:
-    return f"instr({column}, {{}}) > 0" if db.is_sqlite() else f"strpos({column}, {{}}) > 0"
 
 
 async def _remove_files(user_id: int, *, everything: bool) -> list[dict[str, Any]]:

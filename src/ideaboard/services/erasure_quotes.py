@@ -52,7 +52,7 @@ async def find_quotes(needles: list[str]) -> Quotes:
     for table, columns in QUOTING.items():
         last = await OutboxEmail.raw(f"SELECT MAX(id) AS last FROM {table}")  # noqa: S608
         last_ids[table] = int(last[0]["last"] or 0)
-        holds = " OR ".join(_contains(column) for column in columns for _ in needles)
+        holds = " OR ".join(db.contains_sql(column) for column in columns for _ in needles)
         args = [needle for _ in columns for needle in needles]
         found = await OutboxEmail.raw(
             f"SELECT id FROM {table} WHERE id <= {{}} AND ({holds})",  # noqa: S608
@@ -78,7 +78,7 @@ async def reword(
                     # Table and column names are QUOTING's; every value is bound.
                     sql = (
                         f"UPDATE {table} SET {column} = REPLACE({column}, {{}}, {{}})"  # noqa: S608
-                        f" WHERE (id IN ({within}) OR id > {{}}) AND {_contains(column)}"
+                        f" WHERE (id IN ({within}) OR id > {{}}) AND {db.contains_sql(column)}"
                         " RETURNING id"
                     )
                     rows = await OutboxEmail.raw(
@@ -86,7 +86,3 @@ async def reword(
                     )
                     reworded[table].update(int(row["id"]) for row in rows)
     return reworded
-
-
-def _contains(column: str) -> str:
-    return f"instr({column}, {{}}) > 0" if db.is_sqlite() else f"strpos({column}, {{}}) > 0"
