@@ -6,6 +6,8 @@ import asyncio
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
+from pathlib import Path
 from typing import Any, cast
 
 from litestar import Litestar, Router, get
@@ -87,75 +89,96 @@ def as_get_without_body(scope: Scope, send: Send) -> tuple[Scope, Send]:
     return as_get, headers_only
 
 
-def create_app(settings: Settings | None = None) -> Litestar:
-    settings = settings or Settings.from_env()
+def board_state(settings: Settings) -> dict[str, Any]:
+    """What an app keeps for its board: the settings and all made from them (the
+    database engine, templates, mail, file store, live hub, the company sign-in, the
+    headers every answer carries). The lifespan and every handler read them here."""
     engine = db.engine_for(settings.database_url)
     db.bind_tables(engine)
-
-    @asynccontextmanager
-    async def database(app: Litestar) -> AsyncIterator[None]:
-        await db.prepare(engine, pool_size=settings.db_pool_size)
-        # What starting made (modules, routes, templates) lives as long as the process:
-        # out of the garbage collector's sight, so its full passes do not walk it.
-        gc.freeze()
-        try:
-            yield
-        finally:
-            await db.close(engine)
-
-    mailer = Mailer.from_settings(settings)
-
-    @asynccontextmanager
-    async def background_jobs(app: Litestar) -> AsyncIterator[None]:
-        tasks = [asyncio.create_task(job) for job in background_loops(settings, mailer)]
-        try:
-            yield
-        finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-
-    hub = Hub()
-
-    @asynccontextmanager
-    async def live_updates(app: Litestar) -> AsyncIterator[None]:
-        """This process's hub: across processes through PostgreSQL's LISTEN/NOTIFY."""
-        use_hub(hub)
-        hub.stop_on_signals()
-        listening = (
-            None
-            if settings.is_sqlite
-            else asyncio.create_task(hub.run_postgres(settings.database_url))
-        )
-        try:
-            yield
-        finally:
-            use_hub(None)
-            if listening is not None:
-                listening.cancel()
-                await asyncio.gather(listening, return_exceptions=True)
-
     state: dict[str, Any] = {
         "settings": settings,
-        "live": hub,
+        "live": Hub(),
         "engine": engine,
         "templates": build_templates(settings),
-        "mailer": mailer,
+        "mailer": Mailer.from_settings(settings),
         "store": open_store(settings.storage_url, settings.data_dir),
         "passwords": Passwords(
             memory_kib=settings.password_memory_kib, time_cost=settings.password_time_cost
         ),
+        # The company sign-in (None without an issuer), and the headers every answer
+        # carries: the sign-out form may go on to the provider's end-session page.
+        "oidc": OidcProvider(settings.oidc, settings.effective_base_url + "/auth/oidc/callback")
+        if settings.oidc.enabled
+        else None,
+        "security_headers": security_headers(settings),
     }
     if settings.metrics:
         state["metrics"] = Metrics()
-    # The company sign-in (None without an issuer), and the headers every answer carries:
-    # the sign-out form may go on to the provider's end-session page (CSP form-action).
-    state["oidc"] = (
-        OidcProvider(settings.oidc, settings.effective_base_url + "/auth/oidc/callback")
-        if settings.oidc.enabled
-        else None
+    return state
+
+
+@asynccontextmanager
+async def database(app: Litestar) -> AsyncIterator[None]:
+    await db.prepare(app.state.engine, pool_size=app.state.settings.db_pool_size)
+    # What starting made (modules, routes, templates) lives as long as the process:
+    # out of the garbage collector's sight, so its full passes do not walk it.
+    gc.freeze()
+    try:
+        yield
+    finally:
+        await db.close(app.state.engine)
+
+
+@asynccontextmanager
+async def background_jobs(app: Litestar) -> AsyncIterator[None]:
+    loops = background_loops(app.state.settings, app.state.mailer)
+    tasks = [asyncio.create_task(job) for job in loops]
+    try:
+        yield
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+@asynccontextmanager
+async def live_updates(app: Litestar) -> AsyncIterator[None]:
+    """This process's hub: across processes through PostgreSQL's LISTEN/NOTIFY."""
+    hub: Hub = app.state.live
+    settings: Settings = app.state.settings
+    use_hub(hub)
+    hub.stop_on_signals()
+    listening = (
+        None if settings.is_sqlite else asyncio.create_task(hub.run_postgres(settings.database_url))
     )
-    state["security_headers"] = security_headers(settings)
+    try:
+        yield
+    finally:
+        use_hub(None)
+        if listening is not None:
+            listening.cancel()
+            await asyncio.gather(listening, return_exceptions=True)
+
+
+def use_board(app: Litestar, settings: Settings) -> Litestar:
+    """Point an app at another board (`board_state`): what the test suite does instead
+    of making an app per test, as registering the routes is most of making one. Only
+    for settings that differ from the app's in `app_shape` alone."""
+    app.state.update(board_state(settings))
+    return bind_app(app.state.templates, app)
+
+
+def app_shape(settings: Settings) -> Settings:
+    """The settings an app's routes, CSRF and static files are made from: all but where
+    its database is, and where its data directory is unless the CSRF secret lives there."""
+    return replace(
+        settings, database_url="", data_dir=settings.data_dir if not settings.secret_key else Path()
+    )
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or Settings.from_env()
+    state = board_state(settings)
     secure = settings.secure_cookies
     app = Ideaboard(
         route_handlers=[
