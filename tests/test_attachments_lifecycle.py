@@ -18,7 +18,7 @@ from conftest import Client, Personas, make_idea, page_text
 from ideaboard.backup import backup, files_archive, restore
 from ideaboard.checks import check_store
 from ideaboard.mail.mailer import Mailer
-from ideaboard.services import erasure, file_keeping, personal_data
+from ideaboard.services import erasure, file_keeping, moderation, personal_data
 from ideaboard.services.clock import now
 from ideaboard.settings import Settings
 from ideaboard.storage import open_store
@@ -131,6 +131,19 @@ async def test_the_author_adds_and_takes_off_files_when_editing(
     await client.logout()
     await client.login("otto@example.com")
     assert (await client.get(f"/ideas/{idea_id}/edit")).status_code == 403
+    refused = await client.post(
+        f"/ideas/{idea_id}/edit",
+        {"title": "Mine now", "body": "x", "department_id": board.it, "remove_attachment": new},
+        files=[upload("otto.png", sample_files.png())],
+    )  # fmt: skip
+    assert refused.status_code == 403
+    # Nothing of Otto's was taken in, and Mia's file stays.
+    assert await keys() == [new]
+    await moderation.set_idea_hidden(board.mo.actor, idea_id, hidden=True)
+    hidden = await client.post(f"/ideas/{idea_id}/comments", {"body": "Hi"},
+                               files=[upload("otto.png", sample_files.png())])  # fmt: skip
+    assert hidden.status_code == 404
+    assert await keys() == [new]
 
 
 async def test_quota_rate_and_staged_files(

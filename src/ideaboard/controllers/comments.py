@@ -23,6 +23,7 @@ async def create(
     idea_id: FromPath[int],
 ) -> Response[Any]:
     block = "comments" if is_htmx(request) else None
+    await comments.require_commentable(user.actor, idea_id)  # before any file is taken in
     staged = await staged_files(request, user.actor, slots=upload_limits(request).per_comment)
     try:
         if not data.errors() and posting_is_limited(user.actor):

@@ -11,7 +11,7 @@ from litestar.params import FromPath
 from ideaboard.controllers.files import refused_status, staged_files, store_of, upload_limits
 from ideaboard.controllers.idea_page import idea_page
 from ideaboard.csv_files import csv_text
-from ideaboard.domain import Sort, can_edit_idea, posting_is_limited
+from ideaboard.domain import Sort, posting_is_limited
 from ideaboard.i18n import gettext
 from ideaboard.security import BoardRequest, local_path
 from ideaboard.services import (
@@ -29,7 +29,7 @@ from ideaboard.services import (
     status_updates,
     votes,
 )
-from ideaboard.services.errors import ValidationFailed, require
+from ideaboard.services.errors import ValidationFailed
 from ideaboard.services.validation import parse_id
 from ideaboard.web import POSTED, SignedIn, done, htmx_target, is_htmx, render, see_other, too_many
 from ideaboard.wording import plural
@@ -149,8 +149,7 @@ async def show(request: BoardRequest, user: SignedIn, idea_id: FromPath[int]) ->
 
 
 async def edit_form(request: BoardRequest, user: SignedIn, idea_id: FromPath[int]) -> Response[str]:
-    idea = await ideas.get_idea(idea_id, user.actor)
-    require(can_edit_idea(user.actor, author_id=idea.author_id, status=idea.status))
+    idea = await ideas.get_editable_idea(idea_id, user.actor)
     # An edit still waiting for a moderator is where the author goes on from.
     waiting = await edits.find_waiting_idea_edit(idea_id, user.id)
     form = ideas.IdeaInput(
@@ -172,6 +171,7 @@ async def update(
     idea_id: FromPath[int],
 ) -> Response[Any]:
     """Save the edit, with the files added, and take off those the author ticked."""
+    await ideas.get_editable_idea(idea_id, user.actor)  # before any file is taken in
     fields = await request.form()
     dropped = fields.getall("remove_attachment", [])
     existing = await attachments.list_for_idea(idea_id, user.actor, own_only=True)

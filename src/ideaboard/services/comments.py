@@ -131,6 +131,15 @@ async def get_comment(comment_id: int, reader: Actor) -> CommentView:
     return comment_view(record)
 
 
+async def require_commentable(actor: Actor, idea_id: int) -> None:
+    """404 for an idea this person may not see, 403 for one nobody may comment on now
+    (asked before a comment's files are taken in)."""
+    require_open(
+        await Idea.select(*VISIBILITY_COLUMNS, Idea.merged_into).where(Idea.id == idea_id).first(),
+        actor,
+    )
+
+
 async def add_comment(
     actor: Actor, idea_id: int, form: CommentInput, files: Staged | None = None
 ) -> int:

@@ -230,6 +230,14 @@ async def get_idea(idea_id: int, reader: Actor) -> IdeaView:
     return idea_view(record, reader, voted=await has_voted(idea_id, reader.id))
 
 
+async def get_editable_idea(idea_id: int, actor: Actor) -> IdeaView:
+    """The idea, if this person may edit it (404 if they may not see it, 403 if not theirs
+    to edit)."""
+    idea = await get_idea(idea_id, actor)
+    require(can_edit_idea(actor, author_id=idea.author_id, status=idea.status))
+    return idea
+
+
 async def update_idea(
     actor: Actor, idea_id: int, form: IdeaInput, files: Staged | None = None
 ) -> bool:
