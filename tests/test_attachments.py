@@ -227,6 +227,9 @@ async def test_a_hidden_ideas_pictures_answer_404_to_others(
     for url in (f"/files/{key}", f"/files/{key}/thumb", f"/files/{comment_key}"):
         assert (await client.get(url)).status_code == 404
     assert key not in (await client.get("/")).text
+    # Waiting for a moderator (pre-moderation) hides it the same way.
+    await Idea.update({Idea.hidden: False, Idea.approval: "pending"}).where(Idea.id == idea_id)
+    assert (await client.get(f"/files/{key}")).status_code == 404
     await client.logout()
     await client.login("mo@example.com")
     assert (await client.get(f"/files/{key}")).status_code == 200

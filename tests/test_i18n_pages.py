@@ -96,6 +96,7 @@ class Board:
     idea: int
     own_idea: int
     own_comment: int
+    pictured: int
     tokens: dict[str, str]  # a session per person of the tour
 
 
@@ -105,7 +106,7 @@ def _content(database: Path) -> list[str]:
         "SELECT title FROM idea", "SELECT name FROM department", "SELECT name FROM account",
         "SELECT email FROM account", "SELECT name FROM organisation",
         "SELECT subject FROM outbox_email", "SELECT reason FROM flag",
-        "SELECT summary FROM audit_entry",
+        "SELECT summary FROM audit_entry", "SELECT file_name FROM attachment",
     )  # fmt: skip
     found: set[str] = set()
     with sqlite3.connect(database) as connection:
@@ -150,9 +151,10 @@ def _demo_board(tmp_path_factory: pytest.TempPathFactory, language: str) -> Iter
             )  # fmt: skip
             tokens[email] = token
         idea, own_idea, own_comment = prepare_tour(connection)
+        [(pictured,)] = connection.execute("SELECT idea FROM attachment ORDER BY id LIMIT 1")
     process, url = _serve(database, workdir / "var")
     try:
-        yield Board(url, database, idea, own_idea, own_comment, tokens)
+        yield Board(url, database, idea, own_idea, own_comment, pictured, tokens)
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -169,7 +171,8 @@ def test_every_word_of_every_page_is_translatable(pseudo_board: Board, role: str
     with httpx.Client(base_url=board.url, cookies=cookies, timeout=30) as http:
         for template in PAGES[role]:
             path = template.format(idea=board.idea, own_idea=board.own_idea,
-                                   own_comment=board.own_comment)  # fmt: skip
+                                   own_comment=board.own_comment,
+                                   pictured=board.pictured)  # fmt: skip
             started = time.monotonic()
             response = http.get(path)
             assert response.status_code == STATUS.get(template, 200), (path, response.text[:300])
@@ -191,7 +194,8 @@ def test_every_page_fits_a_phone_in_danish(browser: Browser, danish_board: Board
         page = context.new_page()
         for template in templates:
             path = template.format(idea=board.idea, own_idea=board.own_idea,
-                                   own_comment=board.own_comment)  # fmt: skip
+                                   own_comment=board.own_comment,
+                                   pictured=board.pictured)  # fmt: skip
             page.goto(board.url + path)
             assert page.locator("html").get_attribute("lang") == "da", path
             overflow = page.evaluate(

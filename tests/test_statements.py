@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+import sample_files
 from conftest import Client, Personas, make_idea
 from ideaboard.db import current_engine
 from ideaboard.services import comments, status_updates, votes
@@ -61,6 +62,21 @@ async def test_the_idea_page_runs_at_most_four_statements(
     assert page.status_code == 200 and "We tried this in 2019" in page.text
     assert "Next quarter." in page.text
     assert count <= MOST
+
+
+async def test_an_idea_with_pictures_runs_one_statement_more(
+    client: Client, board: Personas, busy_idea: int
+) -> None:
+    """Its files (and its comments') in one indexed read, run only when it has any."""
+    await client.login(board.mia.email)
+    await client.post(
+        f"/ideas/{busy_idea}/comments", {"body": "A photo"},
+        files=[("files", ("gate.png", sample_files.png(), "image/png"))],
+    )  # fmt: skip
+    await client.get(f"/ideas/{busy_idea}")
+    count, page = await statements_of(lambda: client.get(f"/ideas/{busy_idea}"))
+    assert page.status_code == 200 and "Picture: gate.png" in page.text
+    assert count <= MOST + 1
 
 
 async def test_opening_an_idea_marks_its_news_read_only_when_there_is_news(

@@ -170,10 +170,10 @@ def use_board(app: Litestar, settings: Settings) -> Litestar:
 
 def app_shape(settings: Settings) -> Settings:
     """The settings an app's routes, CSRF and static files are made from: all but where
-    its database is, and where its data directory is unless the CSRF secret lives there."""
-    return replace(
-        settings, database_url="", data_dir=settings.data_dir if not settings.secret_key else Path()
-    )
+    its database, mail and files go, and where its data directory is unless the CSRF
+    secret lives there."""
+    data_dir = settings.data_dir if not settings.secret_key else Path()
+    return replace(settings, database_url="", data_dir=data_dir, smtp_url="", storage_url="")
 
 
 def create_app(settings: Settings | None = None) -> Litestar:

@@ -105,14 +105,15 @@ SELECT {VIEW_COLUMNS},
                WHERE e.author = {{}} AND (e.idea = i.id OR c.idea = i.id)) AS edits_wait,
        CASE WHEN i.anonymous OR NOT a.listed_as_contributor THEN 0
             ELSE (SELECT c.shipped FROM contributor c WHERE c.account = i.author) END
-         AS author_shipped
+         AS author_shipped,
+       EXISTS (SELECT 1 FROM attachment f WHERE f.idea = i.id) AS has_files
 FROM idea i
 {VIEW_JOINS}
 LEFT JOIN account o ON o.id = i.owner
 WHERE i.id = {{}}
 """  # noqa: S608 (constants only) Piccolo's placeholders: the reader five times, then the idea
 AROUND = ("owner_name", "owner_id", "moderation_reason", "followers", "following", "manages",
-          "unread", "edits_wait", "author_shipped")  # fmt: skip
+          "unread", "edits_wait", "author_shipped", "has_files")  # fmt: skip
 
 
 async def get_idea_page(reader: Actor, idea_id: int, *, mark_read: bool = True) -> IdeaPage:
@@ -133,7 +134,8 @@ async def get_idea_page(reader: Actor, idea_id: int, *, mark_read: bool = True) 
     shown = {c.id for c in page_comments}
     files: list[AttachmentView] = []
     comment_files: dict[int, list[AttachmentView]] = {}
-    for attachment in await attachments.list_for_idea(idea_id, reader):
+    found = await attachments.list_for_idea(idea_id, reader) if around["has_files"] else []
+    for attachment in found:
         if attachment.comment_id is None:
             files.append(attachment)
         elif attachment.comment_id in shown:
