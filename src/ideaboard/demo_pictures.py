@@ -6,15 +6,13 @@ They go through the same checks and re-encoding as anyone's upload."""
 from __future__ import annotations
 
 import io
-import secrets
 from types import ModuleType
 
 from PIL import Image, ImageDraw
 
-from ideaboard.services.attachments import refresh_cover
-from ideaboard.services.clock import now
+from ideaboard.services.attachments import keep, refresh_cover
 from ideaboard.storage import Store
-from ideaboard.tables import Attachment, Idea
+from ideaboard.tables import Idea
 from ideaboard.uploads import prepare
 
 
@@ -98,20 +96,7 @@ async def attach_demo_pictures(store: Store, company: ModuleType) -> int:
         if idea is None:
             continue
         for kind in kinds:
-            name, data = drawn[kind]
-            prepared = prepare(name, data)
-            key = secrets.token_urlsafe(16)
-            for variant, content in prepared.variants.items():
-                await store.put(f"{key}/{variant}", content)
-            await Attachment.insert(
-                Attachment(
-                    key=key, idea=idea["id"], uploader=idea["author"],
-                    file_name=prepared.file_name, kind=prepared.kind,
-                    content_type=prepared.content_type, size=prepared.size,
-                    stored=sum(len(c) for c in prepared.variants.values()),
-                    width=prepared.width, height=prepared.height, created_at=now(),
-                )
-            )  # fmt: skip
+            await keep(idea["author"], prepare(*drawn[kind]), store, idea_id=idea["id"])
             made += 1
         await refresh_cover(idea["id"])
     return made

@@ -68,6 +68,11 @@ class Prepared:
     def size(self) -> int:
         return len(self.variants.get("web") or self.variants["file"])
 
+    @property
+    def stored(self) -> int:
+        """Bytes it takes in the store, every variant (what counts against a quota)."""
+        return sum(len(data) for data in self.variants.values())
+
 
 def clean_name(raw: str) -> str:
     """The name as shown and offered on download: no folders, no control or bidi

@@ -155,8 +155,8 @@ async def stage(
         except (Refused, limits.RateLimited) as refused:
             staged.problems.append(str(refused))
             continue
-        staged.attachments.append(await _store(actor, prepared, store))
-        used += sum(len(data) for data in prepared.variants.values())
+        staged.attachments.append(await keep(actor.id, prepared, store))
+        used += prepared.stored
     return staged
 
 
@@ -170,15 +170,19 @@ async def _kept(actor: Actor, keys: list[str]) -> list[AttachmentView]:
     return [_view(row) for row in rows]
 
 
-async def _store(actor: Actor, prepared: Prepared, store: Store) -> AttachmentView:
+async def keep(
+    uploader_id: int, prepared: Prepared, store: Store, *, idea_id: int | None = None
+) -> AttachmentView:
+    """Store a prepared file under a new random key and record it as its uploader's:
+    staged (no idea), or straight on `idea_id` (the demo's pictures)."""
     key = secrets.token_urlsafe(16)
     for variant, data in prepared.variants.items():
         await store.put(f"{key}/{variant}", data)
     row = Attachment(
-        key=key, uploader=actor.id, file_name=prepared.file_name, kind=prepared.kind,
-        content_type=prepared.content_type, size=prepared.size,
-        stored=sum(len(data) for data in prepared.variants.values()),
-        width=prepared.width, height=prepared.height, created_at=now(),
+        key=key, uploader=uploader_id, idea=idea_id, file_name=prepared.file_name,
+        kind=prepared.kind, content_type=prepared.content_type, size=prepared.size,
+        stored=prepared.stored, width=prepared.width, height=prepared.height,
+        created_at=now(),
     )  # fmt: skip
     await row.save()
     return AttachmentView(key, prepared.file_name, prepared.kind, prepared.content_type,
